@@ -1,0 +1,109 @@
+"""The archive as plain data: papers, days and the whole archive. No I/O happens here.
+
+Every later stage (views, feeds, search) reads these objects, so they are frozen: a stage can
+never change what another stage sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A Hugging Face user or organization."""
+
+    name: str
+    fullname: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.fullname or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    hidden: bool = False
+    user: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as listed on one Daily-Papers day."""
+
+    id: str
+    title: str
+    authors: tuple[Author, ...]
+    abstract: str
+    day: dt.date
+    upvotes: int = 0
+    comments: int = 0
+    published_at: str = ""
+    featured_at: str = ""
+    submitted_by: Account | None = None
+    organization: Account | None = None
+    github_repo: str = ""
+    github_stars: int | None = None
+    project_page: str = ""
+    ai_summary: str = ""
+    ai_keywords: tuple[str, ...] = ()
+    thumbnail: str = ""
+    media: tuple[str, ...] = ()
+    first_seen: str = ""
+    last_updated: str = ""
+    missing_since: str = ""
+    topics: tuple[str, ...] = ()
+
+    @property
+    def visible_authors(self) -> tuple[Author, ...]:
+        """Authors as Hugging Face shows them: names their owners hid are left out."""
+        return tuple(a for a in self.authors if not a.hidden)
+
+    @property
+    def hf_url(self) -> str:
+        return f"https://huggingface.co/papers/{self.id}"
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """One stored snapshot. `status` is listed, empty (the API had no list) or failed."""
+
+    date: dt.date
+    status: str
+    papers: tuple[Paper, ...]
+    last_fetched: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """Every stored day, oldest first, with the topic assignment already applied to papers."""
+
+    days: tuple[Day, ...]
+    appearances: dict[str, tuple[dt.date, ...]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        seen: dict[str, list[dt.date]] = {}
+        for day in self.days:
+            for paper in day.papers:
+                seen.setdefault(paper.id, []).append(day.date)
+        object.__setattr__(self, "appearances", {pid: tuple(dates) for pid, dates in seen.items()})
+
+    def first_day(self, paper_id: str) -> dt.date:
+        """A paper listed on several days belongs to the first: its permalink, feed item and search hit."""
+        return self.appearances[paper_id][0]
+
+    @property
+    def papers(self) -> list[Paper]:
+        """Each paper once, as listed on its first day, oldest day first."""
+        return [p for d in self.days for p in d.papers if self.appearances[p.id][0] == d.date]

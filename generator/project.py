@@ -1,0 +1,53 @@
+"""Where things live in a project checkout; one place so no module hard-codes a path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @classmethod
+    def at(cls, root: Path) -> Project:
+        return cls(root.resolve())
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.content_dir / "snapshots"
+
+    @property
+    def topics_file(self) -> Path:
+        return self.content_dir / "topics.yaml"
+
+    @property
+    def pages_dir(self) -> Path:
+        """Hand-written pages (about, snapshot format, ...) copied into the generated docs."""
+        return self.content_dir / "pages"
+
+    @property
+    def docs_dir(self) -> Path:
+        """Generated Markdown: git-ignored, `docs_dir` in mkdocs.yml points here."""
+        return self.root / "build" / "docs"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".cache" / "snapshots"
+
+    @property
+    def mkdocs_file(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / ".dailypapers.lock"
