@@ -277,11 +277,36 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
             os.close(dir_fd)
 
 
+_YAML11_RESOLVER = yaml.resolver.Resolver()
+
+
+@cache
+def _round_trip_representer() -> Any:
+    """ruamel's round-trip representer, but quoting every plain string YAML 1.1 would read as non-text.
+
+    ruamel writes YAML 1.2, where `yes`, `On` or `1:20` are plain strings; PyYAML (the bulk reader)
+    reads YAML 1.1 and would turn them into booleans and integers, so a paper titled `Yes` or an
+    author named `No` would no longer validate. Quoting them keeps the text text for both readers.
+    """
+    from ruamel.yaml.representer import RoundTripRepresenter
+
+    class Representer(RoundTripRepresenter):
+        def represent_str(self, data: str) -> Any:
+            tag = _YAML11_RESOLVER.resolve(yaml.ScalarNode, data, (True, False))
+            if tag != "tag:yaml.org,2002:str":
+                return self.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+            return super().represent_str(data)
+
+    Representer.add_representer(str, Representer.represent_str)
+    return Representer
+
+
 def round_trip_yaml() -> Any:
     """The ruamel.yaml round-trip dumper/loader every written snapshot goes through."""
     from ruamel.yaml import YAML
 
     handler = YAML(typ="rt")
+    handler.Representer = _round_trip_representer()
     handler.width = 4096  # one line per field: readable diffs, and no folding to re-flow
     handler.indent(mapping=2, sequence=4, offset=2)
     handler.preserve_quotes = True
