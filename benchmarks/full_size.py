@@ -140,6 +140,7 @@ class SiteStats:
     day_page_avg_bytes: float = 0.0
     day_page_max_bytes: int = 0
     search_files: dict[str, int] = field(default_factory=dict)  # path -> bytes
+    chrome_bytes: int | None = None  # 404.html: theme and navigation alone, the floor of every page
 
     @property
     def search_bytes(self) -> int:
@@ -165,6 +166,8 @@ def site_stats(site: Path) -> SiteStats:
                     stats.day_pages += 1
                     day_total += size
                     stats.day_page_max_bytes = max(stats.day_page_max_bytes, size)
+            if rel == "404.html":
+                stats.chrome_bytes = size
             top = rel.split("/", 1)[0]
             if top in ("search", "pagefind") or "search_index" in name:
                 stats.search_files[rel] = size
@@ -310,6 +313,7 @@ ROWS: list[tuple[str, Any, Any]] = [
     ("largest page", lambda r: r.site and r.site.largest_page_bytes, _kib),
     ("average day page", lambda r: r.site and r.site.day_page_avg_bytes, _kib),
     ("largest day page", lambda r: r.site and r.site.day_page_max_bytes, _kib),
+    ("404 page (chrome + nav only)", lambda r: r.site and r.site.chrome_bytes, _kib),
     ("search index (all files)", lambda r: r.site and r.site.search_bytes, _mb),
 ]
 
