@@ -1,0 +1,279 @@
+"""Group the archive into the site's pages: days, ISO weeks, months, years, topics and permalinks.
+
+Pure functions from the model to frozen dataclasses, tested on their keys and contents rather than on
+HTML. Each view knows its own URL (relative to the site root, with a trailing slash) and nothing about
+files or templates.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from generator.model import Archive, Day, Paper
+from generator.topics import Taxonomy, Topic
+
+TOPIC_PAGE_SIZE = 100
+TOP_PAPERS_WEEK = 15
+TOP_PAPERS_MONTH = 20
+TOP_PAPERS_YEAR = 30
+RECENT_DAYS_HOME = 10
+
+
+def day_url(date: dt.date) -> str:
+    return f"{date:%Y/%m/%d}/"
+
+
+def month_url(year: int, month: int) -> str:
+    return f"{year:04d}/{month:02d}/"
+
+
+def year_url(year: int) -> str:
+    return f"{year:04d}/"
+
+
+def week_key(date: dt.date) -> str:
+    iso = date.isocalendar()
+    return f"{iso.year:04d}-W{iso.week:02d}"
+
+
+def week_url(key: str) -> str:
+    return f"weeks/{key}/"
+
+
+def topic_url(slug: str, page: int = 1) -> str:
+    return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
+
+
+def permalink_url(paper_id: str) -> str:
+    return f"p/{paper_id}/"
+
+
+def card_url(paper: Paper) -> str:
+    return f"{day_url(paper.day)}#{paper.id}"
+
+
+def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:
+    """Most upvoted first; ties by newer day then id, so the order is stable."""
+    return sorted(papers, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class DayView:
+    """A calendar day's page. `status` adds "missing" (a weekday never fetched) to the snapshot's."""
+
+    date: dt.date
+    status: str
+    papers: tuple[Paper, ...]
+    previous: dt.date | None
+    next: dt.date | None
+    error: str = ""
+
+    @property
+    def url(self) -> str:
+        return day_url(self.date)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarCell:
+    date: dt.date | None  # None pads the first and last week
+    status: str  # listed, empty, failed, missing, weekend, future
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MonthView:
+    year: int
+    month: int
+    weeks: tuple[tuple[CalendarCell, ...], ...]
+    days: tuple[DayView, ...]
+    top: tuple[Paper, ...]
+    paper_count: int
+    previous: tuple[int, int] | None
+    next: tuple[int, int] | None
+
+    @property
+    def url(self) -> str:
+        return month_url(self.year, self.month)
+
+    @property
+    def name(self) -> str:
+        return f"{calendar.month_name[self.month]} {self.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class YearView:
+    year: int
+    months: tuple[MonthView, ...]
+    top: tuple[Paper, ...]
+    paper_count: int
+    day_count: int
+
+    @property
+    def url(self) -> str:
+        return year_url(self.year)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekView:
+    key: str
+    start: dt.date
+    days: tuple[DayView, ...]
+    top: tuple[Paper, ...]
+    paper_count: int
+    previous: str | None
+    next: str | None
+
+    @property
+    def url(self) -> str:
+        return week_url(self.key)
+
+    @property
+    def end(self) -> dt.date:
+        return self.start + dt.timedelta(days=6)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicPageView:
+    topic: Topic
+    page: int
+    pages: int
+    papers: tuple[Paper, ...]
+    total: int
+
+    @property
+    def url(self) -> str:
+        return topic_url(self.topic.slug, self.page)
+
+
+@dataclass(frozen=True, slots=True)
+class PermalinkView:
+    paper: Paper
+    days: tuple[dt.date, ...]
+
+    @property
+    def url(self) -> str:
+        return permalink_url(self.paper.id)
+
+
+def day_views(archive: Archive) -> list[DayView]:
+    """Every stored day, plus every weekday between the first and last stored day that was never fetched.
+
+    Previous/next link to the nearest days that have papers, so readers step from list to list.
+    """
+    stored: dict[dt.date, Day] = {day.date: day for day in archive.days}
+    if not stored:
+        return []
+    first, last = min(stored), max(stored)
+    dates = sorted(set(stored) | {
+        first + dt.timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + dt.timedelta(days=n)).weekday() < 5
+    })
+    listed = [d for d in dates if d in stored and stored[d].papers]
+    views = []
+    for date in dates:
+        day = stored.get(date)
+        before, after = bisect.bisect_left(listed, date), bisect.bisect_right(listed, date)
+        previous = listed[before - 1] if before else None
+        following = listed[after] if after < len(listed) else None
+        if day is None:
+            views.append(DayView(date, "missing", (), previous, following))
+        else:
+            status = "listed" if day.papers else day.status
+            views.append(DayView(date, status, day.papers, previous, following, day.error))
+    return views
+
+
+def _neighbours(keys: list, index: int) -> tuple:
+    return (keys[index - 1] if index > 0 else None, keys[index + 1] if index + 1 < len(keys) else None)
+
+
+def month_views(days: list[DayView]) -> list[MonthView]:
+    by_month: dict[tuple[int, int], list[DayView]] = defaultdict(list)
+    for day in days:
+        by_month[(day.date.year, day.date.month)].append(day)
+    keys = sorted(by_month)
+    views = []
+    for index, (year, month) in enumerate(keys):
+        month_days = by_month[(year, month)]
+        known = {d.date: d for d in month_days}
+        weeks = []
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            cells = []
+            for date in week:
+                if date.month != month:
+                    cells.append(CalendarCell(None, "pad"))
+                elif date in known:
+                    cells.append(CalendarCell(date, known[date].status, len(known[date].papers)))
+                else:
+                    cells.append(CalendarCell(date, "weekend" if date.weekday() >= 5 else "outside"))
+            weeks.append(tuple(cells))
+        papers = [p for d in month_days for p in d.papers]
+        previous, following = _neighbours(keys, index)
+        views.append(MonthView(year, month, tuple(weeks), tuple(month_days),
+                               tuple(top_papers(papers, TOP_PAPERS_MONTH)), len(papers), previous, following))
+    return views
+
+
+def year_views(months: list[MonthView]) -> list[YearView]:
+    by_year: dict[int, list[MonthView]] = defaultdict(list)
+    for month in months:
+        by_year[month.year].append(month)
+    views = []
+    for year in sorted(by_year):
+        year_months = by_year[year]
+        papers = [p for m in year_months for d in m.days for p in d.papers]
+        day_count = sum(1 for m in year_months for d in m.days if d.papers)
+        views.append(YearView(year, tuple(year_months), tuple(top_papers(papers, TOP_PAPERS_YEAR)),
+                              len(papers), day_count))
+    return views
+
+
+def week_views(days: list[DayView]) -> list[WeekView]:
+    by_week: dict[str, list[DayView]] = defaultdict(list)
+    for day in days:
+        by_week[week_key(day.date)].append(day)
+    keys = sorted(by_week)
+    views = []
+    for index, key in enumerate(keys):
+        week_days = by_week[key]
+        start = week_days[0].date - dt.timedelta(days=week_days[0].date.weekday())
+        papers = [p for d in week_days for p in d.papers]
+        previous, following = _neighbours(keys, index)
+        views.append(WeekView(key, start, tuple(week_days), tuple(top_papers(papers, TOP_PAPERS_WEEK)),
+                              len(papers), previous, following))
+    return views
+
+
+def topic_views(archive: Archive, taxonomy: Taxonomy) -> list[TopicPageView]:
+    """Each topic's papers newest first (each paper once, on its first day), split into pages of 100."""
+    by_topic: dict[str, list[Paper]] = defaultdict(list)
+    for paper in reversed(archive.papers):
+        for slug in paper.topics:
+            by_topic[slug].append(paper)
+    views = []
+    for topic in taxonomy.all_topics:
+        papers = by_topic.get(topic.slug, [])
+        pages = max(1, -(-len(papers) // TOPIC_PAGE_SIZE))
+        for page in range(1, pages + 1):
+            chunk = papers[(page - 1) * TOPIC_PAGE_SIZE: page * TOPIC_PAGE_SIZE]
+            views.append(TopicPageView(topic, page, pages, tuple(chunk), len(papers)))
+    return views
+
+
+def topic_counts(archive: Archive, taxonomy: Taxonomy) -> dict[str, int]:
+    counts = dict.fromkeys((t.slug for t in taxonomy.all_topics), 0)
+    for paper in archive.papers:
+        for slug in paper.topics:
+            counts[slug] += 1
+    return counts
+
+
+def permalink_views(archive: Archive) -> list[PermalinkView]:
+    """One per distinct paper, pointing at its first day's card and listing every day it was featured."""
+    return [PermalinkView(paper, archive.appearances[paper.id]) for paper in archive.papers]
