@@ -18,7 +18,7 @@
 #   --no-commit                        leave changed snapshots uncommitted (stage `all`)
 # environment:
 #   FETCH_ARGS        more options for `dailypapers fetch`, e.g. "--retries 0 --rate 50"
-#   SITE_URL          as --site-url; make passes it on to `dailypapers build`
+#   SITE_URL          as --site-url; `dailypapers build` reads it (generator/build.py)
 #   DAILY_RUN_REMOTE  remote to push to (default: origin)
 #   MAKE              make program (default: make)
 #
@@ -105,9 +105,11 @@ run_fetch() {
 
 # Commit the snapshots that changed (and only them: other staged work is left alone), as the bot
 # unless this clone has its own identity; a run that changed nothing makes no commit.
+# Callers test its status (`commit_snapshots || ...`), which switches `set -e` off inside it: every
+# command that can fail says `|| return 1` itself.
 commit_snapshots() {
   local changes
-  changes=$(git status --porcelain --untracked-files=all -- "$SNAPSHOTS")
+  changes=$(git status --porcelain --untracked-files=all -- "$SNAPSHOTS") || return 1
   if [[ -z $changes ]]; then
     say "commit: no snapshot changed"
     return 0
@@ -122,7 +124,7 @@ commit_snapshots() {
     printf '%s\n' "$deleted" >&2
     return 1
   fi
-  git add -- "$SNAPSHOTS"
+  git add -- "$SNAPSHOTS" || return 1
   local days count message
   days=$(git diff --cached --name-only -- "$SNAPSHOTS" | sed -n 's#.*/\([0-9-]*\)\.yaml$#\1#p' | sort)
   count=$(grep -c . <<<"$days" || true)
@@ -131,11 +133,11 @@ commit_snapshots() {
   else
     message="Snapshots: $count days, $(head -n1 <<<"$days") to $(tail -n1 <<<"$days")"
   fi
-  local identity=()
+  local git=(git)
   if [[ -z ${GIT_COMMITTER_EMAIL:-} ]] && ! git config user.email >/dev/null; then
-    identity=(-c "user.name=$BOT_NAME" -c "user.email=$BOT_EMAIL")
+    git+=(-c "user.name=$BOT_NAME" -c "user.email=$BOT_EMAIL")
   fi
-  git "${identity[@]}" commit --quiet -m "$message" -m "Fetched by scripts/daily_run.sh." -- "$SNAPSHOTS"
+  "${git[@]}" commit --quiet -m "$message" -m "Fetched by scripts/daily_run.sh." -- "$SNAPSHOTS" || return 1
   say "commit: $(git log -1 --format='%h %s')"
   ((push)) || return 0
   local branch
@@ -143,8 +145,12 @@ commit_snapshots() {
   if ! git push --quiet "$REMOTE" "HEAD:refs/heads/$branch"; then
     # Someone pushed meanwhile: the bot's commit only touches snapshots, so replaying it is safe.
     say "commit: push rejected; rebasing on $REMOTE/$branch and trying once more"
-    git pull --quiet --rebase "$REMOTE" "$branch"
-    git push --quiet "$REMOTE" "HEAD:refs/heads/$branch"
+    if ! "${git[@]}" pull --quiet --rebase "$REMOTE" "$branch"; then
+      git rebase --abort 2>/dev/null
+      say "commit: cannot rebase on $REMOTE/$branch; the snapshot commit stays local"
+      return 1
+    fi
+    git push --quiet "$REMOTE" "HEAD:refs/heads/$branch" || return 1
   fi
   say "commit: pushed to $REMOTE $branch"
 }
