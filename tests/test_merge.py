@@ -1,0 +1,334 @@
+"""merge.py: storing a day again adds and updates but never drops, and writes are atomic and locked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fake_api import fixture_days, fixtures_dir
+
+from generator.errors import UserError
+from generator.merge import project_lock, store_failure, store_response
+from generator.project import Project
+from generator.snapshots import parse_snapshot, snapshot_path
+
+T1 = dt.datetime(2026, 6, 5, 8, 0, tzinfo=dt.UTC)
+T2 = dt.datetime(2026, 6, 5, 9, 30, tzinfo=dt.UTC)
+T3 = dt.datetime(2026, 6, 6, 9, 30, tzinfo=dt.UTC)
+DAY = dt.date(2025, 9, 8)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project.at(tmp_path)
+
+
+def _path(project: Project, day: dt.date = DAY) -> Path:
+    return snapshot_path(project.snapshots_dir, day)
+
+
+def _load(project: Project, day: dt.date = DAY) -> dict[str, Any]:
+    data, problems = parse_snapshot(_path(project, day), day)
+    assert problems == []
+    return data
+
+
+def _entry(pid: str, upvotes: int = 1, **paper: Any) -> dict[str, Any]:
+    return {"paper": {"id": pid, "title": f"Paper {pid}", "upvotes": upvotes, **paper}, "numComments": 0}
+
+
+def _body(*entries: dict[str, Any]) -> bytes:
+    return json.dumps(list(entries)).encode()
+
+
+def test_new_day_is_stored_with_its_times(project: Project) -> None:
+    outcome = store_response(project, DAY, _body(_entry("2509.00001", 3), _entry("2509.00002", 7)), T1)
+    assert outcome.kind == "new" and outcome.papers == 2 and outcome.added == 2
+    data = _load(project)
+    assert list(data) == ["format", "date", "status", "first_fetched", "last_fetched", "papers"]
+    assert data["status"] == "listed"
+    assert data["first_fetched"] == data["last_fetched"] == "2026-06-05T08:00:00Z"
+    assert [p["id"] for p in data["papers"]] == ["2509.00002", "2509.00001"], "most upvotes first"
+    assert all(p["first_seen"] == p["last_updated"] == "2026-06-05T08:00:00Z" for p in data["papers"])
+
+
+@pytest.mark.parametrize("path", fixture_days(), ids=lambda p: p.name)
+def test_storing_the_same_response_twice_changes_no_byte(project: Project, path: Path) -> None:
+    day = dt.date.fromisoformat(path.name[:10])
+    first = store_response(project, day, path.read_bytes(), T1)
+    assert first.kind == "new"
+    stored = _path(project, day).read_bytes()
+    again = store_response(project, day, path.read_bytes(), T2)
+    assert again.kind == "unchanged"
+    assert _path(project, day).read_bytes() == stored
+
+
+def test_ties_are_ordered_by_id(project: Project) -> None:
+    body = _body(_entry("2509.00009", 2), _entry("2509.00001", 2), _entry("2509.00005", 4))
+    store_response(project, DAY, body, T1)
+    assert [p["id"] for p in _load(project)["papers"]] == ["2509.00005", "2509.00001", "2509.00009"]
+
+
+def test_changed_counts_update_only_that_paper(project: Project) -> None:
+    store_response(project, DAY, _body(_entry("2509.00001", 3), _entry("2509.00002", 7)), T1)
+    outcome = store_response(project, DAY, _body(_entry("2509.00001", 9), _entry("2509.00002", 7)), T2)
+    assert outcome.kind == "updated" and outcome.changed == 1 and outcome.added == 0
+    data = _load(project)
+    by_id = {p["id"]: p for p in data["papers"]}
+    assert by_id["2509.00001"]["upvotes"] == 9
+    assert by_id["2509.00001"]["last_updated"] == "2026-06-05T09:30:00Z"
+    assert by_id["2509.00001"]["first_seen"] == "2026-06-05T08:00:00Z"
+    assert by_id["2509.00002"]["last_updated"] == "2026-06-05T08:00:00Z"
+    assert [p["id"] for p in data["papers"]] == ["2509.00001", "2509.00002"], "re-ordered by upvotes"
+    assert data["first_fetched"] == "2026-06-05T08:00:00Z"
+    assert data["last_fetched"] == "2026-06-05T09:30:00Z"
+
+
+def test_a_paper_missing_later_is_kept_then_cleared_when_back(project: Project) -> None:
+    store_response(project, DAY, _body(_entry("2509.00001", 3), _entry("2509.00002", 7)), T1)
+    outcome = store_response(project, DAY, _body(_entry("2509.00002", 8)), T2)
+    assert outcome.missing == 1 and outcome.papers == 2
+    gone = {p["id"]: p for p in _load(project)["papers"]}["2509.00001"]
+    assert gone["missing_since"] == "2026-06-05T09:30:00Z"
+    assert gone["upvotes"] == 3 and gone["first_seen"] == "2026-06-05T08:00:00Z"
+    store_response(project, DAY, _body(_entry("2509.00002", 8)), T3)
+    still = {p["id"]: p for p in _load(project)["papers"]}["2509.00001"]
+    assert still["missing_since"] == "2026-06-05T09:30:00Z", "the first time it went missing"
+    store_response(project, DAY, _body(_entry("2509.00001", 4), _entry("2509.00002", 8)), T3)
+    back = {p["id"]: p for p in _load(project)["papers"]}["2509.00001"]
+    assert "missing_since" not in back and back["upvotes"] == 4
+    assert back["last_updated"] == "2026-06-06T09:30:00Z"
+
+
+def test_fields_the_response_lacks_are_kept(project: Project) -> None:
+    store_response(project, DAY, _body(_entry("2509.00001", 3, githubRepo="https://github.com/a/b")), T1)
+    store_response(project, DAY, _body(_entry("2509.00001", 3)), T2)
+    assert _load(project)["papers"][0]["github_repo"] == "https://github.com/a/b"
+
+
+def test_a_new_field_goes_to_its_place_in_the_key_order(project: Project) -> None:
+    store_response(project, DAY, _body(_entry("2509.00001", 3)), T1)
+    store_response(project, DAY, _body(_entry("2509.00001", 3, githubRepo="https://github.com/a/b")), T2)
+    keys = list(_load(project)["papers"][0])
+    assert keys.index("github_repo") == keys.index("comments") + 1
+
+
+@pytest.mark.parametrize("day", ["2024-06-12", "2025-01-22"])
+def test_partial_then_complete_revisions_lose_nothing(project: Project, day: str) -> None:
+    folder = fixtures_dir()
+    partial = folder / "revisions" / f"{day}.partial.json"
+    complete = folder / "days" / f"{day}.json"
+    date = dt.date.fromisoformat(day)
+    assert store_response(project, date, partial.read_bytes(), T1).kind == "new"
+    assert store_response(project, date, complete.read_bytes(), T2).kind == "updated"
+    data = _load(project, date)
+    ids = [e["paper"]["id"] for e in json.loads(complete.read_bytes())]
+    early = {e["paper"]["id"] for e in json.loads(partial.read_bytes())}
+    stored = {p["id"]: p for p in data["papers"]}
+    assert set(stored) == set(ids)
+    assert all("missing_since" not in p for p in stored.values())
+    assert all(stored[i]["first_seen"] == "2026-06-05T08:00:00Z" for i in early)
+    assert all(stored[i]["first_seen"] == "2026-06-05T09:30:00Z" for i in set(ids) - early)
+    upvotes = {e["paper"]["id"]: e["paper"]["upvotes"] for e in json.loads(complete.read_bytes())}
+    assert {i: p["upvotes"] for i, p in stored.items()} == upvotes
+
+
+def test_complete_then_partial_keeps_every_paper(project: Project) -> None:
+    folder = fixtures_dir()
+    date = dt.date(2024, 6, 12)
+    store_response(project, date, (folder / "days" / "2024-06-12.json").read_bytes(), T1)
+    store_response(project, date, (folder / "revisions" / "2024-06-12.partial.json").read_bytes(), T2)
+    papers = _load(project, date)["papers"]
+    assert len(papers) == 16
+    assert sorted(p["id"] for p in papers if "missing_since" in p) == ["2406.07188", "2406.07520"]
+
+
+def test_maintainer_comments_survive_a_refetch(project: Project) -> None:
+    store_response(project, DAY, _body(_entry("2509.00001", 3), _entry("2509.00002", 7)), T1)
+    path = _path(project)
+    text = path.read_text()
+    text = "# Checked by hand: the 2509.00002 title is right.\n" + text
+    text = text.replace("    upvotes: 3\n", "    upvotes: 3  # was 2 on the site\n")
+    path.write_text(text)
+    outcome = store_response(project, DAY, _body(_entry("2509.00001", 3), _entry("2509.00002", 8)), T2)
+    assert outcome.kind == "updated"
+    after = path.read_text()
+    assert after.startswith("# Checked by hand: the 2509.00002 title is right.\n")
+    assert "    upvotes: 3  # was 2 on the site\n" in after
+    assert "    upvotes: 8\n" in after
+    assert store_response(project, DAY, _body(_entry("2509.00001", 3), _entry("2509.00002", 8)), T3).kind == (
+        "unchanged"
+    )
+    assert path.read_text() == after
+
+
+def test_empty_list_for_a_new_day_is_status_empty(project: Project) -> None:
+    outcome = store_response(project, DAY, b"[]", T1)
+    assert outcome.kind == "empty"
+    data = _load(project)
+    assert data["status"] == "empty" and data["papers"] == []
+    assert store_response(project, DAY, b"[]", T2).kind == "empty"
+    assert _load(project) == data
+
+
+def test_empty_list_after_papers_keeps_them_listed(project: Project) -> None:
+    store_response(project, DAY, _body(_entry("2509.00001", 3)), T1)
+    outcome = store_response(project, DAY, b"[]", T2)
+    assert outcome.kind == "empty" and outcome.papers == 1
+    data = _load(project)
+    assert data["status"] == "listed"
+    assert data["papers"][0]["missing_since"] == "2026-06-05T09:30:00Z"
+
+
+def test_empty_day_that_later_lists_papers_becomes_listed(project: Project) -> None:
+    store_response(project, DAY, b"[]", T1)
+    assert store_response(project, DAY, _body(_entry("2509.00001")), T2).kind == "new"
+    assert _load(project)["status"] == "listed"
+
+
+def test_failed_fetch_of_a_new_day_writes_status_failed(project: Project) -> None:
+    outcome = store_failure(project, DAY, "the API answered HTTP 503 (5 tries)", T1)
+    assert outcome.kind == "failed"
+    data = _load(project)
+    assert data["status"] == "failed" and data["error"] == "the API answered HTTP 503 (5 tries)"
+    assert data["papers"] == []
+    before = _path(project).read_bytes()
+    store_failure(project, DAY, "something else", T2)
+    assert _path(project).read_bytes() == before, "a failed day that fails again is left alone"
+    assert store_response(project, DAY, _body(_entry("2509.00001")), T3).kind == "new"
+    data = _load(project)
+    assert data["status"] == "listed" and "error" not in data
+
+
+def test_failed_fetch_of_a_stored_day_changes_no_byte(project: Project) -> None:
+    store_response(project, DAY, _body(_entry("2509.00001")), T1)
+    before = _path(project).read_bytes()
+    assert store_failure(project, DAY, "timeout", T2).kind == "failed"
+    assert _path(project).read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["2024-12-12.python-repr.json", "2025-01-11.no-data-wrapper.json"])
+def test_bad_response_leaves_stored_data_byte_identical(project: Project, name: str) -> None:
+    date = dt.date.fromisoformat(name[:10])
+    store_response(project, date, _body(_entry("2412.00001")), T1)
+    before = _path(project, date).read_bytes()
+    bad = (fixtures_dir() / "bad" / name).read_bytes()
+    for record in (False, True):
+        outcome = store_response(project, date, bad, T2, record_failure=record)
+        assert outcome.kind == "failed"
+        assert "\n" not in outcome.describe() and outcome.describe().startswith(f"{name[:10]}: failed: ")
+        assert _path(project, date).read_bytes() == before
+
+
+def test_bad_response_for_a_new_day_records_failure_only_when_asked(project: Project) -> None:
+    assert store_response(project, DAY, b"{}", T1).kind == "failed"
+    assert not _path(project).exists()
+    assert store_response(project, DAY, b"{}", T1, record_failure=True).kind == "failed"
+    assert "got an object" in _load(project)["error"]
+
+
+def test_a_broken_stored_snapshot_is_not_overwritten(project: Project) -> None:
+    path = _path(project)
+    path.parent.mkdir(parents=True)
+    path.write_text("format: 1\npapers: [unclosed\n")
+    outcome = store_response(project, DAY, _body(_entry("2509.00001")), T1)
+    assert outcome.kind == "failed" and "cannot be read" in outcome.error
+    assert path.read_text() == "format: 1\npapers: [unclosed\n"
+    path.write_text("format: 1\ndate: '2025-09-08'\nstatus: listed\npapers:\n  - id: x\n")
+    outcome = store_response(project, DAY, _body(_entry("2509.00001")), T1)
+    assert outcome.kind == "failed" and "invalid" in outcome.error
+    assert path.read_text().endswith("  - id: x\n")
+
+
+def test_second_writer_waits_then_fails_with_one_line(project: Project) -> None:
+    with project_lock(project, wait=0):
+        started = time.monotonic()
+        with pytest.raises(UserError) as caught, project_lock(project, wait=0.3):
+            pass
+        assert time.monotonic() - started >= 0.3
+    assert "\n" not in str(caught.value) and "another dailypapers fetch or import" in str(caught.value)
+    with project_lock(project, wait=0):
+        pass  # released
+
+
+def test_lock_is_held_across_processes(project: Project) -> None:
+    code = textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from generator.merge import project_lock
+        from generator.project import Project
+        with project_lock(Project.at(Path({str(project.root)!r})), wait=0):
+            print("locked", flush=True)
+            time.sleep(30)
+    """)
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "locked\n"
+        with pytest.raises(UserError), project_lock(project, wait=0.1):
+            pass
+    finally:
+        child.kill()
+        child.wait()
+    with project_lock(project, wait=2):
+        pass  # the kernel let go of the dead holder's lock
+
+
+def _big_snapshot(marker: str, papers: int = 150) -> bytes:
+    data = {
+        "format": 1, "date": "2025-09-08", "status": "listed",
+        "first_fetched": "2026-06-05T08:00:00Z", "last_fetched": "2026-06-05T08:00:00Z",
+        "papers": [
+            {"id": f"2509.{n:05d}", "title": f"{marker} {n}", "authors": [{"name": "A"}],
+             "abstract": (marker + " ") * 4000, "upvotes": 1000 - n, "comments": 0,
+             "first_seen": "2026-06-05T08:00:00Z", "last_updated": "2026-06-05T08:00:00Z"}
+            for n in range(papers)
+        ],
+    }
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, width=10**9).encode()
+
+
+def test_sigkill_while_writing_leaves_the_old_or_the_new_file(project: Project, tmp_path: Path) -> None:
+    path = _path(project)
+    old, new = _big_snapshot("old"), _big_snapshot("new")
+    assert len(old) > 2_000_000
+    (tmp_path / "old.yaml").write_bytes(old)
+    (tmp_path / "new.yaml").write_bytes(new)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(old)
+    writer = textwrap.dedent(f"""
+        from pathlib import Path
+        from generator.snapshots import atomic_write_bytes
+        path = Path({str(path)!r})
+        folder = Path({str(tmp_path)!r})
+        versions = [(folder / "new.yaml").read_bytes(), (folder / "old.yaml").read_bytes()]
+        print("writing", flush=True)
+        n = 0
+        while True:
+            atomic_write_bytes(path, versions[n % 2])
+            n += 1
+    """)
+    seen = set()
+    for delay in (0.05, 0.13, 0.21, 0.34):
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+        child = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE, text=True, env=env)
+        assert child.stdout is not None and child.stdout.readline() == "writing\n"
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        content = path.read_bytes()
+        assert content in (old, new), f"a kill after {delay}s left a broken file of {len(content)} bytes"
+        seen.add(content == new)
+        data, problems = parse_snapshot(path, DAY)
+        assert problems == [] and len(data["papers"]) == 150
+    leftovers = [p.name for p in path.parent.iterdir() if p.name != path.name]
+    assert all(name.startswith(f".{path.name}.") and name.endswith(".tmp") for name in leftovers)
