@@ -128,7 +128,9 @@ commit_snapshots() {
   local days count message
   days=$(git diff --cached --name-only -- "$SNAPSHOTS" | sed -n 's#.*/\([0-9-]*\)\.yaml$#\1#p' | sort)
   count=$(grep -c . <<<"$days" || true)
-  if ((count <= 5)); then
+  if ((count == 0)); then
+    message="Snapshots: update $SNAPSHOTS"
+  elif ((count <= 5)); then
     message="Snapshots: $(paste -sd, <<<"$days" | sed 's/,/, /g')"
   else
     message="Snapshots: $count days, $(head -n1 <<<"$days") to $(tail -n1 <<<"$days")"
