@@ -1,0 +1,49 @@
+"""Shared test helpers: where the real API fixtures are, and tiny project folders in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def fixtures_root() -> Path:
+    """The real API responses, read in place (never copied into the repository)."""
+    return Path(os.environ.get("DAILYPAPERS_FIXTURES", REPO.parent / "shared" / "fixtures" / "hf-api"))
+
+
+def require_fixtures() -> Path:
+    root = fixtures_root()
+    if not (root / "days").is_dir():
+        pytest.skip(f"real API fixtures not found at {root} (set DAILYPAPERS_FIXTURES to their hf-api folder)")
+    return root
+
+
+def new_project(root: Path, with_demo: bool = False) -> Path:
+    """A project folder holding this repository's config, theme and taxonomy, and no snapshots
+    unless `with_demo`."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "overrides", root / "overrides")
+    (root / "content").mkdir()
+    shutil.copy(REPO / "content" / "topics.yaml", root / "content" / "topics.yaml")
+    shutil.copytree(REPO / "content" / "pages", root / "content" / "pages")
+    if with_demo:
+        shutil.copytree(REPO / "content" / "snapshots", root / "content" / "snapshots")
+    else:
+        (root / "content" / "snapshots").mkdir()
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return new_project(tmp_path / "project")
+
+
+@pytest.fixture
+def demo_project(tmp_path: Path) -> Path:
+    return new_project(tmp_path / "project", with_demo=True)

@@ -1,0 +1,68 @@
+"""Read built pages the way a reader sees them: text and links of elements, using only the stdlib."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    text: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def content(self) -> str:
+        return " ".join("".join(self.text).split())
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[Element] = []
+        self.by_id: dict[str, Element] = {}
+        self.all_tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        self.all_tags.append(tag)
+        for open_element in self.stack:
+            open_element.tags.append(tag)
+            if tag == "a" and "href" in values:
+                open_element.links.append(values["href"])
+        if tag in VOID:
+            return
+        element = Element(tag, values)
+        if "id" in values:
+            self.by_id.setdefault(values["id"], element)
+        self.stack.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index].tag == tag:
+                del self.stack[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        for element in self.stack:
+            element.text.append(data)
+
+
+def parse(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    collector.close()
+    return collector
+
+
+def element_by_id(html: str, element_id: str) -> Element | None:
+    return parse(html).by_id.get(element_id)
+
+
+def normalize_space(text: str) -> str:
+    return " ".join(text.split())

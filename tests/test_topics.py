@@ -1,0 +1,74 @@
+"""Topic assignment: deterministic, 1-3 topics, Other only when nothing matches, and good coverage of
+the real fixtures."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import REPO, require_fixtures
+
+from generator.normalize import fold_paragraphs, fold_title
+from generator.snapshots import SnapshotError
+from generator.topics import load_taxonomy
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy(REPO / "content" / "topics.yaml")
+
+
+def test_taxonomy_has_about_twenty_topics_and_other_last(taxonomy) -> None:
+    assert 15 <= len(taxonomy.topics) <= 25
+    assert taxonomy.all_topics[-1].slug == "other"
+    assert len({t.slug for t in taxonomy.all_topics}) == len(taxonomy.all_topics)
+
+
+def test_title_terms_weigh_most_and_order_is_stable(taxonomy) -> None:
+    topics = taxonomy.assign("Speculative Decoding for Video Generation", [], "We study video frames.")
+    assert topics[0] == "video"
+    assert "efficiency" in topics
+    assert taxonomy.assign("Speculative Decoding for Video Generation", [], "We study video frames.") == topics
+
+
+def test_hyphens_and_spaces_match_alike_and_prefix_terms_match_word_starts(taxonomy) -> None:
+    assert taxonomy.assign("Chain of Thought Prompting", [], "")[0] == "reasoning"
+    assert "efficiency" in taxonomy.assign("Quantized Transformers", [], "")
+    # "rl" is a whole-word term: it must not match inside "world"
+    assert "reinforcement-learning" not in taxonomy.assign("A World of Curls", [], "")
+
+
+def test_at_most_three_topics_and_other_only_alone(taxonomy) -> None:
+    many = taxonomy.assign("Video Agents Reason About 3D Speech Robots With Code", [], "")
+    assert len(many) == 3
+    assert taxonomy.assign("Strawberry Counting", [], "We count letters.") == ("other",)
+
+
+def test_slug_clashes_and_bad_slugs_fail_loudly(tmp_path: Path) -> None:
+    path = tmp_path / "topics.yaml"
+    path.write_text("topics:\n  - slug: video\n    title: A\n  - slug: video\n    title: B\n"
+                    "  - slug: Not A Slug\n    title: C\n")
+    with pytest.raises(SnapshotError) as caught:
+        load_taxonomy(path)
+    problems = caught.value.problems
+    assert f"{path}:4:5: topics[1].slug: 'video' is already used; two topics would write the same pages" in problems
+    assert any("topics[2].slug: 'Not A Slug' is not a URL slug" in p for p in problems)
+
+
+def test_real_fixture_papers_are_well_spread(taxonomy) -> None:
+    root = require_fixtures()
+    counts: Counter[str] = Counter()
+    papers = 0
+    for path in sorted((root / "days").glob("*.json")):
+        for entry in json.loads(path.read_text()):
+            paper = entry["paper"]
+            topics = taxonomy.assign(fold_title(paper["title"]), paper.get("ai_keywords", []),
+                                     fold_paragraphs(paper["summary"]))
+            assert 1 <= len(topics) <= 3
+            counts.update(topics)
+            papers += 1
+    assert papers == 694
+    assert (papers - counts["other"]) / papers >= 0.95
+    assert max(count for slug, count in counts.items()) / papers <= 0.40

@@ -1,0 +1,93 @@
+"""`dailypapers validate` and the build's refusal of bad snapshots: every problem at once, each as
+`path:line:col: message`, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.cli import main
+from generator.snapshots import validate_all
+
+GOOD = """\
+format: 1
+date: '2026-11-16'
+status: listed
+papers:
+  - id: '2611.00001'
+    title: A paper
+    authors:
+      - name: Ada Example
+    abstract: Text.
+    upvotes: 3
+    comments: 0
+    first_seen: '2026-11-16T07:00:00Z'
+    last_updated: '2026-11-16T07:00:00Z'
+"""
+
+
+def write(project: Path, day: str, text: str) -> Path:
+    path = project / "content" / "snapshots" / day[:4] / f"{day}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_a_good_snapshot_has_no_problems(project: Path) -> None:
+    write(project, "2026-11-16", GOOD)
+    assert validate_all(project / "content" / "snapshots") == []
+
+
+def test_every_problem_is_reported_with_its_line_and_column(project: Path) -> None:
+    bad = GOOD.replace("upvotes: 3", "upvotes: many").replace("    authors:\n      - name: Ada Example\n",
+                                                              "    authors: Ada Example\n")
+    path = write(project, "2026-11-16", bad)
+    problems = validate_all(project / "content" / "snapshots")
+    assert f"{path}:7:14: papers[0].authors: 'Ada Example' is not of type 'array'" in problems
+    assert f"{path}:9:14: papers[0].upvotes: 'many' is not of type 'integer'" in problems
+    assert len(problems) == 2
+
+
+def test_yaml_syntax_errors_name_the_place(project: Path) -> None:
+    path = write(project, "2026-11-16", GOOD.replace("title: A paper", "title: [unclosed"))
+    (problem,) = validate_all(project / "content" / "snapshots")
+    assert problem.startswith(f"{path}:7:")
+    assert "YAML syntax error" in problem
+
+
+def test_date_must_match_the_file_name_and_ids_be_unique(project: Path) -> None:
+    doubled = GOOD + GOOD.split("papers:\n", 1)[1]
+    path = write(project, "2026-11-17", doubled.replace("2026-11-16'", "2026-11-16'", 1))
+    problems = validate_all(project / "content" / "snapshots")
+    assert f"{path}:2:7: date: '2026-11-16' does not match the file name" in problems
+    assert any("papers[1].id: 2611.00001 is listed twice on this day" in p for p in problems)
+
+
+def test_misplaced_and_misnamed_files_are_reported(project: Path) -> None:
+    write(project, "2026-11-16", GOOD)
+    stray = project / "content" / "snapshots" / "2025" / "2026-11-16.yaml"
+    stray.parent.mkdir(parents=True)
+    stray.write_text(GOOD)
+    (project / "content" / "snapshots" / "2026" / "notes.yaml").write_text("a: 1\n")
+    problems = validate_all(project / "content" / "snapshots")
+    assert any(p.startswith(f"{stray}:1:1: belongs in the folder 2026/") for p in problems)
+    assert any("notes.yaml:1:1: not a snapshot name" in p for p in problems)
+
+
+def test_validate_command_exits_1_and_build_refuses_without_traceback(project: Path, capsys) -> None:
+    write(project, "2026-11-16", GOOD.replace("comments: 0", "comments: -1"))
+    assert main(["--root", str(project), "validate"]) == 1
+    out = capsys.readouterr()
+    assert "papers[0].comments: -1 is less than the minimum of 0" in out.err
+    assert "1 snapshot(s) checked, 1 problem(s)" in out.out
+
+    assert main(["--root", str(project), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "papers[0].comments: -1 is less than the minimum of 0" in err
+    assert "Traceback" not in err
+    assert not (project / "site").exists()
+
+
+def test_the_demo_snapshots_are_valid() -> None:
+    from conftest import REPO
+
+    assert validate_all(REPO / "content" / "snapshots") == []
