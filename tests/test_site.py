@@ -1,0 +1,158 @@
+"""Build the demo site for real (MkDocs + mkdocs-material) and check what a reader gets."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import new_project
+from htmltext import element_by_id, parse
+
+from generator.build import build_site
+from generator.cli import main
+from generator.project import Project
+
+SITE_URL = "https://example.github.io/daily-papers-archive/"
+
+
+def site_digest(site: Path) -> dict[str, str]:
+    return {str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    root = new_project(tmp_path_factory.mktemp("demo") / "project", with_demo=True)
+    project = Project.at(root)
+    build_site(project, site_url=SITE_URL)
+    return project
+
+
+def page(project: Project, url: str) -> str:
+    return (project.site_dir / url / "index.html").read_text()
+
+
+def test_day_page_lists_cards_by_upvotes_with_ids_and_links(demo: Project) -> None:
+    html = page(demo, "2026/11/16")
+    ids = re.findall(r'<article class="dp-card" id="([^"]+)"', html)
+    assert ids == ["2611.90001", "2611.90002", "2611.90003", "2611.90004", "2611.90005"]
+    card = element_by_id(html, "2611.90001")
+    assert card is not None
+    assert "▲ 87" in card.content
+    assert "Ada Example, Bram Placeholder" in card.content
+    assert "Demo Lab (fictional)" in card.content
+    assert "reasoning with long chains of thought" in card.content  # abstract
+    assert "A fictional summary:" in card.content  # AI summary
+    assert {"https://huggingface.co/papers/2611.90001", "https://arxiv.org/abs/2611.90001",
+            "https://arxiv.org/pdf/2611.90001", "https://github.com/example/demo-0",
+            "../../../p/2611.90001/", "../../../topics/reasoning/"} <= set(card.links)
+    assert "GitHub ★ 1" in card.content
+
+
+def test_untrusted_text_is_shown_as_written_and_never_obeyed(demo: Project) -> None:
+    html = page(demo, "2026/11/16")
+    title = element_by_id(html, "2611.90001")
+    assert "Let's <think> about LLM Reasoning: Fictional Chains of Thought" in title.content
+    assert "think" not in parse(html).all_tags
+    second = element_by_id(html, "2611.90002")
+    assert "A $1 Million Benchmark for \\& Agents That Use `tools`" in second.content
+    assert "**bold** claims and [a link](https://example.org) stay text" in second.content
+    assert "https://example.org" not in second.links
+    assert "<strong>bold</strong>" not in html
+    assert "code" not in second.tags
+    third = element_by_id(html, "2611.90003")
+    assert "{{ Template }} Diffusion: {% raw %} Image Generation Without Templates" in third.content
+    naughty = element_by_id(page(demo, "2026/11/20"), "2611.90020")
+    assert "Naughty Strings Survive: <script>alert(1)</script> & Friends" in naughty.content
+    assert "<b>bold</b>, <EOS>, `code`, \\textsc{LaTeX} and {{ jinja }}" in naughty.content
+    assert "script" not in naughty.tags and "b" not in naughty.tags
+    assert not any(link.startswith("javascript:") for link in naughty.links)  # only http(s) become links
+
+
+def test_a_long_author_list_is_shortened_and_expandable(demo: Project) -> None:
+    card = element_by_id(page(demo, "2026/11/16"), "2611.90004")
+    assert "and 28 more" in card.content
+    assert "Hana Dummy 40" in card.content  # the full list is in the page, behind <details>
+    assert "details" in card.tags
+
+
+def test_hidden_authors_are_not_shown(demo: Project) -> None:
+    card = element_by_id(page(demo, "2026/11/18"), "2611.90007")
+    assert "Hidden Person" not in card.content
+
+
+def test_empty_failed_and_weekend_days_look_different(demo: Project) -> None:
+    assert "Hugging Face published no Daily Papers list for this day." in page(demo, "2026/11/17")
+    failed = page(demo, "2026/11/23")
+    assert "Fetching this day failed (HTTP 503 from the API after 5 tries (demo))" in failed
+    assert not (demo.site_dir / "2026/11/21").exists()
+    month = page(demo, "2026/11")
+    assert 'class="dp-empty"' in month and 'class="dp-failed"' in month and 'class="dp-weekend"' in month
+
+
+def test_paper_on_two_days_is_on_both_and_its_permalink_goes_to_the_first(demo: Project) -> None:
+    assert element_by_id(page(demo, "2026/11/16"), "2611.90002") is not None
+    assert element_by_id(page(demo, "2026/11/19"), "2611.90002") is not None
+    permalink = page(demo, "p/2611.90002")
+    assert '<meta http-equiv="refresh" content="0; url=../../2026/11/16/#2611.90002">' in permalink
+    assert 'href="../../2026/11/19/#2611.90002"' in permalink
+    assert f'<link rel="canonical" href="{SITE_URL}2026/11/16/#2611.90002">' in permalink
+
+
+def test_periods_topics_and_home(demo: Project) -> None:
+    home = page(demo, "")
+    assert "Latest:" in home and element_by_id(home, "2611.90017") is not None  # 2026-11-20, the last listed
+    week = page(demo, "weeks/2026-W47")
+    assert "Most upvoted this week" in week and "Let&#39;s &lt;think&gt;" in week
+    assert "Most upvoted in November 2026" in page(demo, "2026/11")
+    assert "Most upvoted in 2026" in page(demo, "2026")
+    topics = page(demo, "topics")
+    assert 'href="../topics/other/"' in topics
+    other = page(demo, "topics/other")
+    assert "Strawberry Counting Considered Fictional" in other
+    assert 'href="../../2026/11/20/#2611.90019"' in other
+    assert "November 2026" in page(demo, "archive")
+
+
+def test_navigation_is_small_and_fixed(demo: Project) -> None:
+    html = page(demo, "2026/11/16")
+    tabs = re.findall(r'class="md-tabs__link"', html)
+    assert len(tabs) == 6
+
+
+def test_no_page_is_larger_than_300_kib(demo: Project) -> None:
+    sizes = [p.stat().st_size for p in demo.site_dir.rglob("*.html")]
+    assert max(sizes) < 300 * 1024
+
+
+def test_rebuild_is_byte_identical_and_rewrites_nothing(demo: Project, tmp_path: Path) -> None:
+    copy = Project.at(tmp_path / "copy")
+    shutil.copytree(demo.root, copy.root, ignore=shutil.ignore_patterns("site", ".cache"))
+    first = build_site(copy, site_url=SITE_URL)
+    assert first.written == 0  # the docs folder came along unchanged
+    before = site_digest(copy.site_dir)
+    assert before == site_digest(demo.site_dir)
+    second = build_site(copy, site_url=SITE_URL)
+    assert second.written == 0
+    assert site_digest(copy.site_dir) == before
+
+
+def test_removed_snapshots_remove_their_pages(demo: Project, tmp_path: Path) -> None:
+    copy = Project.at(tmp_path / "copy")
+    shutil.copytree(demo.root, copy.root, ignore=shutil.ignore_patterns("site"))
+    (copy.snapshots_dir / "2026" / "2026-11-23.yaml").unlink()
+    report = build_site(copy, site_url=SITE_URL)
+    assert report.removed >= 1
+    assert not (copy.docs_dir / "2026/11/23/index.md").exists()
+    assert not (copy.site_dir / "2026/11/23").exists()
+
+
+def test_build_command_needs_a_site_url(tmp_path: Path, capsys) -> None:
+    root = new_project(tmp_path / "p", with_demo=True)
+    config = root / "mkdocs.yml"
+    config.write_text(re.sub(r"(?m)^site_url:.*$", "", config.read_text()))
+    assert main(["--root", str(root), "build"]) == 1
+    assert "site_url is not set" in capsys.readouterr().err
