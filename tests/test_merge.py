@@ -271,7 +271,8 @@ def test_lock_is_held_across_processes(project: Project) -> None:
             print("locked", flush=True)
             time.sleep(30)
     """)
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert child.stdout is not None and child.stdout.readline() == "locked\n"
         with pytest.raises(UserError), project_lock(project, wait=0.1):
