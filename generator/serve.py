@@ -1,0 +1,64 @@
+"""`dailypapers serve`: a local preview that rebuilds when content changes.
+
+It serves the built site/ rather than running `mkdocs serve`, because permalinks, feeds and the search
+index are written after MkDocs and `mkdocs serve` would not show them. Changes are found by polling
+file modification times once a second: simple, and the same on every platform.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import threading
+import time
+from pathlib import Path
+
+from generator.build import build_site
+from generator.errors import UserError
+from generator.project import Project
+from generator.snapshots import SnapshotError, iter_problems
+
+
+def content_state(project: Project) -> dict[Path, float]:
+    """Modification times of everything a build reads that a person edits."""
+    watched = [project.content_dir, project.root / "overrides", project.mkdocs_file]
+    state: dict[Path, float] = {}
+    for place in watched:
+        paths = [place] if place.is_file() else place.rglob("*") if place.is_dir() else []
+        for path in paths:
+            if path.is_file():
+                state[path] = path.stat().st_mtime
+    return state
+
+
+def _rebuild(project: Project, site_url: str) -> None:
+    try:
+        print(build_site(project, site_url=site_url).summary(), flush=True)
+    except SnapshotError as error:
+        for line in iter_problems(error.problems):
+            print(line, file=sys.stderr)
+        print("dailypapers: not rebuilt; the previous build is still served", file=sys.stderr)
+    except UserError as error:
+        print(f"dailypapers: {error}", file=sys.stderr)
+
+
+def serve(project: Project, host: str = "127.0.0.1", port: int = 8000, poll: float = 1.0) -> int:
+    site_url = f"http://{host}:{port}/"
+    _rebuild(project, site_url)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(project.site_dir))
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"serving {project.site_dir} at {site_url} (Ctrl-C stops); rebuilding when content/ changes", flush=True)
+    state = content_state(project)
+    try:
+        while True:
+            time.sleep(poll)
+            current = content_state(project)
+            if current != state:
+                state = current
+                _rebuild(project, site_url)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.shutdown()
