@@ -24,6 +24,7 @@ key order survive, and `snapshots.write_snapshot` validates it and replaces it a
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import fcntl
 import os
@@ -32,10 +33,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
 from generator.errors import UserError
 from generator.normalize import PAPER_KEYS, NormalizedDay, ResponseError, format_timestamp, normalize_day
 from generator.project import Project
-from generator.snapshots import FORMAT_VERSION, SnapshotError, read_round_trip, snapshot_path, write_snapshot
+from generator.snapshots import (
+    FORMAT_VERSION,
+    FastLoader,
+    SnapshotError,
+    read_round_trip,
+    snapshot_path,
+    write_snapshot,
+)
 
 TOP_KEYS = ("format", "date", "status", "first_fetched", "last_fetched", "error", "papers")
 KINDS = ("new", "updated", "unchanged", "empty", "failed")
@@ -261,6 +271,24 @@ def _write(project: Project, day: dt.date, data: Any) -> bool:
         raise UserError(f"{day.isoformat()}: cannot write {path}: {error.strerror or error}") from None
 
 
+def _unchanged_papers(project: Project, day: dt.date, fresh: NormalizedDay, stamp: str) -> int | None:
+    """How many papers are stored when merging `fresh` would change nothing; None when it would.
+
+    ruamel's round-trip loader is 10x slower; a daily refresh finds most days unchanged, so they are
+    answered from plain data and the file is not even rewritten. Any doubt (a file PyYAML cannot read,
+    or a value it reads differently) falls through to the full round-trip merge.
+    """
+    path = snapshot_path(project.snapshots_dir, day)
+    try:
+        quick = yaml.load(path.read_bytes(), Loader=FastLoader)
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(quick, dict) or not isinstance(quick.get("papers"), list):
+        return None
+    trial, _ = merge_day(copy.deepcopy(quick), fresh, stamp)
+    return len(quick["papers"]) if plain(trial) == quick else None
+
+
 def store_response(
     project: Project, day: dt.date, body: bytes | str, now: dt.datetime, *, record_failure: bool = False
 ) -> DayOutcome:
@@ -278,6 +306,10 @@ def store_response(
         if record_failure:
             return store_failure(project, day, error.reason, now)
         return DayOutcome(day, "failed", error=error.reason)
+    unchanged = _unchanged_papers(project, day, fresh, stamp)
+    if unchanged is not None:
+        kind = "empty" if not fresh.papers else "unchanged"
+        return DayOutcome(day, kind, papers=unchanged, warnings=tuple(fresh.warnings))
     try:
         stored = _read_stored(project, day)
         had_papers = isinstance(stored, dict) and bool(stored.get("papers"))

@@ -1,0 +1,122 @@
+"""ingest.py: saved responses are stored exactly as fetch stores them; bad files are one line each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from fake_api import FakeAPI, fast_options, fixed_clock, fixture_days, fixtures_dir
+
+from generator.cli import main
+from generator.fetch import fetch_days
+from generator.ingest import date_from_name, import_command
+from generator.project import Project
+from generator.snapshots import parse_snapshot, snapshot_path, validate_all
+
+
+def _path(root: Path, day: str) -> Path:
+    return snapshot_path(Project.at(root).snapshots_dir, dt.date.fromisoformat(day))
+
+
+def test_every_fixture_day_imports_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = [str(p) for p in fixture_days()]
+    assert main(["--root", str(tmp_path), "import", *files]) == 0
+    out, err = capsys.readouterr()
+    n = len(files)
+    assert out.splitlines()[-1] == f"import: {n} file(s): {n} new, 0 updated, 0 unchanged, 0 empty, 0 failed"
+    assert err.strip() == (
+        f"{fixtures_dir() / 'days' / '2025-09-30.json'}: warning: 2025-09-30: 50 papers, the API's page limit; "
+        "the list may be cut short"
+    )
+    for path in fixture_days():
+        data, problems = parse_snapshot(_path(tmp_path, path.name[:10]))
+        assert problems == []
+        listed = [e["paper"]["id"] for e in json.loads(path.read_bytes())]
+        assert sorted(p["id"] for p in data["papers"]) == sorted(listed)
+    assert validate_all(Project.at(tmp_path).snapshots_dir) == []
+    before = {p: p.read_bytes() for p in Project.at(tmp_path).snapshots_dir.rglob("*.yaml")}
+    assert main(["--root", str(tmp_path), "import", *files]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith(f"0 new, 0 updated, {n} unchanged, 0 empty, 0 failed")
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_import_and_fetch_store_identical_bytes(tmp_path: Path) -> None:
+    days = ["2024-05-27", "2025-03-17", "2025-10-03"]
+    api = FakeAPI()
+    api.serve_days(fixtures_dir() / "days")
+    api.start()
+    try:
+        fetch_days(Project.at(tmp_path / "fetched"), fast_options(api, days))
+    finally:
+        api.stop()
+    files = [fixtures_dir() / "days" / f"{d}.json" for d in days]
+    assert import_command(Project.at(tmp_path / "imported"), files, None, clock=fixed_clock()) == 0
+    for day in days:
+        assert _path(tmp_path / "imported", day).read_bytes() == _path(tmp_path / "fetched", day).read_bytes()
+
+
+def test_partial_then_complete_files_merge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    partial = fixtures_dir() / "revisions" / "2025-01-22.partial.json"
+    complete = fixtures_dir() / "days" / "2025-01-22.json"
+    assert main(["--root", str(tmp_path), "import", str(partial), str(complete)]) == 0
+    out = capsys.readouterr().out
+    assert f"{partial}: 2025-01-22: new, 1 paper(s)" in out
+    assert f"{complete}: 2025-01-22: updated, 13 paper(s), 12 added, 1 changed" in out
+    data, _ = parse_snapshot(_path(tmp_path, "2025-01-22"))
+    assert len(data["papers"]) == 13 and all("missing_since" not in p for p in data["papers"])
+
+
+def test_date_option_and_names(tmp_path: Path) -> None:
+    assert date_from_name(Path("2025-01-22.json")) == dt.date(2025, 1, 22)
+    assert date_from_name(Path("x/2024-06-12.partial.json")) == dt.date(2024, 6, 12)
+    assert date_from_name(Path("2024-13-12.json")) is None
+    assert date_from_name(Path("response.json")) is None
+    saved = tmp_path / "saved-response.json"
+    saved.write_bytes((fixtures_dir() / "days" / "2025-01-13.json").read_bytes())
+    assert main(["--root", str(tmp_path), "import", "--date", "2025-01-13", str(saved)]) == 0
+    assert _path(tmp_path, "2025-01-13").exists()
+
+
+def test_bad_files_are_one_line_each_and_others_continue(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "project"
+    bad = sorted((fixtures_dir() / "bad").glob("*.json"))
+    good = fixtures_dir() / "days" / "2025-01-13.json"
+    # the bad days already hold data, which must come through byte-identical
+    stored = tmp_path / "stored"
+    stored.mkdir()
+    for path in bad:
+        (stored / f"{path.name[:10]}.json").write_text(
+            json.dumps([{"paper": {"id": "2412.00001", "title": "Kept"}, "numComments": 0}])
+        )
+    assert main(["--root", str(root), "import", *map(str, sorted(stored.iterdir()))]) == 0
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in Project.at(root).snapshots_dir.rglob("*.yaml")}
+    undated = tmp_path / "notes.json"
+    undated.write_text("[]")
+    missing = tmp_path / "2025-02-02.json"
+    code = main(["--root", str(root), "import", str(bad[0]), str(undated), str(good), str(missing), str(bad[1])])
+    out, err = capsys.readouterr()
+    assert code == 1
+    lines = err.splitlines()
+    assert lines == [
+        f"{bad[0]}: 2024-12-12: failed: entry 0 is a string, not a paper object (a saved Python repr?)",
+        f"{undated}: cannot tell the day from the name; name it YYYY-MM-DD.json or pass --date YYYY-MM-DD",
+        f"{missing}: cannot read it: No such file or directory",
+        f"{bad[1]}: 2025-01-11: failed: expected a JSON list of papers, got an object (keys: date, message, status)",
+    ]
+    assert out.splitlines() == [
+        f"{good}: 2025-01-13: new, 5 paper(s)",
+        "import: 5 file(s): 1 new, 0 updated, 0 unchanged, 0 empty, 4 failed",
+    ]
+    assert {p: p.read_bytes() for p in before} == before
+    assert not _path(root, "2025-02-02").exists()
+
+
+def test_bad_file_for_a_new_day_writes_nothing(tmp_path: Path) -> None:
+    bad = fixtures_dir() / "bad" / "2025-01-11.no-data-wrapper.json"
+    assert import_command(Project.at(tmp_path), [bad], None) == 1
+    assert not _path(tmp_path, "2025-01-11").exists()
