@@ -262,3 +262,23 @@ def test_fetch_command_progress_lines_when_not_a_terminal(api: FakeAPI, project:
     out, err = capsys.readouterr()
     assert err.splitlines() == ["[1/2] 2025-01-13: new, 5 paper(s)", "[2/2] 2025-01-22: new, 13 paper(s)"]
     assert out == "fetch: 2 day(s) asked: 2 new, 0 updated, 0 unchanged, 0 empty, 0 failed\n"
+
+
+def test_progress_bar_on_a_terminal_keeps_failures_and_warnings_visible() -> None:
+    import io
+
+    from generator.fetch import Progress
+    from generator.merge import DayOutcome
+
+    stream = io.StringIO()
+    progress = Progress(3, enabled=True, stream=stream)
+    assert progress.bar is not None
+    progress.report(DayOutcome(dt.date(2025, 1, 1), "new", papers=3))
+    progress.report(DayOutcome(dt.date(2025, 1, 2), "failed", error="the API answered HTTP 500 (5 tries)"))
+    progress.report(DayOutcome(dt.date(2025, 1, 3), "new", papers=50, warnings=("2025-01-03: 50 papers",)))
+    progress.close()
+    text = stream.getvalue()
+    assert "2025-01-02: failed: the API answered HTTP 500 (5 tries)\n" in text
+    assert "warning: 2025-01-03: 50 papers\n" in text
+    assert "2025-01-01: new" not in text, "routine days only move the bar"
+    assert "3/3" in text
