@@ -1,0 +1,462 @@
+"""RSS 2.0 and Atom feeds of the archive, built with feedgen from the model alone.
+
+Feed readers keep what they have seen by id and sort by date, so the promises here are about those:
+
+- ids (RSS guid, Atom id) are URLs under site_url that never change: a paper's permalink
+  `{site_url}p/<arXiv id>/`, a day's page `{site_url}YYYY/MM/DD/`, a week's page `{site_url}weeks/YYYY-Www/`.
+  A paper listed on two days is one item, dated and linked by its first day.
+- an item's date is its Daily-Papers day: the paper's `featured_at` time when that falls on the day,
+  else the day at 00:00 UTC. A feed's own date (lastBuildDate, updated) is its newest item's date, and
+  nothing reads the clock, so building unchanged data twice gives the same bytes.
+- every string from the API is text: it is HTML-escaped inside the HTML descriptions, characters XML
+  cannot hold are removed, and only http(s) URLs become links.
+- every feed holds a bounded number of items and stays under MAX_FEED_BYTES; when long texts would push
+  it over, the oldest items are dropped.
+
+One function (`_write_feed`) writes every feed, so site-wide, topic and digest feeds cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from feedgen.feed import FeedGenerator
+
+from generator.errors import UserError
+from generator.model import Archive, Paper
+from generator.topics import Taxonomy, Topic
+
+SITE_NAME = "Daily Papers Archive"
+MAX_FEED_BYTES = 512 * 1024
+MAIN_ITEMS = 100
+TOPIC_ITEMS = 50
+DAILY_DAYS = 30
+WEEKLY_WEEKS = 20
+WEEKLY_TOP = 10
+
+# Caps on one item's text, so one hostile paper cannot crowd out the rest of a feed.
+MAX_TITLE = 1000
+MAX_ABSTRACT = 2000  # arXiv allows 1,920 characters; only hostile input is cut
+MAX_AI_SUMMARY = 1000
+MAX_NAME = 200
+AUTHORS_SHOWN = 10
+DIGEST_AUTHORS_SHOWN = 3
+KEYWORDS_SHOWN = 12
+
+# Before any item exists (an empty archive or topic) a feed still needs a fixed date: Daily Papers began
+# in May 2023.
+EPOCH = dt.datetime(2023, 5, 1, tzinfo=dt.UTC)
+
+# XML 1.0 forbids C0 controls but tab, newline and carriage return, U+FFFE, U+FFFF and surrogates (a
+# Python str can only hold them as lone halves). lxml refuses them, so they are removed, never escaped.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """One feed as the Feeds page and the `<link rel="alternate">` tags describe it."""
+
+    path: str
+    title: str
+    kind: str  # "rss" or "atom"
+    description: str
+    max_items: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One feed item, format-neutral: `_write_feed` turns it into RSS or Atom."""
+
+    guid: str
+    title: str
+    link: str
+    date: dt.datetime
+    html: str
+    author: str = ""
+    categories: tuple[str, ...] = ()
+
+
+# --- text and URLs -------------------------------------------------------------------------------------
+
+
+def xml_text(value: str) -> str:
+    """The text with only the characters XML cannot hold removed."""
+    return _XML_FORBIDDEN.sub("", value or "")
+
+
+def _text(value: str, limit: int = 0) -> str:
+    """Untrusted text ready for a feed field; cut at `limit` characters with an ellipsis."""
+    value = xml_text(value)
+    if limit and len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return value
+
+
+def _esc(value: str, limit: int = 0) -> str:
+    """Untrusted text as HTML text: `<think>` stays visible as text in every reader."""
+    return html.escape(_text(value, limit), quote=False)
+
+
+def http_url(value: str) -> str:
+    """The URL when it is an absolute http(s) URL without whitespace, else "" (no link is made)."""
+    value = xml_text(value).strip()
+    if not value or any(ch.isspace() for ch in value) or any(ch in value for ch in '"<>'):
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    return value if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+
+
+def normalize_site_url(site_url: str) -> str:
+    """site_url with a trailing slash; a UserError saying how to set it when it is missing or not http(s)."""
+    url = (site_url or "").strip()
+    parts = urlsplit(url) if url else None
+    if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
+        shown = f" (got {url!r})" if url else ""
+        raise UserError(f"feeds need the site's public URL{shown}: set site_url in mkdocs.yml or pass "
+                        "--site-url https://USER.github.io/REPO/")
+    return url if url.endswith("/") else url + "/"
+
+
+def _pid(paper_id: str) -> str:
+    return quote(xml_text(paper_id), safe="/")
+
+
+# Site paths: the URL contract in DESIGN.md (weeks/ as generator/views.py makes them).
+def day_path(date: dt.date) -> str:
+    return f"{date:%Y/%m/%d}/"
+
+
+def week_key(date: dt.date) -> str:
+    iso = date.isocalendar()
+    return f"{iso.year:04d}-W{iso.week:02d}"
+
+
+def permalink_path(paper_id: str) -> str:
+    return f"p/{_pid(paper_id)}/"
+
+
+def card_path(paper_id: str, date: dt.date) -> str:
+    return f"{day_path(date)}#{_pid(paper_id)}"
+
+
+# --- dates ---------------------------------------------------------------------------------------------
+
+
+# English names, not strftime's %A/%B, which follow the process locale: same input, same bytes.
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def long_date(date: dt.date) -> str:
+    return f"{_DAYS[date.weekday()]}, {date.day} {_MONTHS[date.month - 1]} {date.year}"
+
+
+def short_date(date: dt.date, year: bool = True) -> str:
+    return f"{date.day} {_MONTHS[date.month - 1][:3]}" + (f" {date.year}" if year else "")
+
+
+def _midnight(date: dt.date) -> dt.datetime:
+    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+
+
+def item_date(paper: Paper, day: dt.date) -> dt.datetime:
+    """When the paper appeared on its Daily-Papers `day`: featured_at if it falls on that day (UTC).
+
+    Older API responses give the submission time of the evening before, or even a week before, as
+    featured_at; dating the item then would put it on another day than the page it links to.
+    """
+    try:
+        moment = dt.datetime.fromisoformat(paper.featured_at)
+    except (TypeError, ValueError):
+        return _midnight(day)
+    moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    return moment if moment.date() == day else _midnight(day)
+
+
+# --- the catalog ---------------------------------------------------------------------------------------
+
+
+def _topic_feeds(topic: Topic) -> list[FeedInfo]:
+    what = f"The newest papers on {topic.title}, one item per paper."
+    return [
+        FeedInfo(f"topics/{topic.slug}/feed.xml", f"{SITE_NAME}: {topic.title}", "rss", what, TOPIC_ITEMS),
+        FeedInfo(f"topics/{topic.slug}/atom.xml", f"{SITE_NAME}: {topic.title}", "atom", what, TOPIC_ITEMS),
+    ]
+
+
+def feed_catalog(taxonomy: Taxonomy) -> list[FeedInfo]:
+    """Every feed the build writes, site-wide first, then two per topic in the taxonomy's order."""
+    papers = "The newest papers of every day, one item per paper, with abstract, AI summary and links."
+    feeds = [
+        FeedInfo("feed.xml", SITE_NAME, "rss", papers, MAIN_ITEMS),
+        FeedInfo("atom.xml", SITE_NAME, "atom", papers, MAIN_ITEMS),
+        FeedInfo("daily.xml", f"{SITE_NAME}: daily digest", "rss",
+                 "One item per Daily-Papers day, listing that day's papers by upvotes.", DAILY_DAYS),
+        FeedInfo("weekly.xml", f"{SITE_NAME}: weekly top papers", "rss",
+                 f"One item per ISO week, with the week's {WEEKLY_TOP} most upvoted papers.", WEEKLY_WEEKS),
+    ]
+    for topic in taxonomy.all_topics:
+        feeds += _topic_feeds(topic)
+    return feeds
+
+
+def feeds_page_context(taxonomy: Taxonomy) -> dict:
+    """What feeds.md.j2 needs: the feeds grouped as the page shows them, with their units and limits."""
+    catalog = feed_catalog(taxonomy)
+    by_path = {info.path: info for info in catalog}
+    units = {"daily.xml": "days", "weekly.xml": "weeks"}
+    site_wide = [
+        {"info": by_path[path], "unit": units.get(path, "papers"),
+         "format": "Atom" if by_path[path].kind == "atom" else "RSS 2.0"}
+        for path in ("feed.xml", "atom.xml", "daily.xml", "weekly.xml")
+    ]
+    topics = [
+        {"topic": topic, "rss": by_path[f"topics/{topic.slug}/feed.xml"],
+         "atom": by_path[f"topics/{topic.slug}/atom.xml"]}
+        for topic in taxonomy.all_topics
+    ]
+    return {
+        "site_name": SITE_NAME,
+        "site_wide": site_wide,
+        "topic_feeds": topics,
+        "topic_items": TOPIC_ITEMS,
+        "weekly_top": WEEKLY_TOP,
+        "max_feed_kib": MAX_FEED_BYTES // 1024,
+    }
+
+
+# --- items ---------------------------------------------------------------------------------------------
+
+
+def _author_list(paper: Paper, shown: int) -> str:
+    names = [_text(a.name, MAX_NAME) for a in paper.visible_authors]
+    names = [name for name in names if name.strip()]
+    if len(names) <= shown:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
+
+
+def _link_or_text(label: str, value: str) -> str:
+    """A link for an http(s) URL; anything else the API put there is shown as text, never linked."""
+    url = http_url(value)
+    if url:
+        return f'<a href="{html.escape(url)}">{label}</a>'
+    text = _text(value, MAX_NAME).strip()
+    return f"{label}: {html.escape(text, quote=False)}" if text else ""
+
+
+class _Site:
+    """site_url and the taxonomy, which every item needs to make its links and categories."""
+
+    def __init__(self, site_url: str, taxonomy: Taxonomy):
+        self.url = site_url
+        self.taxonomy = taxonomy
+
+    def topics_of(self, paper: Paper) -> list[Topic]:
+        return [self.taxonomy.by_slug[slug] for slug in paper.topics if slug in self.taxonomy.by_slug]
+
+    def paper_item(self, paper: Paper, day: dt.date) -> _Item:
+        """One paper as an item: id its permalink, link its card on its first day."""
+        card = self.url + card_path(paper.id, day)
+        permalink = self.url + permalink_path(paper.id)
+        topics = self.topics_of(paper)
+        authors = _author_list(paper, AUTHORS_SHOWN)
+        parts = []
+        if authors:
+            parts.append(f"<p><strong>Authors:</strong> {html.escape(authors, quote=False)}</p>")
+        if paper.organization and _text(paper.organization.label).strip():
+            parts.append(f"<p><strong>Organization:</strong> {_esc(paper.organization.label, MAX_NAME)}</p>")
+        if topics:
+            links = ", ".join(f'<a href="{html.escape(self.url)}topics/{t.slug}/">{_esc(t.title)}</a>'
+                              for t in topics)
+            parts.append(f"<p><strong>Topics:</strong> {links}</p>")
+        if _text(paper.ai_summary).strip():
+            parts.append(f"<p><strong>AI summary:</strong> {_esc(paper.ai_summary, MAX_AI_SUMMARY)}</p>")
+        for paragraph in _PARAGRAPH_BREAK.split(_text(paper.abstract, MAX_ABSTRACT)):
+            if paragraph.strip():
+                parts.append(f"<p>{html.escape(paragraph.strip(), quote=False)}</p>")
+        keywords = [k for k in (_text(k, MAX_NAME) for k in paper.ai_keywords) if k.strip()]
+        if keywords:
+            more = f" and {len(keywords) - KEYWORDS_SHOWN} more" if len(keywords) > KEYWORDS_SHOWN else ""
+            shown = ", ".join(html.escape(k, quote=False) for k in keywords[:KEYWORDS_SHOWN])
+            parts.append(f"<p><strong>Keywords:</strong> {shown}{more}</p>")
+        links = [
+            f'<a href="{html.escape(card)}">Daily Papers, {day:%Y-%m-%d}</a>',
+            f'<a href="{html.escape(permalink)}">Permalink</a>',
+            _link_or_text("arXiv", paper.arxiv_url),
+            _link_or_text("PDF", paper.pdf_url),
+            _link_or_text("Hugging Face", paper.hf_url),
+        ]
+        if paper.github_repo:
+            links.append(_link_or_text("GitHub", paper.github_repo))
+        if paper.project_page:
+            links.append(_link_or_text("Project page", paper.project_page))
+        parts.append("<p>" + " · ".join(link for link in links if link) + "</p>")
+        parts.append(f"<p>{paper.upvotes:,} upvotes · {paper.comments:,} comments</p>")
+        return _Item(
+            guid=permalink,
+            title=_text(paper.title, MAX_TITLE).strip() or _text(paper.id),
+            link=card,
+            date=item_date(paper, day),
+            html="\n".join(parts),
+            author=authors,
+            categories=tuple(_text(t.title) for t in topics),
+        )
+
+    def digest_line(self, paper: Paper, day: dt.date) -> str:
+        """One paper in a digest: its title linked to its card, upvotes and first authors."""
+        card = self.url + card_path(paper.id, day)
+        title = _esc(paper.title, MAX_TITLE).strip() or _esc(paper.id)
+        authors = _author_list(paper, DIGEST_AUTHORS_SHOWN)
+        by = f" · {html.escape(authors, quote=False)}" if authors else ""
+        return f'<li><a href="{html.escape(card)}">{title}</a> · {paper.upvotes:,} upvotes{by}</li>'
+
+
+def _newest_first(items: Iterable[_Item]) -> list[_Item]:
+    return sorted(items, key=lambda item: (-item.date.timestamp(), item.guid))
+
+
+def _paper_items(site: _Site, newest: list[tuple[dt.datetime, Paper]], keep: Callable[[Paper], bool],
+                 limit: int) -> list[_Item]:
+    """The first `limit` papers `keep` accepts from `newest` (each paper once, newest first)."""
+    chosen = []
+    for _, paper in newest:
+        if len(chosen) == limit:
+            break
+        if keep(paper):
+            chosen.append(paper)
+    return _newest_first(site.paper_item(p, p.day) for p in chosen)
+
+
+def _daily_items(site: _Site, archive: Archive) -> list[_Item]:
+    """The newest DAILY_DAYS days with papers, each listing every paper of that day's list."""
+    items = []
+    listed = [day for day in archive.days if day.papers]
+    for day in listed[-DAILY_DAYS:]:
+        papers = sorted(day.papers, key=lambda p: (-p.upvotes, p.id))
+        lines = "\n".join(site.digest_line(p, day.date) for p in papers)
+        when = long_date(day.date)
+        count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
+        items.append(_Item(
+            guid=site.url + day_path(day.date),
+            title=f"Daily Papers for {when} ({count})",
+            link=site.url + day_path(day.date),
+            date=max(item_date(p, day.date) for p in day.papers),
+            html=f"<p>{count}, most upvoted first:</p>\n<ol>\n{lines}\n</ol>",
+        ))
+    return _newest_first(items)
+
+
+def _weekly_items(site: _Site, papers: list[Paper]) -> list[_Item]:
+    """The newest WEEKLY_WEEKS ISO weeks: each week's most upvoted papers, counted from their first day."""
+    weeks: dict[str, list[Paper]] = {}
+    for paper in papers:
+        weeks.setdefault(week_key(paper.day), []).append(paper)
+    items = []
+    for key in sorted(weeks)[-WEEKLY_WEEKS:]:
+        papers = weeks[key]
+        top = sorted(papers, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:WEEKLY_TOP]
+        lines = "\n".join(site.digest_line(p, p.day) for p in top)
+        first, last = min(p.day for p in papers), max(p.day for p in papers)
+        span = short_date(first)
+        if first != last:
+            span = f"{short_date(first, year=False)} to {short_date(last)}"
+        url = f"{site.url}weeks/{key}/"
+        items.append(_Item(
+            guid=url,
+            title=f"Week {key} ({span}): top {len(top)} of {len(papers)} papers",
+            link=url,
+            date=max(item_date(p, p.day) for p in papers),
+            html=f"<p>The {len(top)} most upvoted of the week's {len(papers)} papers:</p>\n"
+                 f"<ol>\n{lines}\n</ol>",
+        ))
+    return _newest_first(items)
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+
+def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]) -> bytes:
+    feed = FeedGenerator()
+    self_url = site_url + info.path
+    feed.id(self_url)
+    feed.title(info.title)
+    feed.description(info.description)  # RSS description, Atom subtitle
+    feed.link(href=self_url, rel="self", type=_MEDIA_TYPES[info.kind])
+    feed.link(href=page_url, rel="alternate", type="text/html")
+    feed.author(name=SITE_NAME)  # Atom wants an author; papers without visible authors inherit this one
+    feed.language("en")
+    feed.generator(SITE_NAME)  # constant: feedgen's default carries its version
+    feed.updated(items[0].date if items else EPOCH)  # also lastBuildDate; never "now"
+    if info.kind == "rss":
+        feed.load_extension("dc", atom=False, rss=True)  # dc:creator: RSS's author needs an e-mail address
+    for item in items:
+        entry = feed.add_entry(order="append")
+        entry.guid(item.guid, permalink=True)
+        entry.title(item.title)
+        entry.link(href=item.link, rel="alternate", type="text/html")
+        entry.published(item.date)
+        entry.updated(item.date)
+        if info.kind == "atom":
+            entry.content(item.html, type="html")
+            if item.author:
+                entry.author(name=item.author)
+            for term in item.categories:
+                entry.category(term=term, label=term, scheme=site_url + "topics/")
+        else:
+            entry.description(item.html)
+            if item.author:
+                entry.dc.dc_creator(item.author)
+            for term in item.categories:
+                entry.category(term=term)
+    if info.kind == "atom":
+        return feed.atom_str(pretty=True)
+    return feed.rss_str(pretty=True)
+
+
+_MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+
+
+def _write_feed(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]) -> bytes:
+    """The feed's bytes: at most info.max_items items, fewer (the oldest dropped) if over MAX_FEED_BYTES."""
+    items = items[: info.max_items]
+    data = _serialize(info, page_url, site_url, items)
+    while len(data) > MAX_FEED_BYTES and len(items) > 1:
+        # Shrink in proportion to the overshoot (5% margin), at least by one item.
+        keep = min(len(items) - 1, max(1, int(len(items) * MAX_FEED_BYTES / len(data) * 0.95)))
+        items = items[:keep]
+        data = _serialize(info, page_url, site_url, items)
+    return data
+
+
+def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
+    """Every feed file, keyed by its path under the site root (see feed_catalog for the list)."""
+    base = normalize_site_url(site_url)
+    site = _Site(base, taxonomy)
+    catalog = {info.path: info for info in feed_catalog(taxonomy)}
+    out: dict[str, bytes] = {}
+    papers = archive.papers  # each paper once, from its first day
+    newest = sorted(((item_date(p, p.day), p) for p in papers),
+                    key=lambda pair: (-pair[0].timestamp(), pair[1].id))
+    everything = _paper_items(site, newest, lambda p: True, MAIN_ITEMS)
+    for path in ("feed.xml", "atom.xml"):
+        out[path] = _write_feed(catalog[path], base, base, everything)
+    out["daily.xml"] = _write_feed(catalog["daily.xml"], base, base, _daily_items(site, archive))
+    out["weekly.xml"] = _write_feed(catalog["weekly.xml"], base, base, _weekly_items(site, papers))
+    for topic in taxonomy.all_topics:
+        items = _paper_items(site, newest, lambda p, slug=topic.slug: slug in p.topics, TOPIC_ITEMS)
+        page = f"{base}topics/{topic.slug}/"
+        for kind in ("feed.xml", "atom.xml"):
+            path = f"topics/{topic.slug}/{kind}"
+            out[path] = _write_feed(catalog[path], page, base, items)
+    return out

