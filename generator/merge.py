@@ -192,6 +192,8 @@ def _update_paper(stored: Any, fresh: dict[str, Any], stamp: str) -> bool:
 
 
 def _sort_key(paper: Any) -> tuple[int, str]:
+    if not isinstance(paper, dict):  # a hand-broken entry; validation will name it
+        return (0, "")
     upvotes = paper.get("upvotes", 0)
     return (-(upvotes if isinstance(upvotes, int) else 0), str(paper.get("id", "")))
 
