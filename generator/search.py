@@ -1,0 +1,397 @@
+"""The archive's search index: lunr's text pipeline and scoring, split into small files so a query
+downloads only the terms it asks for.
+
+Why not lunr.py's own builder: it indexes about 450 documents a second here (over a minute for 35,000
+papers) and writes one file of ~140 MB. Why not lunr.py's tokenizer and trimmer either: they differ from
+lunr.js (lunr.py splits on fewer space characters, and its trimmer keeps "(a.b)" whole and treats "é" as
+a word character where lunr.js strips it), so a query typed in the browser would miss words indexed in
+Python. This module therefore reimplements lunr.js's pipeline exactly (tokenizer, trimmer, stop word
+filter; the Porter stemmer and stop word list are lunr.py's, which match lunr.js word for word; the tests
+check all of it against lunr.js run in Node) and computes lunr's BM25 field weights itself.
+
+Layout of the files (all under `search/`, described in docs-fragments/search.md):
+
+- `manifest.json`: fields, boosts, the first term of every term shard, years as document ranges, topics.
+- `shards/N.json`: a slice of the sorted vocabulary; per term and field the postings as
+  [document delta, weight x 1000, ...]. The browser turns the shards a query needs into a lunr
+  serialized index (same terms, same weights as lunr's builder gives) and runs lunr.js's own query.
+- `docs/K/N.json`: what a result shows (title, day, authors, abstract for the snippet, upvotes).
+- `facets/K.json`: upvotes and topics of 1,000 documents, for sorting by upvotes and topic filters.
+- `ids/YYMM.json`: arXiv id -> document number, for id and URL queries.
+- `lunr.js`: lunr.js copied from the installed mkdocs package at build time (no CDN, no vendored copy).
+
+Documents are numbered oldest day first, so a document number orders by date and a year is a range.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from lunr.stop_word_filter import WORDS as STOP_WORDS
+
+from generator.model import Archive, Paper
+from generator.topics import Taxonomy
+
+FORMAT = 1
+LUNR_VERSION = "2.3.9"
+# Field name, boost: the title counts most, then keywords and authors, the abstract least.
+FIELDS: tuple[tuple[str, int], ...] = (
+    ("title", 10),
+    ("keywords", 3),
+    ("authors", 3),
+    ("organization", 2),
+    ("abstract", 1),
+)
+K1 = 1.2
+B = 0.75
+SHARD_TARGET_BYTES = 12_000  # encoded postings per term shard, before HTTP compression
+DOCS_PER_DIR = 1000
+FACETS_PER_FILE = 1000
+
+# lunr.js splits on /[\s\-]+/; JavaScript's \s is this exact set (Python's \s also has \x1c-\x1f, \x85).
+JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_SEPARATOR = re.compile(f"[{JS_SPACE}\\-]+")
+# lunr.js's trimmer: /^\W+/ and /\W+$/ without the u flag, i.e. ASCII word characters only.
+_LEAD = re.compile(r"^[^A-Za-z0-9_]+")
+_TRAIL = re.compile(r"[^A-Za-z0-9_]+\Z")
+ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}$")
+
+
+# ---- lunr.js's Porter stemmer, ported line by line --------------------------------------------------
+# lunr.py's stemmer is the original Porter algorithm; lunr.js's differs (step 1c turns "y" into "i" only
+# after a consonant: lunr.js keeps "key", "employ", "journey", lunr.py gives "kei", "emploi", "journei").
+# Regular expressions are the same as lunr.js's; like JavaScript they see UTF-16 code units.
+
+_STEP2 = {"ational": "ate", "tional": "tion", "enci": "ence", "anci": "ance", "izer": "ize", "bli": "ble",
+          "alli": "al", "entli": "ent", "eli": "e", "ousli": "ous", "ization": "ize", "ation": "ate",
+          "ator": "ate", "alism": "al", "iveness": "ive", "fulness": "ful", "ousness": "ous", "aliti": "al",
+          "iviti": "ive", "biliti": "ble", "logi": "log"}
+_STEP3 = {"icate": "ic", "ative": "", "alize": "al", "iciti": "ic", "ical": "ic", "ful": "", "ness": ""}
+_c = "[^aeiou]"
+_v = "[aeiouy]"
+_C = _c + "[^aeiouy]*"
+_V = _v + "[aeiou]*"
+_MGR0 = re.compile("^(" + _C + ")?" + _V + _C)
+_MEQ1 = re.compile("^(" + _C + ")?" + _V + _C + "(" + _V + r")?\Z")
+_MGR1 = re.compile("^(" + _C + ")?" + _V + _C + _V + _C)
+_S_V = re.compile("^(" + _C + ")?" + _v)
+_RE_1A = re.compile(r"^(.+?)(ss|i)es\Z", re.S)
+_RE2_1A = re.compile(r"^(.+?)([^s])s\Z", re.S)
+_RE_1B = re.compile(r"^(.+?)eed\Z", re.S)
+_RE2_1B = re.compile(r"^(.+?)(ed|ing)\Z", re.S)
+_RE2_1B_2 = re.compile(r"(at|bl|iz)\Z")
+_RE3_1B_2 = re.compile(r"([^aeiouylsz])\1\Z")
+_RE4_1B_2 = re.compile("^" + _C + _v + r"[^aeiouwxy]\Z")
+_RE_1C = re.compile(r"^(.+?[^aeiou])y\Z", re.S)
+_RE_2 = re.compile(r"^(.+?)(ational|tional|enci|anci|izer|bli|alli|entli|eli|ousli|ization|ation|ator|alism"
+                   r"|iveness|fulness|ousness|aliti|iviti|biliti|logi)\Z", re.S)
+_RE_3 = re.compile(r"^(.+?)(icate|ative|alize|iciti|ical|ful|ness)\Z", re.S)
+_RE_4 = re.compile(r"^(.+?)(al|ance|ence|er|ic|able|ible|ant|ement|ment|ent|ou|ism|ate|iti|ous|ive|ize)\Z",
+                   re.S)
+_RE2_4 = re.compile(r"^(.+?)(s|t)(ion)\Z", re.S)
+_RE_5 = re.compile(r"^(.+?)e\Z", re.S)
+_RE_5_1 = re.compile(r"ll\Z")
+_RE3_5 = re.compile("^" + _C + _v + r"[^aeiouwxy]\Z")
+
+
+def _utf16_units(word: str) -> str:
+    """The word as UTF-16 code units (astral characters as two surrogates), as JavaScript sees it."""
+    if all(ord(ch) < 0x10000 for ch in word):
+        return word
+    return "".join(ch if ord(ch) < 0x10000 else _surrogates(ord(ch) - 0x10000) for ch in word)
+
+
+def _surrogates(offset: int) -> str:
+    return chr(0xD800 + (offset >> 10)) + chr(0xDC00 + (offset & 0x3FF))
+
+
+def _from_units(word: str) -> str:
+    return word.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def js_stem(word: str) -> str:
+    """lunr.stemmer (lunr.js 2.3.9) on one word."""
+    units = _utf16_units(word)
+    stemmed = _porter(units)
+    return stemmed if units is word else _from_units(stemmed)
+
+
+def _porter(w: str) -> str:  # noqa: C901 - a literal port; its shape follows lunr.js for review
+    if len(w) < 3:
+        return w
+    firstch = w[0]
+    if firstch == "y":
+        w = "Y" + w[1:]
+    if (m := _RE_1A.match(w)) or (m := _RE2_1A.match(w)):
+        w = m.group(1) + m.group(2)
+    if m := _RE_1B.match(w):
+        if _MGR0.match(m.group(1)):
+            w = w[:-1]
+    elif m := _RE2_1B.match(w):
+        stem = m.group(1)
+        if _S_V.match(stem):
+            w = stem
+            if _RE2_1B_2.search(w):
+                w = w + "e"
+            elif _RE3_1B_2.search(w):
+                w = w[:-1]
+            elif _RE4_1B_2.match(w):
+                w = w + "e"
+    if m := _RE_1C.match(w):
+        w = m.group(1) + "i"
+    if (m := _RE_2.match(w)) and _MGR0.match(m.group(1)):
+        w = m.group(1) + _STEP2[m.group(2)]
+    if (m := _RE_3.match(w)) and _MGR0.match(m.group(1)):
+        w = m.group(1) + _STEP3[m.group(2)]
+    if m := _RE_4.match(w):
+        if _MGR1.match(m.group(1)):
+            w = m.group(1)
+    elif m := _RE2_4.match(w):
+        stem = m.group(1) + m.group(2)
+        if _MGR1.match(stem):
+            w = stem
+    if m := _RE_5.match(w):
+        stem = m.group(1)
+        if _MGR1.match(stem) or (_MEQ1.match(stem) and not _RE3_5.match(stem)):
+            w = stem
+    if _RE_5_1.search(w) and _MGR1.match(w):
+        w = w[:-1]
+    if firstch == "y":
+        w = "y" + w[1:]
+    return w
+
+
+def js_lower(text: str) -> str:
+    """String.prototype.toLowerCase as V8 does it; Python's lower() agrees on everything we have met
+    (final sigma, dotted I); kept as one function so a difference found later is fixed in one place."""
+    return text.lower()
+
+
+def tokenize(text: str) -> list[str]:
+    """lunr.tokenizer for a string: lower-case, split on JavaScript whitespace and hyphens."""
+    return [t for t in _SEPARATOR.split(js_lower(text)) if t]
+
+
+def _stem_cache() -> dict[str, str | None]:
+    return {}
+
+
+_PIPELINE_CACHE: dict[str, str | None] = _stem_cache()
+
+
+def pipeline_term(token: str) -> str | None:
+    """lunr.js's indexing pipeline (trimmer, stopWordFilter, stemmer) for one token; None if dropped.
+
+    An empty token (a token of punctuation only) is kept as "", as lunr.js keeps it: it counts in the
+    field length, which BM25 uses, though no query can ever reach it.
+    """
+    cached = _PIPELINE_CACHE.get(token, False)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
+    word = _TRAIL.sub("", _LEAD.sub("", token))
+    result: str | None
+    result = None if word in STOP_WORDS else js_stem(word) if word else ""
+    if len(_PIPELINE_CACHE) < 2_000_000:
+        _PIPELINE_CACHE[token] = result
+    return result
+
+
+def analyze(text: str) -> list[str]:
+    """Every indexed term of a text, in order, as lunr.js's builder would index them."""
+    terms = []
+    for token in tokenize(text):
+        term = pipeline_term(token)
+        if term is not None:
+            terms.append(term)
+    return terms
+
+
+def js_sort_key(text: str) -> bytes:
+    """JavaScript compares strings by UTF-16 code units; lunr's TokenSet.Builder requires that order."""
+    return text.encode("utf-16-be", "surrogatepass")
+
+
+def field_texts(paper: Paper) -> tuple[str, ...]:
+    """The text of each field in FIELDS order; lists are joined into text, as lunr would split them."""
+    org = paper.organization
+    org_text = ""
+    if org is not None:
+        org_text = org.fullname if org.fullname.lower() == org.name.lower() else f"{org.fullname} {org.name}"
+    return (
+        paper.title,
+        ", ".join(paper.ai_keywords),
+        ", ".join(a.name for a in paper.visible_authors),
+        org_text.strip(),
+        paper.abstract,
+    )
+
+
+def id_bucket(paper_id: str) -> str:
+    """The ids file a paper id is listed in: its YYMM for arXiv ids, "other" for anything else."""
+    return paper_id[:4] if ARXIV_ID.match(paper_id) else "other"
+
+
+def _dumps(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def lunr_js_source() -> bytes:
+    """lunr.js as shipped inside the installed mkdocs package: the browser half of the same pipeline."""
+    import mkdocs.contrib.search as search_plugin
+
+    path = Path(search_plugin.__file__).parent / "templates" / "search" / "lunr.js"
+    data = path.read_bytes()
+    if f'lunr.version = "{LUNR_VERSION}"'.encode() not in data:
+        raise RuntimeError(f"{path} is not lunr.js {LUNR_VERSION}; the index format would not match")
+    return data
+
+
+class _Postings:
+    """term -> per field list of (doc, tf), built in one pass over the papers."""
+
+    def __init__(self, field_count: int) -> None:
+        self.by_term: dict[str, list[list[int]]] = {}
+        self.lengths: list[list[int]] = [[] for _ in range(field_count)]
+        self.field_count = field_count
+
+    def add(self, doc: int, texts: Iterable[str]) -> None:
+        for field, text in enumerate(texts):
+            terms = analyze(text) if text else []
+            self.lengths[field].append(len(terms))
+            counts: dict[str, int] = {}
+            for term in terms:
+                counts[term] = counts.get(term, 0) + 1
+            for term, tf in counts.items():
+                if not term:
+                    continue
+                entry = self.by_term.get(term)
+                if entry is None:
+                    entry = self.by_term[term] = [[] for _ in range(self.field_count)]
+                entry[field].append(doc)
+                entry[field].append(tf)
+
+
+def _encode_term(term: str, fields: list[list[int]], lengths: list[list[int]], averages: list[float],
+                 documents: int) -> list[object]:
+    """One term's entry: [term, postings per field]; postings are flat [doc delta, weight x 1000, ...].
+
+    Weights are lunr.Builder's: BM25 with lunr's idf (documents counted once per field holding the
+    term, as lunr.idf does), times the field boost, rounded to 3 decimals with Math.round.
+    """
+    with_term = sum(len(p) // 2 for p in fields)
+    x = (documents - with_term + 0.5) / (with_term + 0.5)
+    idf = math.log(1 + abs(x))
+    entry: list[object] = [term]
+    for field, postings in enumerate(fields):
+        if not postings:
+            entry.append(0)
+            continue
+        boost = FIELDS[field][1]
+        average = averages[field]
+        field_lengths = lengths[field]
+        out = []
+        previous = 0
+        for i in range(0, len(postings), 2):
+            doc, tf = postings[i], postings[i + 1]
+            norm = K1 * (1 - B + B * (field_lengths[doc] / average)) + tf
+            score = idf * ((K1 + 1) * tf) / norm * boost
+            out.append(doc - previous)
+            out.append(math.floor(score * 1000 + 0.5))
+            previous = doc
+        entry.append(out)
+    return entry
+
+
+def _doc_record(paper: Paper, day: str) -> dict[str, object]:
+    record: dict[str, object] = {
+        "id": paper.id,
+        "t": paper.title,
+        "d": day,
+        "u": paper.upvotes,
+        "a": [a.name for a in paper.visible_authors],
+        "x": paper.abstract,
+        "p": list(paper.topics),
+    }
+    if paper.ai_keywords:
+        record["k"] = list(paper.ai_keywords)
+    if paper.organization is not None:
+        record["o"] = paper.organization.label
+    return record
+
+
+def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
+    """Every search file keyed by its path under the site root; unchanged input gives identical bytes."""
+    papers = archive.papers
+    documents = len(papers)
+    postings = _Postings(len(FIELDS))
+    files: dict[str, bytes] = {}
+    topic_bits = {topic.slug: 1 << i for i, topic in enumerate(taxonomy.all_topics)}
+    ids: dict[str, dict[str, int]] = defaultdict(dict)
+    years: dict[str, list[int]] = {}
+    upvotes: list[int] = []
+    topics: list[int] = []
+    for doc, paper in enumerate(papers):
+        day = archive.first_day(paper.id).isoformat()
+        postings.add(doc, field_texts(paper))
+        files[f"search/docs/{doc // DOCS_PER_DIR}/{doc}.json"] = _dumps(_doc_record(paper, day))
+        ids[id_bucket(paper.id)][paper.id] = doc
+        span = years.setdefault(day[:4], [doc, doc + 1])
+        span[1] = doc + 1
+        upvotes.append(paper.upvotes)
+        topics.append(sum(topic_bits.get(slug, 0) for slug in paper.topics))
+
+    averages = [(sum(lengths) / documents) if documents else 1.0 for lengths in postings.lengths]
+    averages = [a or 1.0 for a in averages]
+    terms = sorted(postings.by_term, key=js_sort_key)
+    shard_starts: list[str] = []
+    shard: list[object] = []
+    size = 0
+
+    def flush() -> None:
+        files[f"search/shards/{len(shard_starts) - 1}.json"] = _dumps(shard)
+
+    for term in terms:
+        fields = postings.by_term[term]
+        estimate = len(term.encode()) + 8 + 7 * sum(len(p) for p in fields) // 2
+        if not shard or size + estimate > SHARD_TARGET_BYTES:
+            if shard:
+                flush()
+            shard, size = [], 0
+            shard_starts.append(term)
+        shard.append(_encode_term(term, fields, postings.lengths, averages, documents))
+        size += estimate
+    if shard:
+        flush()
+
+    for bucket, mapping in ids.items():
+        files[f"search/ids/{bucket}.json"] = _dumps(mapping)
+    for start in range(0, documents, FACETS_PER_FILE):
+        chunk = {"u": upvotes[start:start + FACETS_PER_FILE], "t": topics[start:start + FACETS_PER_FILE]}
+        files[f"search/facets/{start // FACETS_PER_FILE}.json"] = _dumps(chunk)
+    files["search/lunr.js"] = lunr_js_source()
+
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode())
+        digest.update(files[path])
+    manifest = {
+        "format": FORMAT,
+        "lunr": LUNR_VERSION,
+        "fields": [name for name, _ in FIELDS],
+        "boosts": [boost for _, boost in FIELDS],
+        "documents": documents,
+        "shards": shard_starts,
+        "years": years,
+        "topics": [[t.slug, t.title] for t in taxonomy.all_topics],
+        "docsPerDir": DOCS_PER_DIR,
+        "facetsPerFile": FACETS_PER_FILE,
+        "build": digest.hexdigest()[:16],
+    }
+    files["search/manifest.json"] = _dumps(manifest)
+    return dict(sorted(files.items()))
