@@ -427,6 +427,8 @@ def test_end_to_end_good_run(project: Path, api: FakeApi) -> None:
     assert git(project, "log", "-1", "--format=%an <%ae>") == BOT
     assert git(project.parent / "origin.git", "rev-parse", "main") == git(project, "rev-parse", "HEAD")
     assert (project / "site" / "index.html").is_file()
+    # --site-url reaches the build (as SITE_URL): the feed's links are absolute on it.
+    assert "http://127.0.0.1/archive/" in (project / "site" / "feed.xml").read_text()
     text = site_text(project)
     for papers in DAYS.values():
         for _, title in papers:
