@@ -486,23 +486,33 @@ def test_real_fixtures_make_valid_feeds(capsys: pytest.CaptureFixture[str]) -> N
 # --- the Feeds page and the head links -----------------------------------------------------------------
 
 
-def _render_feeds_page(site_url: str = SITE) -> str:
+def _render_feeds_page(site_url: str = SITE, trim: bool = False) -> str:
+    """The Feeds page as the renderer makes it: autoescape, trailing newline kept (and, as
+    generator/render.py also does, with trim_blocks and lstrip_blocks when `trim`)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO / "generator" / "templates"),
-                             autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    return env.get_template("feeds.md.j2").render(feeds_page_context(TAXONOMY) | {"site_url": site_url,
-                                                                                   "root": "../"})
+                             autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=trim, lstrip_blocks=trim)
+    context = feeds_page_context(TAXONOMY) | {"site_url": site_url, "root": "../"}
+    return env.get_template("feeds.md.j2").render(context)
 
 
-def test_feeds_page_lists_every_feed_with_its_url_and_size() -> None:
-    page = _render_feeds_page()
+@pytest.mark.parametrize("trim", [False, True])
+def test_feeds_page_lists_every_feed_with_its_url_and_size(trim: bool) -> None:
+    page = _render_feeds_page(trim=trim)
     assert page.startswith("---\ntitle: Feeds\n")
+    front, body = page[4:].split("\n---\n", 1)
+    assert "description:" in front and body.strip().startswith("<div")
     for info in feed_catalog(TAXONOMY):
-        assert f'href="../{info.path}"' in page, info.path
-        assert f"{SITE}{info.path}" in page, info.path
+        assert f'href="../{info.path}"' in body, info.path
+        assert f"{SITE}{info.path}" in body, info.path
     assert "Agents &amp; tool use" in page and "Agents & tool" not in page
     assert "up to 100 papers" in page and "up to 30 days" in page and "up to 20 weeks" in page
     assert "up to 50 papers" in page
     assert f"{SITE}p/&lt;arXiv id&gt;/" in page
+    markdown = pytest.importorskip("markdown")
+    rendered = markdown.markdown(body, extensions=["md_in_html"])
+    for info in feed_catalog(TAXONOMY):
+        assert f'href="../{info.path}"' in rendered, info.path
 
 
 class _LinkTags(HTMLParser):
@@ -556,3 +566,37 @@ def test_head_links_add_a_topic_pages_own_feeds() -> None:
     assert topic[0]["title"] == 'Daily "Papers" <Archive>: Agents & <tool> use (RSS)'
     catalog_paths = {info.path for info in feed_catalog(TAXONOMY)}
     assert all(link["href"].removeprefix(SITE) in catalog_paths for link in links)
+
+
+def test_head_links_in_a_real_mkdocs_material_build(tmp_path: Path) -> None:
+    """The partial inside mkdocs-material's head, through this repository's overrides/main.html."""
+    mkdocs = pytest.importorskip("mkdocs.commands.build")
+    from mkdocs.config import load_config
+
+    pytest.importorskip("material")
+    docs = tmp_path / "docs"
+    (docs / "topics" / "agents").mkdir(parents=True)
+    (docs / "index.md").write_text("# Home\n", encoding="utf-8")
+    (docs / "topics" / "agents" / "index.md").write_text(
+        "---\ntopic_feed: topics/agents/feed.xml\ntopic_title: \"Agents & <tool> use\"\n---\n# Agents\n",
+        encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        f"site_name: Daily Papers Archive\nsite_url: https://user.github.io/repo\ndocs_dir: docs\n"
+        f"site_dir: site\ntheme:\n  name: material\n  custom_dir: {REPO / 'overrides'}\n", encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    mkdocs.build(config)
+
+    def alternates(page: Path) -> list[tuple[str | None, str | None]]:
+        parser = _LinkTags()
+        parser.feed(page.read_text(encoding="utf-8"))
+        return [(link.get("href"), link.get("type")) for link in parser.links if link.get("rel") == "alternate"]
+
+    site_wide = [(SITE + i.path, f"application/{i.kind}+xml") for i in feed_catalog(TAXONOMY)
+                 if not i.path.startswith("topics/")]
+    assert alternates(tmp_path / "site" / "index.html") == site_wide
+    assert alternates(tmp_path / "site" / "topics" / "agents" / "index.html") == site_wide + [
+        (f"{SITE}topics/agents/feed.xml", "application/rss+xml"),
+        (f"{SITE}topics/agents/atom.xml", "application/atom+xml"),
+    ]
+    head = (tmp_path / "site" / "topics" / "agents" / "index.html").read_text(encoding="utf-8")
+    assert "Agents &amp; &lt;tool&gt; use (RSS)" in head
