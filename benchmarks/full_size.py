@@ -146,6 +146,11 @@ class SiteStats:
     def search_bytes(self) -> int:
         return sum(self.search_files.values())
 
+    @property
+    def search_largest_bytes(self) -> int | None:
+        """The biggest single search file: a bound on what one query must fetch at once."""
+        return max(self.search_files.values(), default=None)
+
 
 def site_stats(site: Path) -> SiteStats:
     """Walk the built site once: sizes, file counts, the largest page, the day pages, the search index."""
@@ -169,7 +174,7 @@ def site_stats(site: Path) -> SiteStats:
             if rel == "404.html":
                 stats.chrome_bytes = size
             top = rel.split("/", 1)[0]
-            if top in ("search", "pagefind") or "search_index" in name:
+            if (top in ("search", "pagefind") or "search_index" in name) and not name.endswith(".html"):
                 stats.search_files[rel] = size
     if stats.day_pages:
         stats.day_page_avg_bytes = day_total / stats.day_pages
@@ -315,6 +320,8 @@ ROWS: list[tuple[str, Any, Any]] = [
     ("largest day page", lambda r: r.site and r.site.day_page_max_bytes, _kib),
     ("404 page (chrome + nav only)", lambda r: r.site and r.site.chrome_bytes, _kib),
     ("search index (all files)", lambda r: r.site and r.site.search_bytes, _mb),
+    ("search index files", lambda r: r.site and len(r.site.search_files), lambda v: f"{v:,}"),
+    ("search index, largest file", lambda r: r.site and r.site.search_largest_bytes, _kib),
 ]
 
 
@@ -358,6 +365,8 @@ def to_json(results: list[Result], args: argparse.Namespace) -> dict[str, Any]:
         entry = asdict(r)
         if r.site:
             entry["site"]["search_bytes"] = r.site.search_bytes
+            entry["site"]["search_largest_bytes"] = r.site.search_largest_bytes
+            entry["site"]["search_files"] = len(r.site.search_files)
         out["results"][r.name] = entry
     if {"ours", "stock"} <= out["results"].keys():
         ratios = {}
