@@ -364,20 +364,20 @@ def _weekly_items(site: _Site, papers: list[Paper]) -> list[_Item]:
         weeks.setdefault(week_key(paper.day), []).append(paper)
     items = []
     for key in sorted(weeks)[-WEEKLY_WEEKS:]:
-        papers = weeks[key]
-        top = sorted(papers, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:WEEKLY_TOP]
+        week = weeks[key]
+        top = sorted(week, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:WEEKLY_TOP]
         lines = "\n".join(site.digest_line(p, p.day) for p in top)
-        first, last = min(p.day for p in papers), max(p.day for p in papers)
+        first, last = min(p.day for p in week), max(p.day for p in week)
         span = short_date(first)
         if first != last:
             span = f"{short_date(first, year=False)} to {short_date(last)}"
         url = f"{site.url}weeks/{key}/"
         items.append(_Item(
             guid=url,
-            title=f"Week {key} ({span}): top {len(top)} of {len(papers)} papers",
+            title=f"Week {key} ({span}): top {len(top)} of {len(week)} papers",
             link=url,
-            date=max(item_date(p, p.day) for p in papers),
-            html=f"<p>The {len(top)} most upvoted of the week's {len(papers)} papers:</p>\n"
+            date=max(item_date(p, p.day) for p in week),
+            html=f"<p>The {len(top)} most upvoted of the week's {len(week)} papers:</p>\n"
                  f"<ol>\n{lines}\n</ol>",
         ))
     return _newest_first(items)
@@ -390,8 +390,8 @@ def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
     feed = FeedGenerator()
     self_url = site_url + info.path
     feed.id(self_url)
-    feed.title(info.title)
-    feed.description(info.description)  # RSS description, Atom subtitle
+    feed.title(_text(info.title))
+    feed.description(_text(info.description))  # RSS description, Atom subtitle
     feed.link(href=self_url, rel="self", type=_MEDIA_TYPES[info.kind])
     feed.link(href=page_url, rel="alternate", type="text/html")
     feed.author(name=SITE_NAME)  # Atom wants an author; papers without visible authors inherit this one
