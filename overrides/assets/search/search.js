@@ -388,7 +388,11 @@
 
   function describe(text, result) {
     if (result.notFound) return "No paper with arXiv id " + result.id + " is in the archive.";
-    if (result.empty) return "Type at least " + MIN_PREFIX + " letters or a whole word.";
+    if (result.empty) {
+      return "Nothing to search for in “" + text.trim() + "”: search skips punctuation, symbols and the " +
+        "commonest words, and reads words by their Latin letters and digits. Type at least " + MIN_PREFIX +
+        " letters or a whole word.";
+    }
     if (!result.total) return "No paper matches “" + text.trim() + "”.";
     var n = result.total.toLocaleString("en-US");
     var noun = result.total === 1 ? " paper" : " papers";
@@ -431,6 +435,7 @@
       var mine = ++seq;
       if (!text.trim()) { list.textContent = ""; status.textContent = ""; open(false); return; }
       open(true);
+      form.setAttribute("data-state", "searching");
       status.textContent = "Searching…";
       search(text, { typing: true }).then(function (result) {
         if (mine !== seq) return null;
@@ -443,11 +448,13 @@
           records.forEach(function (record, i) { list.appendChild(renderHit(record, isMatch, true, "dp-search-opt-" + i)); });
           var more = result.total > top.length ? " Enter shows all." : "";
           status.textContent = describe(text, result) + (result.total ? more : "");
+          form.setAttribute("data-state", "done");
         });
       }).catch(function (error) {
         if (mine !== seq) return;
         list.textContent = "";
         status.textContent = failure(error);
+        form.setAttribute("data-state", "done");
       });
     }
     input.addEventListener("input", function () {
@@ -533,7 +540,9 @@
       list.textContent = "";
       more.hidden = true;
       shown = 0;
-      if (!text.trim()) { status.textContent = "Type words from a title, authors, an abstract, or an arXiv id or link."; return Promise.resolve(); }
+      box.setAttribute("data-state", "searching");
+      if (!text.trim()) {
+        box.setAttribute("data-state", "done"); status.textContent = "Type words from a title, authors, an abstract, or an arXiv id or link."; return Promise.resolve(); }
       status.textContent = "Searching…";
       return search(text, { topic: topic.value, year: year.value, sort: sort.value }).then(function (result) {
         if (mine !== seq) return null;
@@ -544,6 +553,8 @@
       }).catch(function (error) {
         if (mine !== seq) return;
         status.textContent = failure(error);
+      }).then(function () {
+        if (mine === seq) box.setAttribute("data-state", "done");
       });
     }
 
@@ -555,7 +566,10 @@
       year.value = params.get("year") || "";
       sort.value = params.get("sort") || "relevance";
       return run(false);
-    }).catch(function (error) { status.textContent = failure(error); });
+    }).catch(function (error) {
+      status.textContent = failure(error);
+      box.setAttribute("data-state", "done");
+    });
 
     form.addEventListener("submit", function (event) { event.preventDefault(); run(true); });
     [topic, year, sort].forEach(function (select) { select.addEventListener("change", function () { run(true); }); });

