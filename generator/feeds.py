@@ -27,6 +27,7 @@ from urllib.parse import quote, urlsplit
 
 from feedgen.feed import FeedGenerator
 
+from generator import views
 from generator.errors import UserError
 from generator.model import Archive, Paper
 from generator.topics import Taxonomy, Topic
@@ -130,22 +131,13 @@ def _pid(paper_id: str) -> str:
     return quote(xml_text(paper_id), safe="/")
 
 
-# Site paths: the URL contract in DESIGN.md (weeks/ as generator/views.py makes them).
-def day_path(date: dt.date) -> str:
-    return f"{date:%Y/%m/%d}/"
-
-
-def week_key(date: dt.date) -> str:
-    iso = date.isocalendar()
-    return f"{iso.year:04d}-W{iso.week:02d}"
-
-
+# Where things are on the site: the page views' own URLs, so a feed never links to a page that is not there.
 def permalink_path(paper_id: str) -> str:
-    return f"p/{_pid(paper_id)}/"
+    return views.permalink_url(_pid(paper_id))
 
 
 def card_path(paper_id: str, date: dt.date) -> str:
-    return f"{day_path(date)}#{_pid(paper_id)}"
+    return f"{views.day_url(date)}#{_pid(paper_id)}"
 
 
 # --- dates ---------------------------------------------------------------------------------------------
@@ -348,9 +340,9 @@ def _daily_items(site: _Site, archive: Archive) -> list[_Item]:
         when = long_date(day.date)
         count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
         items.append(_Item(
-            guid=site.url + day_path(day.date),
+            guid=site.url + views.day_url(day.date),
             title=f"Daily Papers for {when} ({count})",
-            link=site.url + day_path(day.date),
+            link=site.url + views.day_url(day.date),
             date=max(item_date(p, day.date) for p in day.papers),
             html=f"<p>{count}, most upvoted first:</p>\n<ol>\n{lines}\n</ol>",
         ))
@@ -361,7 +353,7 @@ def _weekly_items(site: _Site, papers: list[Paper]) -> list[_Item]:
     """The newest WEEKLY_WEEKS ISO weeks: each week's most upvoted papers, counted from their first day."""
     weeks: dict[str, list[Paper]] = {}
     for paper in papers:
-        weeks.setdefault(week_key(paper.day), []).append(paper)
+        weeks.setdefault(views.week_key(paper.day), []).append(paper)
     items = []
     for key in sorted(weeks)[-WEEKLY_WEEKS:]:
         week = weeks[key]
@@ -371,7 +363,7 @@ def _weekly_items(site: _Site, papers: list[Paper]) -> list[_Item]:
         span = short_date(first)
         if first != last:
             span = f"{short_date(first, year=False)} to {short_date(last)}"
-        url = f"{site.url}weeks/{key}/"
+        url = site.url + views.week_url(key)
         items.append(_Item(
             guid=url,
             title=f"Week {key} ({span}): top {len(top)} of {len(week)} papers",
