@@ -168,11 +168,14 @@ def mkdocs_build(project: Project, site_url: str, source_date: int) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from generator.mkdocs_plugin import RawHtmlPassthrough
+
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
         with _environment("SOURCE_DATE_EPOCH", str(source_date)):
             config = load_config(config_file=str(project.mkdocs_file), site_url=site_url,
                                  docs_dir=str(project.docs_dir), site_dir=str(project.site_dir))
+            config.plugins["dailypapers-raw-html"] = RawHtmlPassthrough()
             build(config)
     except MkDocsException as error:
         raise UserError(f"mkdocs build failed: {error}") from None

@@ -4,6 +4,9 @@ dataclasses. Topics are assigned here, once, so every view, feed and index agree
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from functools import partial
+from importlib import resources
 from typing import Any
 
 from generator.model import Account, Archive, Author, Day, Paper
@@ -18,9 +21,8 @@ def _account(value: dict[str, Any] | None) -> Account | None:
     return Account(value["name"], value.get("fullname", ""))
 
 
-def paper_from_snapshot(entry: dict[str, Any], day: dt.date, taxonomy: Taxonomy) -> Paper:
-    """One snapshot paper entry as a Paper, with its topics."""
-    keywords = tuple(entry.get("ai_keywords", ()))
+def paper_from_snapshot(entry: dict[str, Any], day: dt.date, topics: tuple[str, ...]) -> Paper:
+    """One snapshot paper entry as a Paper."""
     return Paper(
         id=entry["id"],
         title=entry["title"],
@@ -37,28 +39,52 @@ def paper_from_snapshot(entry: dict[str, Any], day: dt.date, taxonomy: Taxonomy)
         github_stars=entry.get("github_stars"),
         project_page=entry.get("project_page", ""),
         ai_summary=entry.get("ai_summary", ""),
-        ai_keywords=keywords,
+        ai_keywords=tuple(entry.get("ai_keywords", ())),
         thumbnail=entry.get("thumbnail", ""),
         media=tuple(entry.get("media", ())),
         first_seen=entry["first_seen"],
         last_updated=entry["last_updated"],
         missing_since=entry.get("missing_since", ""),
-        topics=taxonomy.assign(entry["title"], keywords, entry["abstract"]),
+        topics=topics,
     )
 
 
-def day_from_snapshot(data: dict[str, Any], taxonomy: Taxonomy) -> Day:
+ClassifiedSnapshot = tuple[dict[str, Any], list[tuple[str, ...]]]
+
+
+def classify(data: dict[str, Any], taxonomy: Taxonomy) -> ClassifiedSnapshot:
+    """A snapshot's data with each paper's topics. Plain data on purpose: it is what the cache keeps
+    and what worker processes send back, and frozen dataclasses pickle about ten times slower."""
+    topics = [taxonomy.assign(e["title"], e.get("ai_keywords", ()), e["abstract"]) for e in data["papers"]]
+    return data, topics
+
+
+def day_from_snapshot(classified: ClassifiedSnapshot) -> Day:
     """A snapshot as a Day; papers ranked by upvotes (then id, so the order never depends on file order)."""
+    data, topics = classified
     date = dt.date.fromisoformat(data["date"])
     papers = sorted(
-        (paper_from_snapshot(entry, date, taxonomy) for entry in data["papers"]),
+        (paper_from_snapshot(entry, date, paper_topics) for entry, paper_topics in zip(data["papers"], topics,
+                                                                                        strict=True)),
         key=lambda p: (-p.upvotes, p.id),
     )
     return Day(date, data["status"], tuple(papers), data.get("last_fetched", ""), data.get("error", ""))
 
 
+def _loader_fingerprint(project: Project) -> str:
+    """What a cached classification depends on besides its snapshot: the taxonomy and the topic code."""
+    digest = hashlib.sha256(project.topics_file.read_bytes())
+    for module in ("load.py", "topics.py"):
+        digest.update(resources.files("generator").joinpath(module).read_bytes())
+    return digest.hexdigest()
+
+
 def load_archive(project: Project) -> tuple[Archive, Taxonomy]:
-    """Every snapshot, validated, as one Archive; raises SnapshotError naming every problem."""
+    """Every snapshot, validated, with its topics, as one Archive; raises SnapshotError naming every problem.
+
+    Classified snapshots are cached by content, so a rebuild parses and classifies only changed days.
+    """
     taxonomy = load_taxonomy(project.topics_file)
-    snapshots = load_snapshots(project.snapshots_dir, project.cache_dir)
-    return Archive(tuple(day_from_snapshot(data, taxonomy) for data in snapshots)), taxonomy
+    classified = load_snapshots(project.snapshots_dir, project.cache_dir,
+                                convert=partial(classify, taxonomy=taxonomy), salt=_loader_fingerprint(project))
+    return Archive(tuple(day_from_snapshot(item) for item in classified)), taxonomy

@@ -92,7 +92,7 @@ def real_archive() -> tuple[Archive, Taxonomy]:
     if not days_dir.is_dir():
         pytest.skip(f"real API fixtures not found at {days_dir.parent} "
                     "(set DAILYPAPERS_FIXTURES to the hf-api folder)")
-    from generator.load import day_from_snapshot
+    from generator.load import classify, day_from_snapshot
     from generator.normalize import normalize_day
 
     taxonomy = load_taxonomy(REPO / "content" / "topics.yaml")
@@ -101,7 +101,7 @@ def real_archive() -> tuple[Archive, Taxonomy]:
         day = dt.date.fromisoformat(path.stem)
         normalized = normalize_day(path.read_bytes(), day, "2026-06-05T00:00:00Z")
         data = {"date": path.stem, "status": "listed", "papers": normalized.papers}
-        days.append(day_from_snapshot(data, taxonomy))
+        days.append(day_from_snapshot(classify(data, taxonomy)))
     return Archive(tuple(days)), taxonomy
 
 
