@@ -72,3 +72,14 @@ def test_real_fixture_papers_are_well_spread(taxonomy) -> None:
     assert papers == 694
     assert (papers - counts["other"]) / papers >= 0.95
     assert max(count for slug, count in counts.items()) / papers <= 0.40
+
+
+def test_topics_command_prints_the_spread_with_examples(demo_project: Path, capsys) -> None:
+    from generator.cli import main
+
+    assert main(["--root", str(demo_project), "topics", "--examples", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "20 papers, 20 topics; 90.0% have a topic other than Other" in out
+    assert "    - Strawberry Counting Considered Fictional" in out
+    other = next(line for line in out.splitlines() if line.startswith("other "))
+    assert other.split()[1] == "2"
