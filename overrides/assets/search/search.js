@@ -127,10 +127,51 @@
       };
     }
 
-    /* Run the parsed query with lunr: every word required; if nothing has them all, any word. */
+    /* Documents an entry lists in any field. */
+    function docsOf(entry, fields, into) {
+      for (var f = 1; f <= fields.length; f++) {
+        var list = entry[f];
+        if (!list) continue;
+        for (var i = 0, doc = 0; i < list.length; i += 2) { doc += list[i]; into[doc] = true; }
+      }
+      return into;
+    }
+
+    /* The entries with postings only for `keep` documents; every term stays, so lunr's query vectors
+     * (and so every score) are exactly those of the unrestricted index. */
+    function restrict(entries, fields, keep) {
+      return entries.map(function (entry) {
+        var out = [entry[0]];
+        for (var f = 1; f <= fields.length; f++) {
+          var list = entry[f], kept = [], doc = 0, last = 0;
+          if (list) {
+            for (var i = 0; i < list.length; i += 2) {
+              doc += list[i];
+              if (keep[doc]) { kept.push(doc - last, list[i + 1]); last = doc; }
+            }
+          }
+          out.push(kept.length ? kept : 0);
+        }
+        return out;
+      });
+    }
+
+    /* Run the parsed query with lunr: every word required; if nothing has them all, any word.
+     * Papers lacking a required word are dropped before lunr sees them (lunr would drop them too,
+     * after scoring them): the same results, without building vectors for thousands of papers. */
     function runQuery(fields, entries, parsed) {
-      var index = lunr.Index.load(serializedIndex(fields, entries));
-      function run(presence) {
+      var clauses = parsed.terms.map(function (t) { return function (term) { return term === t; }; });
+      if (parsed.prefix) clauses.push(function (term) { return term.lastIndexOf(parsed.prefix, 0) === 0; });
+      var candidates = null;
+      clauses.forEach(function (matches) {
+        var docs = Object.create(null);
+        entries.forEach(function (entry) { if (matches(entry[0])) docsOf(entry, fields, docs); });
+        if (candidates === null) { candidates = docs; return; }
+        var both = Object.create(null);
+        for (var d in candidates) if (docs[d]) both[d] = true;
+        candidates = both;
+      });
+      function run(index, presence) {
         return index.query(function (q) {
           parsed.terms.forEach(function (t) {
             q.term(t, { usePipeline: false, presence: presence });
@@ -140,10 +181,15 @@
           }
         });
       }
-      var clauses = parsed.terms.length + (parsed.prefix ? 1 : 0);
-      var results = run(lunr.Query.presence.REQUIRED);
-      var all = true;
-      if (!results.length && clauses > 1) { results = run(lunr.Query.presence.OPTIONAL); all = false; }
+      var results = [], all = true;
+      if (candidates && Object.keys(candidates).length) {
+        var narrow = lunr.Index.load(serializedIndex(fields, restrict(entries, fields, candidates)));
+        results = run(narrow, lunr.Query.presence.REQUIRED);
+      }
+      if (!results.length && clauses.length > 1) {
+        results = run(lunr.Index.load(serializedIndex(fields, entries)), lunr.Query.presence.OPTIONAL);
+        all = false;
+      }
       return { results: results.map(function (r) { return { doc: +r.ref, score: r.score }; }), all: all };
     }
 
