@@ -22,6 +22,7 @@ import jinja2
 import pytest
 from lxml import etree
 
+from benchmarks.synthetic import weekdays_back as weekdays
 from generator import feeds
 from generator.errors import UserError
 from generator.feeds import (
@@ -69,17 +70,6 @@ def make_archive(papers: Iterable[Paper]) -> Archive:
         Day(date, "listed", tuple(sorted(ps, key=lambda p: (-p.upvotes, p.id))))
         for date, ps in sorted(by_day.items())
     ))
-
-
-def weekdays(end: dt.date, count: int) -> list[dt.date]:
-    """`count` weekdays up to `end`, oldest first."""
-    days: list[dt.date] = []
-    day = end
-    while len(days) < count:
-        if day.weekday() < 5:
-            days.append(day)
-        day -= dt.timedelta(days=1)
-    return days[::-1]
 
 
 def fixtures_dir() -> Path:
