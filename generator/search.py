@@ -9,7 +9,7 @@ Python. This module therefore reimplements lunr.js's pipeline exactly (tokenizer
 filter; the Porter stemmer and stop word list are lunr.py's, which match lunr.js word for word; the tests
 check all of it against lunr.js run in Node) and computes lunr's BM25 field weights itself.
 
-Layout of the files (all under `search/`, described in docs-fragments/search.md):
+Layout of the files (all under `search/`, described in design/search.md):
 
 - `manifest.json`: fields, boosts, the first term of every term shard, years as document ranges, topics.
 - `shards/N.json`: a slice of the sorted vocabulary; per term and field the postings as
