@@ -4,42 +4,17 @@ fixtures, served under a GitHub Pages-like project path (/archive/)."""
 from __future__ import annotations
 
 import datetime as dt
-import http.server
-import os
 import shutil
-import threading
 import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from browser_support import MountHandler, launch, require_chromium, serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PREFIX = "/archive/"
 
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
+require_chromium()
 pytestmark = pytest.mark.browser
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves each mounted folder under its URL prefix, like GitHub Pages serves a project site."""
-
-    mounts: dict[str, Path] = {}
-
-    def translate_path(self, path: str) -> str:
-        path = urllib.parse.urlsplit(path).path
-        for prefix, folder in self.mounts.items():
-            if path.startswith(prefix):
-                relative = urllib.parse.unquote(path[len(prefix):])
-                return str(folder / relative)
-        return str(Path("/nonexistent"))
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -62,23 +37,15 @@ def site(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def server(site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, type[_Handler]]]:
-    handler = type("Handler", (_Handler,), {"mounts": {PREFIX: site[0]}})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", handler
-    httpd.shutdown()
+def server(site) -> Iterator[tuple[str, type[MountHandler]]]:
+    with serve({PREFIX: site[0]}) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launch() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
