@@ -90,20 +90,21 @@ class Archive:
     """Every stored day, oldest first, with the topic assignment already applied to papers."""
 
     days: tuple[Day, ...]
-    appearances: dict[str, tuple[dt.date, ...]] = field(default_factory=dict, compare=False)
+    appearances: dict[str, tuple[dt.date, ...]] = field(init=False, repr=False, compare=False)
+    papers: tuple[Paper, ...] = field(init=False, repr=False, compare=False)
+    """Each paper once, as listed on its first day, oldest day first: what feeds, search, topic pages
+    and permalinks list. Derived once here; every consumer reads the same tuple."""
 
     def __post_init__(self) -> None:
         seen: dict[str, list[dt.date]] = {}
         for day in self.days:
             for paper in day.papers:
                 seen.setdefault(paper.id, []).append(day.date)
-        object.__setattr__(self, "appearances", {pid: tuple(dates) for pid, dates in seen.items()})
+        appearances = {pid: tuple(dates) for pid, dates in seen.items()}
+        object.__setattr__(self, "appearances", appearances)
+        object.__setattr__(self, "papers", tuple(
+            p for d in self.days for p in d.papers if appearances[p.id][0] == d.date))
 
     def first_day(self, paper_id: str) -> dt.date:
         """A paper listed on several days belongs to the first: its permalink, feed item and search hit."""
         return self.appearances[paper_id][0]
-
-    @property
-    def papers(self) -> list[Paper]:
-        """Each paper once, as listed on its first day, oldest day first."""
-        return [p for d in self.days for p in d.papers if self.appearances[p.id][0] == d.date]

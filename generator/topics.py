@@ -52,11 +52,12 @@ class _Term:
     topic: int
     words: tuple[str, ...]
     prefix: bool
+    needle: str = field(init=False, compare=False)
+    """The term inside " "-joined tokens: whole words, or a word start for a prefix term. Computed once:
+    it is tested against every paper."""
 
-    @property
-    def needle(self) -> str:
-        """The term inside " "-joined tokens: whole words, or a word start for a prefix term."""
-        return " " + " ".join(self.words) + ("" if self.prefix else " ")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needle", " " + " ".join(self.words) + ("" if self.prefix else " "))
 
 
 def _tokens(text: str) -> list[str]:

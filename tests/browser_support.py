@@ -67,16 +67,25 @@ def launch() -> Iterator[object]:
 
 
 @contextmanager
-def open_page(browser: object, origin: str, **context_options: object) -> Iterator[object]:
-    """A fresh tab that may load only `origin`; page errors and console errors from it fail the test."""
+def open_page(browser: object, origin: str, console_types: tuple[str, ...] = ("error",),
+              **context_options: object) -> Iterator[object]:
+    """A fresh tab that may load only `origin`. Page errors, and console messages of `console_types`
+    logged by our own pages, fail the test (requests to elsewhere are refused on purpose, so the
+    browser's "Failed to load resource" lines are not counted)."""
     context = browser.new_context(**context_options)  # type: ignore[attr-defined]
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin)
                   else route.abort())
     tab = context.new_page()
     errors: list[str] = []
+
+    def on_console(msg: object) -> None:
+        where = msg.location.get("url") or origin  # type: ignore[attr-defined]
+        if msg.type in console_types and where.startswith(origin) \
+                and "Failed to load resource" not in msg.text:  # type: ignore[attr-defined]
+            errors.append(f"console {msg.type}: {msg.text} ({where})")  # type: ignore[attr-defined]
+
     tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    tab.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}")
-           if msg.type == "error" and "Failed to load resource" not in msg.text else None)
+    tab.on("console", on_console)
     tab.set_default_timeout(15_000)
     try:
         yield tab

@@ -9,7 +9,7 @@ import urllib.parse
 from collections.abc import Iterator
 
 import pytest
-from browser_support import MountHandler, launch, require_chromium, serve
+from browser_support import MountHandler, launch, open_page, require_chromium, serve
 
 PREFIX = "/archive/"
 
@@ -50,21 +50,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
-    """A fresh page; external requests are refused; console errors from our origin fail the test."""
-    origin = server[0]
-    context = browser.new_context()
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin)
-                  else route.abort())
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    tab.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text} ({msg.location.get('url')})")
-           if msg.type in ("error", "warning") and (msg.location.get("url") or origin).startswith(origin)
-           and "Failed to load resource" not in msg.text else None)
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
-    assert not errors, errors
+    """A fresh page; external requests are refused; console errors and warnings from our origin fail."""
+    with open_page(browser, server[0], console_types=("error", "warning")) as tab:
+        yield tab
 
 
 def _day_url(origin: str, day: dt.date) -> str:
