@@ -46,6 +46,15 @@ def test_at_most_three_topics_and_other_only_alone(taxonomy) -> None:
     assert taxonomy.assign("Strawberry Counting", [], "We count letters.") == ("other",)
 
 
+def test_a_passing_mention_does_not_add_a_second_topic(taxonomy) -> None:
+    # "quantiz*" scores 3 for efficiency (keywords + abstract), enough on its own, but video scores far more
+    video_paper = ("Text-to-Video Generation with Video Diffusion", ["video generation", "quantization"],
+                   "We generate videos with a quantized model.")
+    assert taxonomy.assign(*video_paper) == ("video",)
+    # as strong a match in the title keeps both
+    assert taxonomy.assign("Quantized Video Generation", [], "We generate video.") == ("video", "efficiency")
+
+
 def test_slug_clashes_and_bad_slugs_fail_loudly(tmp_path: Path) -> None:
     path = tmp_path / "topics.yaml"
     path.write_text("topics:\n  - slug: video\n    title: A\n  - slug: video\n    title: B\n"
