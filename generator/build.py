@@ -86,13 +86,12 @@ def _feature_pages(taxonomy: Taxonomy, site_url: str) -> list[Page]:
     ]
 
 
-def permalink_pages(archive: Archive, site_url: str) -> list[Page]:
+def permalink_pages(archive: Archive) -> list[Page]:
     pages = []
     for view in views.permalink_views(archive):
         root = relative_root(view.url)
         target = f"{root}{views.card_url(view.paper)}"
-        pages.append(render("permalink.html.j2", view.url, path=f"{view.url}index.html", view=view,
-                            target=target, canonical=f"{site_url}{views.card_url(view.paper)}"))
+        pages.append(render("permalink.html.j2", view.url, path=f"{view.url}index.html", view=view, target=target))
     return pages
 
 
@@ -101,7 +100,7 @@ def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
     from generator.feeds import build_feeds
     from generator.search import build_search_index
 
-    files = {page.path: page.text.encode() for page in permalink_pages(archive, site_url)}
+    files = {page.path: page.text.encode() for page in permalink_pages(archive)}
     for produced in (build_feeds(archive, taxonomy, site_url), build_search_index(archive, taxonomy)):
         clash = files.keys() & produced.keys()
         if clash:
@@ -168,7 +167,7 @@ def mkdocs_build(project: Project, site_url: str, source_date: int) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from generator.mkdocs_plugin import RawHtmlPassthrough
+    from generator.mkdocs_plugin import RawHtmlPassthrough, ThemeWhitespaceTrim
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
@@ -176,6 +175,7 @@ def mkdocs_build(project: Project, site_url: str, source_date: int) -> None:
             config = load_config(config_file=str(project.mkdocs_file), site_url=site_url,
                                  docs_dir=str(project.docs_dir), site_dir=str(project.site_dir))
             config.plugins["dailypapers-raw-html"] = RawHtmlPassthrough()
+            config.plugins["dailypapers-trim"] = ThemeWhitespaceTrim()
             build(config)
     except MkDocsException as error:
         raise UserError(f"mkdocs build failed: {error}") from None

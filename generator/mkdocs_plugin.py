@@ -1,5 +1,5 @@
-"""A MkDocs plugin, added by `dailypapers build`, that hands the generated pages' HTML bodies around
-Python-Markdown instead of through it.
+"""The MkDocs plugins `dailypapers build` adds: one hands the generated pages' HTML bodies around
+Python-Markdown instead of through it, one drops the theme's indentation from every page.
 
 Generated pages are front matter plus raw HTML that the templates already escaped. Markdown would
 pass that HTML through unchanged anyway, but only after parsing it with Python's HTMLParser twice:
@@ -10,11 +10,13 @@ without the plugin renders the same pages, only slower (the marker is an HTML co
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mkdocs.plugins import BasePlugin
 
 MARKER = "<!-- dailypapers:raw-html -->"
+INDENTATION = re.compile(r"\n\s+")
 
 
 class RawHtmlPassthrough(BasePlugin):
@@ -32,3 +34,21 @@ class RawHtmlPassthrough(BasePlugin):
     def on_page_content(self, html: str, page: Any, **_: Any) -> str:
         body = self._bodies.pop(page.file.src_uri, None)
         return html if body is None else html + body
+
+
+class ThemeWhitespaceTrim(BasePlugin):
+    """Drops the indentation and blank lines of mkdocs-material's templates around each page's content.
+
+    The theme's Jinja templates leave about 3 KiB of whitespace on every page; at 2,500 pages that is
+    7 MB of the site. Only the theme's part is touched: the page's own content, which may hold `<pre>`
+    blocks, is found by identity and kept byte for byte. Each line break survives as one newline, so
+    words and inline scripts are never joined.
+    """
+
+    def on_post_page(self, output: str, page: Any, **_: Any) -> str:
+        content = page.content or ""
+        start = output.find(content) if content else -1
+        if start < 0:
+            return output
+        end = start + len(content)
+        return INDENTATION.sub("\n", output[:start]) + content + INDENTATION.sub("\n", output[end:])

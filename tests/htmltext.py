@@ -26,6 +26,7 @@ class _Collector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[Element] = []
         self.by_id: dict[str, Element] = {}
+        self.by_tag: dict[str, list[Element]] = {}
         self.all_tags: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -40,6 +41,7 @@ class _Collector(HTMLParser):
         element = Element(tag, values)
         if "id" in values:
             self.by_id.setdefault(values["id"], element)
+        self.by_tag.setdefault(tag, []).append(element)
         self.stack.append(element)
 
     def handle_endtag(self, tag: str) -> None:

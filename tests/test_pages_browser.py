@@ -78,7 +78,7 @@ def test_browsing_from_home_through_topics_to_a_card(tab, origin) -> None:
     tab.wait_for_url("**/topics/")
     tab.locator(".dp-topic-index a", has_text="Agents and tool use").first.click()
     tab.wait_for_url("**/topics/agents/")
-    tab.locator(".dp-compact-title", has_text="A $1 Million Benchmark").click()
+    tab.locator(".dp-compact-list a", has_text="A $1 Million Benchmark").click()
     tab.wait_for_url("**/2026/11/16/#2611.90002")
     assert tab.locator('[id="2611.90002"]').is_visible()
 

@@ -99,7 +99,8 @@ def test_paper_on_two_days_is_on_both_and_its_permalink_goes_to_the_first(demo: 
     permalink = page(demo, "p/2611.90002")
     assert '<meta http-equiv="refresh" content="0; url=../../2026/11/16/#2611.90002">' in permalink
     assert 'href="../../2026/11/19/#2611.90002"' in permalink
-    assert f'<link rel="canonical" href="{SITE_URL}2026/11/16/#2611.90002">' in permalink
+    assert "<title>A $1 Million Benchmark for \\&amp; Agents That Use `tools`</title>" in permalink
+    assert "featured on 2026-11-16, 2026-11-19." in parse(permalink).by_tag["p"][0].content
 
 
 def test_periods_topics_and_home(demo: Project) -> None:
