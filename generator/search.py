@@ -15,7 +15,8 @@ Layout of the files (all under `search/`, described in design/search.md):
 - `shards/N.json`: a slice of the sorted vocabulary; per term and field the postings as
   [document delta, weight x 1000, ...]. The browser turns the shards a query needs into a lunr
   serialized index (same terms, same weights as lunr's builder gives) and runs lunr.js's own query.
-- `docs/K/N.json`: what a result shows (title, day, authors, abstract for the snippet, upvotes).
+- `docs/K/N.json`: what a result shows (title, day, authors, upvotes, and the AI summary or the
+  abstract's first 300 characters for the snippet).
 - `facets/K.json`: upvotes and topics of 1,000 documents, for sorting by upvotes and topic filters.
 - `ids/YYMM.json`: arXiv id -> document number, for id and URL queries.
 - `lunr.js`: lunr.js copied from the installed mkdocs package at build time (no CDN, no vendored copy).
@@ -38,7 +39,7 @@ from lunr.stop_word_filter import WORDS as STOP_WORDS
 from generator.model import Archive, Paper
 from generator.topics import Taxonomy
 
-FORMAT = 1
+FORMAT = 2
 LUNR_VERSION = "2.3.9"
 # Field name, boost: the title counts most, then keywords and authors, the abstract least.
 FIELDS: tuple[tuple[str, int], ...] = (
@@ -50,6 +51,7 @@ FIELDS: tuple[tuple[str, int], ...] = (
 )
 K1 = 1.2
 B = 0.75
+SNIPPET_CHARS = 300  # a result's snippet source, cut at a word boundary
 SHARD_TARGET_BYTES = 12_000  # encoded postings per term shard, before HTTP compression
 DOCS_PER_DIR = 1000
 FACETS_PER_FILE = 1000
@@ -308,15 +310,28 @@ def _encode_term(term: str, fields: list[list[int]], lengths: list[list[int]], a
     return entry
 
 
+def snippet_source(paper: Paper) -> str:
+    """The text a result's snippet is cut from: the AI summary if there is one, else the abstract's
+    start. Storing whole abstracts made the result records 62 MB at full size, for a snippet of 40 words.
+    """
+    text = " ".join(paper.ai_summary.split()) or " ".join(paper.abstract.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    head = text[: SNIPPET_CHARS + 1]
+    cut = head.rfind(" ")
+    head = head[:cut] if cut > SNIPPET_CHARS // 2 else head[:SNIPPET_CHARS]
+    return head.rstrip(" ,;:.") + "…"
+
+
 def _doc_record(paper: Paper, day: str) -> dict[str, object]:
+    """What one result shows. Topics are not here: filters read them from the facet files."""
     record: dict[str, object] = {
         "id": paper.id,
         "t": paper.title,
         "d": day,
         "u": paper.upvotes,
-        "a": [a.name for a in paper.visible_authors],
-        "x": paper.abstract,
-        "p": list(paper.topics),
+        "a": [a.name for a in paper.visible_authors],  # whole: an author query shows the matched name
+        "s": snippet_source(paper),
     }
     if paper.ai_keywords:
         record["k"] = list(paper.ai_keywords)

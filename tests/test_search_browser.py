@@ -109,6 +109,58 @@ def test_an_arxiv_id_or_link_finds_the_paper(page, server, site, form: str) -> N
     assert "1 paper found" in page.text_content(".dp-results__status")
 
 
+def _hit_for(page, paper):
+    """The results page's hit linking to `paper`'s card (the list must have loaded)."""
+    return page.locator(f".dp-results__list .dp-hit:has(a[href$='#{paper.id}'])")
+
+
+def test_the_snippet_is_the_ai_summary_with_the_query_words_marked(page, server, site) -> None:
+    from generator.search import analyze
+
+    origin, archive = server[0], site[1]
+    paper = next(p for p in archive.papers[40:] if p.ai_summary.strip() and p.title.strip()
+                 and set(analyze(p.title)) & set(analyze(p.ai_summary)))
+    page.goto(f"{origin}{PREFIX}search/?q={urllib.parse.quote(paper.title)}")
+    page.locator(".dp-results__list .dp-hit").first.wait_for()
+    snippet = _hit_for(page, paper).locator(".dp-hit__snippet")
+    shown = snippet.text_content().removeprefix("… ").removesuffix(" …").removesuffix("…")
+    assert shown and shown in " ".join(paper.ai_summary.split())
+    marks = snippet.locator("mark").all_text_contents()
+    assert marks and all(analyze(m)[0] in analyze(paper.title) for m in marks)
+
+
+def test_without_a_summary_the_snippet_is_the_abstracts_start(page, server, site) -> None:
+    origin, archive = server[0], site[1]
+    paper = next(p for p in archive.papers if not p.ai_summary.strip() and len(p.abstract) > 600)
+    page.goto(f"{origin}{PREFIX}search/?q={urllib.parse.quote(paper.title)}")
+    page.locator(".dp-results__list .dp-hit").first.wait_for()
+    shown = _hit_for(page, paper).locator(".dp-hit__snippet").text_content()
+    abstract = " ".join(paper.abstract.split())
+    assert shown.endswith("…") and len(shown) < 400
+    assert abstract.startswith(shown.removeprefix("… ").removesuffix(" …").removesuffix("…"))
+
+
+def test_an_author_deep_in_a_long_list_is_shown_marked(page, server, site) -> None:
+    from generator.search import analyze
+
+    origin, archive = server[0], site[1]
+    papers = archive.papers
+
+    def papers_with(name: str) -> int:
+        words = set(analyze(name))
+        return sum(1 for p in papers if words <= {t for a in p.visible_authors for t in analyze(a.name)})
+
+    paper, name = next((p, a.name) for p in papers if len(p.visible_authors) > 20
+                       for a in p.visible_authors[15:] if len(analyze(a.name)) > 1 and papers_with(a.name) <= 5)
+    page.goto(f"{origin}{PREFIX}search/?q={urllib.parse.quote(name)}")
+    page.locator(".dp-results__list .dp-hit").first.wait_for()
+    authors = _hit_for(page, paper).locator(".dp-hit__authors")
+    assert name in authors.text_content()
+    assert " more" in authors.text_content()  # the long list is shortened, the matched name kept
+    marked = {term for m in authors.locator("mark").all_text_contents() for term in analyze(m)}
+    assert marked >= set(analyze(name))
+
+
 def test_results_page_filters_and_sorts(page, server, site) -> None:
     origin, archive = server[0], site[1]
     page.goto(f"{origin}{PREFIX}search/?q=model&sort=date&year=2025")
@@ -146,6 +198,23 @@ def test_an_index_that_cannot_load_says_so(browser, server) -> None:
     tab.fill("#dp-search-input", "diffusion")
     tab.wait_for_function("() => /Search is unavailable/.test("
                           "document.querySelector('.dp-search__status').textContent)")
+    context.close()
+
+
+def test_an_index_of_another_format_asks_for_a_reload(browser, server, site) -> None:
+    import json
+
+    from generator.search import FORMAT
+
+    manifest = json.loads((site[0] / "search" / "manifest.json").read_bytes())
+    newer = json.dumps({**manifest, "format": FORMAT + 1})
+    context = browser.new_context()
+    context.route("**/search/manifest.json", lambda route: route.fulfill(body=newer, content_type="application/json"))
+    tab = context.new_page()
+    tab.goto(f"{server[0]}{PREFIX}search/?q=diffusion")
+    tab.wait_for_function("() => /Search is unavailable.*reload the page/.test("
+                          "document.querySelector('.dp-results__status').textContent)")
+    assert tab.locator(".dp-results__list .dp-hit").count() == 0
     context.close()
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from generator.model import Account, Archive, Author, Day, Paper
-from generator.search import analyze, build_search_index, id_bucket, js_stem, tokenize
+from generator.search import SNIPPET_CHARS, analyze, build_search_index, id_bucket, js_stem, tokenize
 from generator.topics import Taxonomy, Topic
 
 
@@ -55,6 +55,23 @@ def test_documents_are_numbered_by_first_day_and_carry_what_a_result_shows(small
     assert json.loads(files["search/ids/2501.json"]) == {"2501.00002": 1, "2501.00003": 2}
     facets = json.loads(files["search/facets/0.json"])
     assert facets["u"] == [5, 9, 2] and facets["t"][0] == 1  # bit 0: the first topic, "video"
+
+
+def test_a_record_carries_a_short_snippet_source_not_the_abstract() -> None:
+    day = dt.date(2025, 1, 2)
+    long_abstract = " ".join(f"word{i}" for i in range(200))  # ~1,400 characters
+    summarized = _paper("2501.00001", "Summarized", day, abstract=long_abstract,
+                        ai_summary="  A short\nAI summary.  ")
+    long = _paper("2501.00002", "Long abstract", day, abstract=long_abstract)
+    short = _paper("2501.00003", "Short abstract", day, abstract="Tiny\n  abstract.")
+    files = build_search_index(Archive((Day(day, "listed", (summarized, long, short)),)), Taxonomy(()))
+    records = [json.loads(files[f"search/docs/0/{n}.json"]) for n in range(3)]
+    assert records[0]["s"] == "A short AI summary."
+    cut = records[1]["s"]
+    assert cut.endswith("…") and SNIPPET_CHARS - 10 <= len(cut) <= SNIPPET_CHARS + 1
+    assert long_abstract.startswith(cut[:-1]) and long_abstract[len(cut) - 1] == " "  # cut between words
+    assert records[2]["s"] == "Tiny abstract."
+    assert all("x" not in r and "p" not in r for r in records)  # no abstract, no topics (facets have them)
 
 
 def test_every_term_is_in_the_shard_the_manifest_points_to(small) -> None:

@@ -15,6 +15,7 @@
   var ARXIV_ID = /(?:^|[^\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])/;
   var ID_URL = /(?:arxiv\.org\/(?:abs|pdf|html)\/|huggingface\.co\/papers\/|hf\.co\/papers\/)(\d{4}\.\d{4,5})/i;
   var MIN_PREFIX = 3;
+  var FORMAT = 2; /* generator/search.py's FORMAT: the index layout this script reads */
 
   /* ---------- the text pipeline (the same functions lunr.js's builder runs) ---------- */
 
@@ -273,6 +274,9 @@
         document.head.appendChild(script);
       });
       ready = Promise.all([lunrLoaded, fetchJSON("search/manifest.json")]).then(function (both) {
+        if (both[1].format !== FORMAT) {
+          throw new Error("the index is format " + both[1].format + ", this page reads format " + FORMAT + "; reload the page");
+        }
         return { core: makeCore(both[0]), manifest: both[1] };
       });
       ready.catch(function () { ready = null; });
@@ -381,7 +385,8 @@
     return parent;
   }
 
-  /* A window of the abstract around its first matched words, about `words` long. */
+  /* A window of the snippet source (AI summary or the abstract's start) around its first matched
+   * words, about `words` long. */
   function snippet(text, isMatch, words) {
     var parts = text.split(/\s+/);
     var best = 0, bestCount = -1;
@@ -424,7 +429,7 @@
     meta.appendChild(el("span", "dp-hit__upvotes", "▲ " + record.u));
     if (record.o) marked(meta.appendChild(el("span", "dp-hit__org")), record.o, isMatch);
     marked(link.appendChild(el("span", "dp-hit__authors")), authorLine(record, isMatch, compact ? 3 : 8), isMatch);
-    var source = record.x || "";
+    var source = record.s || "";
     var keywords = (record.k || []).join(", ");
     if (keywords && !source.split(/\s+/).some(isMatch) && keywords.split(/[\s,]+/).some(isMatch)) source = keywords;
     marked(link.appendChild(el("span", "dp-hit__snippet")), snippet(source, isMatch, compact ? 18 : 40), isMatch);
