@@ -124,6 +124,14 @@ def test_navigation_is_small_and_fixed(demo: Project) -> None:
     assert len(tabs) == 6
 
 
+def test_theme_indentation_is_trimmed_but_code_blocks_keep_theirs(demo: Project) -> None:
+    html = page(demo, "snapshot-format")
+    head, _, rest = html.partition("<pre>")
+    assert "\n " not in head and "\n\n" not in head  # the theme's part: one newline, no indentation
+    code = rest.partition("</pre>")[0]
+    assert "\n    title: 'Self-Forcing++: ...'" in code
+
+
 def test_no_page_is_larger_than_300_kib(demo: Project) -> None:
     sizes = [p.stat().st_size for p in demo.site_dir.rglob("*.html")]
     assert max(sizes) < 300 * 1024
