@@ -167,7 +167,7 @@ def mkdocs_build(project: Project, site_url: str, source_date: int) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from generator.mkdocs_plugin import RawHtmlPassthrough, ThemeWhitespaceTrim
+    from generator.mkdocs_plugin import RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAssets
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
@@ -176,6 +176,7 @@ def mkdocs_build(project: Project, site_url: str, source_date: int) -> None:
                                  docs_dir=str(project.docs_dir), site_dir=str(project.site_dir))
             config.plugins["dailypapers-raw-html"] = RawHtmlPassthrough()
             config.plugins["dailypapers-trim"] = ThemeWhitespaceTrim()
+            config.plugins["dailypapers-unused-assets"] = UnusedThemeAssets()
             build(config)
     except MkDocsException as error:
         raise UserError(f"mkdocs build failed: {error}") from None

@@ -132,6 +132,13 @@ def test_theme_indentation_is_trimmed_but_code_blocks_keep_theirs(demo: Project)
     assert "\n    title: 'Self-Forcing++: ...'" in code
 
 
+def test_the_theme_search_and_source_maps_are_left_out(demo: Project) -> None:
+    assets = demo.site_dir / "assets"
+    assert (assets / "stylesheets").is_dir() and list((assets / "javascripts").glob("bundle.*.min.js"))
+    assert not (assets / "javascripts" / "lunr").exists() and not (assets / "javascripts" / "workers").exists()
+    assert not list(demo.site_dir.rglob("*.map"))
+
+
 def test_no_page_is_larger_than_300_kib(demo: Project) -> None:
     sizes = [p.stat().st_size for p in demo.site_dir.rglob("*.html")]
     assert max(sizes) < 300 * 1024
