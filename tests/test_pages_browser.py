@@ -99,3 +99,23 @@ def test_a_phone_sees_no_sideways_scrolling(browser, origin) -> None:
             page.goto(f"{origin}{PREFIX}{path}")
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{path or 'home'} scrolls sideways by {overflow}px"
+
+
+def test_light_or_dark_follows_the_system_until_the_reader_chooses(browser, origin) -> None:
+    def scheme(page) -> str:
+        return page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+
+    with open_page(browser, origin, color_scheme="dark") as page:
+        page.goto(f"{origin}{PREFIX}2026/11/16/")
+        assert scheme(page) == "slate"
+    with open_page(browser, origin, color_scheme="light") as page:
+        page.goto(f"{origin}{PREFIX}2026/11/16/")
+        assert scheme(page) == "default"
+        light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        page.locator(".dp-scheme").click()
+        assert scheme(page) == "slate"
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light  # the page turns dark
+        page.goto(f"{origin}{PREFIX}topics/")  # the choice is kept from page to page
+        assert scheme(page) == "slate"
+        page.locator(".dp-scheme").click()
+        assert scheme(page) == "default"
