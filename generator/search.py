@@ -12,9 +12,10 @@ check all of it against lunr.js run in Node) and computes lunr's BM25 field weig
 Layout of the files (all under `search/`, described in design/search.md):
 
 - `manifest.json`: fields, boosts, the first term of every term shard, years as document ranges, topics.
-- `shards/N.json`: a slice of the sorted vocabulary; per term and field the postings as
-  [document delta, weight x 1000, ...]. The browser turns the shards a query needs into a lunr
-  serialized index (same terms, same weights as lunr's builder gives) and runs lunr.js's own query.
+- `shards/N.json`: a slice of the sorted vocabulary as [term, postings] pairs; the postings of all
+  fields in one string of base-91 numbers (document deltas, weights x 1000; see encode_postings). The
+  browser turns the shards a query needs into a lunr serialized index (same terms, same weights as
+  lunr's builder gives) and runs lunr.js's own query.
 - `docs/K/N.json`: what a result shows (title, day, authors, upvotes, and the AI summary or the
   abstract's first 300 characters for the snippet).
 - `facets/K.json`: upvotes and topics of 1,000 documents, for sorting by upvotes and topic filters.
@@ -32,6 +33,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 
 from lunr.stop_word_filter import WORDS as STOP_WORDS
@@ -39,7 +41,7 @@ from lunr.stop_word_filter import WORDS as STOP_WORDS
 from generator.model import Archive, Paper
 from generator.topics import Taxonomy
 
-FORMAT = 2
+FORMAT = 3
 LUNR_VERSION = "2.3.9"
 # Field name, boost: the title counts most, then keywords and authors, the abstract least.
 FIELDS: tuple[tuple[str, int], ...] = (
@@ -52,7 +54,7 @@ FIELDS: tuple[tuple[str, int], ...] = (
 K1 = 1.2
 B = 0.75
 SNIPPET_CHARS = 300  # a result's snippet source, cut at a word boundary
-SHARD_TARGET_BYTES = 12_000  # encoded postings per term shard, before HTTP compression
+SHARD_TARGET_BYTES = 5_000  # encoded postings per term shard (~4 KB gzip), before HTTP compression
 DOCS_PER_DIR = 1000
 FACETS_PER_FILE = 1000
 
@@ -279,9 +281,9 @@ class _Postings:
                 entry[field].append(tf)
 
 
-def _encode_term(term: str, fields: list[list[int]], lengths: list[list[int]], averages: list[float],
-                 documents: int) -> list[object]:
-    """One term's entry: [term, postings per field]; postings are flat [doc delta, weight x 1000, ...].
+def _weighted_postings(fields: list[list[int]], lengths: list[list[int]], averages: list[float],
+                       documents: int) -> list[list[int]]:
+    """One term's postings per field as flat [document delta, weight x 1000, ...].
 
     Weights are lunr.Builder's: BM25 with lunr's idf (documents counted once per field holding the
     term, as lunr.idf does), times the field boost, rounded to 3 decimals with Math.round.
@@ -289,11 +291,8 @@ def _encode_term(term: str, fields: list[list[int]], lengths: list[list[int]], a
     with_term = sum(len(p) // 2 for p in fields)
     x = (documents - with_term + 0.5) / (with_term + 0.5)
     idf = math.log(1 + abs(x))
-    entry: list[object] = [term]
+    weighted = []
     for field, postings in enumerate(fields):
-        if not postings:
-            entry.append(0)
-            continue
         boost = FIELDS[field][1]
         average = averages[field]
         field_lengths = lengths[field]
@@ -306,8 +305,73 @@ def _encode_term(term: str, fields: list[list[int]], lengths: list[list[int]], a
             out.append(doc - previous)
             out.append(math.floor(score * 1000 + 0.5))
             previous = doc
-        entry.append(out)
-    return entry
+        weighted.append(out)
+    return weighted
+
+
+# ---- postings as text ------------------------------------------------------------------------------
+# JSON arrays of decimals cost ~7.8 bytes a posting (36 MB of shards at full size). Numbers are written
+# instead in base 91 (printable ASCII but '"' and '\', which JSON would escape), self-delimiting: the
+# last digit of a number is one of the first T symbols, the digits before it are of the other 91 - T.
+# Small numbers (counts, document deltas, palette indices) and weights get their own T, chosen on the
+# full-size archive. A common term's postings in one field repeat a few hundred distinct weights (a
+# weight depends only on the term's frequency and the field's length), so a field whose weights are
+# shorter as a palette (most frequent first) plus an index per posting is written that way.
+
+DIGITS = "".join(chr(c) for c in range(0x23, 0x7F) if c != 0x5C)
+SMALL_T = 72  # terminal symbols for counts, deltas and palette indices: one character to 71, two to 1,439
+WEIGHT_T = 46  # for weights x 1000, mostly 1,000..30,000: two characters to 2,115, three to 95,265
+# Memo of codes: the numbers met are bounded (deltas < documents, weights < 10^6).
+_CODES: dict[int, dict[int, str]] = {SMALL_T: {}, WEIGHT_T: {}}
+
+
+def encode_number(n: int, terminal: int) -> str:
+    """`n` >= 0 in the self-delimiting base-91 code with `terminal` final-digit symbols (memoized)."""
+    codes = _CODES[terminal]
+    code = codes.get(n)
+    if code is None:
+        other = len(DIGITS) - terminal
+        digits = [DIGITS[n % terminal]]
+        rest = n // terminal
+        while rest:  # bijective base `other`: every digit string is one number
+            rest -= 1
+            digits.append(DIGITS[terminal + rest % other])
+            rest //= other
+        code = codes[n] = "".join(reversed(digits))
+    return code
+
+
+def encode_postings(fields: list[list[int]]) -> str:
+    """A term's postings (per field flat [document delta, weight x 1000, ...]) as one string.
+
+    Per field: the posting count (0: none); then the palette size (0: weights written inline) and the
+    palette; then per posting the document delta and the weight or its palette index.
+    """
+    small, weight = _CODES[SMALL_T], _CODES[WEIGHT_T]
+    out = []
+    for flat in fields:
+        out.append(encode_number(len(flat) // 2, SMALL_T))
+        if not flat:
+            continue
+        deltas, weights = flat[0::2], flat[1::2]
+        counts: dict[int, int] = {}
+        for w in weights:
+            counts[w] = counts.get(w, 0) + 1
+        palette = sorted(counts, key=lambda w: (-counts[w], w))
+        inline = sum(len(encode_number(w, WEIGHT_T)) * counts[w] for w in palette)
+        indexed = len(encode_number(len(palette), SMALL_T)) + sum(
+            len(weight[w]) + counts[w] * len(encode_number(i, SMALL_T)) for i, w in enumerate(palette))
+        doc_codes = [small.get(d) or encode_number(d, SMALL_T) for d in deltas]
+        if indexed < inline:
+            rank = {w: small[i] for i, w in enumerate(palette)}
+            out.append(small[len(palette)])
+            out.extend(weight[w] for w in palette)
+            weight_codes = [rank[w] for w in weights]
+        else:
+            out.append(encode_number(0, SMALL_T))
+            weight_codes = [weight[w] for w in weights]
+        out.extend(chain.from_iterable(zip(doc_codes, weight_codes, strict=True)))
+    return "".join(out)
 
 
 def snippet_source(paper: Paper) -> str:
@@ -372,15 +436,15 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
         files[f"search/shards/{len(shard_starts) - 1}.json"] = _dumps(shard)
 
     for term in terms:
-        fields = postings.by_term[term]
-        estimate = len(term.encode()) + 8 + 7 * sum(len(p) for p in fields) // 2
-        if not shard or size + estimate > SHARD_TARGET_BYTES:
+        code = encode_postings(_weighted_postings(postings.by_term[term], postings.lengths, averages, documents))
+        entry_size = len(term.encode()) + len(code) + 6
+        if not shard or size + entry_size > SHARD_TARGET_BYTES:
             if shard:
                 flush()
             shard, size = [], 0
             shard_starts.append(term)
-        shard.append(_encode_term(term, fields, postings.lengths, averages, documents))
-        size += estimate
+        shard.append([term, code])
+        size += entry_size
     if shard:
         flush()
 

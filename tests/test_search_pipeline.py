@@ -7,6 +7,7 @@ strings, and the scores of the sharded index against lunr.js's own Builder over 
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -48,14 +49,11 @@ const texts = JSON.parse(require("fs").readFileSync(0, "utf8"));
 process.stdout.write(JSON.stringify(texts.map(t => core.analyze(t))));
 """
 
-# Builds lunr.js's own index over the documents, and the index our shards turn into, then runs the
-# same queries on both and prints both result lists.
-SCORES_JS = r"""
-const fs = require("fs");
+# lunr.js's own index (`reference`) over the payload's documents, fields and boosts.
+REFERENCE_JS = r"""
 const lunr = require(process.argv[2]);
 const search = require(process.argv[3]);
-const core = search.makeCore(lunr);
-const input = JSON.parse(fs.readFileSync(0, "utf8"));
+const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const reference = lunr(function () {
   input.fields.forEach((f, i) => this.field(f, { boost: input.boosts[i] }));
   input.docs.forEach((d, n) => {
@@ -64,6 +62,11 @@ const reference = lunr(function () {
     this.add(doc);
   });
 });
+"""
+
+# The same queries on lunr.js's index and on the index our shards turn into; prints both result lists.
+SCORES_JS = REFERENCE_JS + r"""
+const core = search.makeCore(lunr);
 const entries = input.shards.flat();
 const out = input.queries.map(q => {
   const parsed = core.parseQuery(q, false);
@@ -73,6 +76,40 @@ const out = input.queries.map(q => {
   return { q, parsed, mine: mine.map(r => [r.doc, r.score]), theirs: theirs.map(r => [+r.ref, r.score]) };
 });
 process.stdout.write(JSON.stringify({ out, entries: entries.length }));
+"""
+
+# Every posting lunr.js's Builder makes ("term field doc" -> weight) beside every posting the shard
+# strings decode to with search.js's decoder; prints both.
+POSTINGS_JS = REFERENCE_JS + r"""
+const serialized = reference.toJSON();
+const vectors = new Map(serialized.fieldVectors);
+const theirs = {};
+serialized.invertedIndex.forEach(([term, posting]) => {
+  input.fields.forEach(f => Object.keys(posting[f]).forEach(doc => {
+    const vector = vectors.get(f + "/" + doc);
+    for (let i = 0; i < vector.length; i += 2) {
+      if (vector[i] === posting._index) theirs[term + " " + f + " " + doc] = vector[i + 1];
+    }
+  }));
+});
+const mine = {};
+input.shards.forEach(shard => shard.forEach(([term, code]) => {
+  search.decodePostings(code).forEach((list, f) => {
+    for (let i = 0, doc = 0; list && i < list.length; i += 2) {
+      doc += list[i];
+      mine[term + " " + input.fields[f] + " " + doc] = list[i + 1] / 1000;
+    }
+  });
+}));
+// lunr.js also indexes tokens of punctuation only, as ""; the shards leave that term out (no query reaches it)
+Object.keys(theirs).forEach(k => { if (k.startsWith(" ")) delete theirs[k]; });
+process.stdout.write(JSON.stringify({ mine, theirs }));
+"""
+
+DECODE_JS = r"""
+const search = require(process.argv[3]);
+const codes = JSON.parse(require("fs").readFileSync(0, "utf8"));
+process.stdout.write(JSON.stringify(codes.map(c => search.decodePostings(c))));
 """
 
 
@@ -131,6 +168,42 @@ def test_sharded_scores_equal_lunr_js_builder(tmp_path: Path, fixture_archive) -
         if row["parsed"]["terms"] and theirs:
             assert [d for d, _ in mine] == [d for d, _ in theirs], row["q"]
             assert all(abs(a[1] - b[1]) < 1e-9 for a, b in zip(mine, theirs, strict=True)), row["q"]
+
+
+def test_shards_decode_to_lunr_js_builders_postings(tmp_path: Path, fixture_archive) -> None:
+    archive, taxonomy = fixture_archive
+    files = build_search_index(archive, taxonomy)
+    manifest = json.loads(files["search/manifest.json"])
+    shards = [json.loads(files[f"search/shards/{i}.json"]) for i in range(len(manifest["shards"]))]
+    payload = {"fields": [f for f, _ in FIELDS], "boosts": [b for _, b in FIELDS],
+               "docs": [list(field_texts(p)) for p in archive.papers], "shards": shards}
+    result = _node(POSTINGS_JS, tmp_path, payload)
+    mine, theirs = result["mine"], result["theirs"]
+    assert len(theirs) > 90_000  # every (term, field, paper) of the 693 papers
+    assert mine.keys() == theirs.keys()
+    different = [(k, mine[k], theirs[k]) for k in theirs if mine[k] != theirs[k]]
+    assert not different, different[:5]
+
+
+def test_encoded_postings_decode_to_the_same_numbers(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    # where a number needs one more character: 72, 1,440 (small numbers); 46, 2,116, 95,266 (weights)
+    edges = [0, 1, 45, 46, 71, 72, 1439, 1440, 2115, 2116, 95_265, 95_266, 10**6, 2**31]
+    cases = [
+        [[], [], [], [], []],
+        [[0, 0], [], [], [], [5, 1]],
+        [x for d, w in zip(edges, reversed(edges), strict=True) for x in (d, w)],
+        [x for e in edges for x in (e, e)],
+        [x for _ in range(500) for x in (rng.randint(0, 3), rng.choice([1234, 1234, 1234, 987, 40_000]))],
+        [x for _ in range(300) for x in (rng.randint(0, 40_000), rng.randint(0, 100_000))],
+    ]
+    fields = [cases[0], cases[1], [cases[2], cases[3], [], cases[4], cases[5]]]
+    codes = [search.encode_postings(f) for f in fields]
+    assert all(set(code) <= set(search.DIGITS) for code in codes) and '"' not in search.DIGITS
+    expected = [[flat or 0 for flat in f] for f in fields]
+    assert _node(DECODE_JS, tmp_path, codes) == expected
+    repeated = [x for _ in range(1000) for x in (1, 12_345)]  # one weight 1,000 times: a palette of one
+    assert len(search.encode_postings([repeated])) < 2 * 1000 + 10
 
 
 def test_shard_starts_are_in_javascript_order(fixture_archive) -> None:

@@ -15,7 +15,40 @@
   var ARXIV_ID = /(?:^|[^\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])/;
   var ID_URL = /(?:arxiv\.org\/(?:abs|pdf|html)\/|huggingface\.co\/papers\/|hf\.co\/papers\/)(\d{4}\.\d{4,5})/i;
   var MIN_PREFIX = 3;
-  var FORMAT = 2; /* generator/search.py's FORMAT: the index layout this script reads */
+  var FORMAT = 3; /* generator/search.py's FORMAT: the index layout this script reads */
+
+  /* ---------- postings as text (generator/search.py: encode_postings) ---------- */
+
+  var RADIX = 91, SMALL_T = 72, WEIGHT_T = 46;
+  var DIGIT = (function () { /* char code -> digit: printable ASCII but '"' and '\\' */
+    var table = [];
+    for (var c = 0x23, v = 0; c < 0x7f; c++) if (c !== 0x5c) table[c] = v++;
+    return table;
+  })();
+
+  /* One term's postings string as per field flat [document delta, weight x 1000, ...] (0: none).
+   * A number is base 91, its last digit one of the first `terminal` symbols; a field is its posting
+   * count, its palette size (0: weights inline) and palette, then a delta and weight (or index) each. */
+  function decodePostings(text) {
+    var pos = 0, fields = [];
+    function read(terminal) {
+      var rest = 0, digit;
+      while ((digit = DIGIT[text.charCodeAt(pos++)]) >= terminal) rest = rest * (RADIX - terminal) + digit - terminal + 1;
+      return rest * terminal + digit;
+    }
+    while (pos < text.length) {
+      var count = read(SMALL_T);
+      if (!count) { fields.push(0); continue; }
+      var palette = [], size = read(SMALL_T), list = new Array(2 * count);
+      for (var p = 0; p < size; p++) palette.push(read(WEIGHT_T));
+      for (var i = 0; i < 2 * count; i += 2) {
+        list[i] = read(SMALL_T);
+        list[i + 1] = size ? palette[read(SMALL_T)] : read(WEIGHT_T);
+      }
+      fields.push(list);
+    }
+    return fields;
+  }
 
   /* ---------- the text pipeline (the same functions lunr.js's builder runs) ---------- */
 
@@ -194,13 +227,16 @@
       return { results: results.map(function (r) { return { doc: +r.ref, score: r.score }; }), all: all };
     }
 
-    /* Entries of the loaded shards a query can reach: its terms, and the terms starting with its prefix. */
+    /* Entries of the loaded shards a query can reach (its terms, and the terms starting with its
+     * prefix) as [term, postings per field]; only these are decoded. */
     function relevantEntries(shards, parsed) {
       var out = [];
       shards.forEach(function (shard) {
         shard.forEach(function (entry) {
           var t = entry[0];
-          if (parsed.terms.indexOf(t) >= 0 || (parsed.prefix && t.lastIndexOf(parsed.prefix, 0) === 0)) out.push(entry);
+          if (parsed.terms.indexOf(t) >= 0 || (parsed.prefix && t.lastIndexOf(parsed.prefix, 0) === 0)) {
+            out.push([t].concat(decodePostings(entry[1])));
+          }
         });
       });
       return out;
@@ -237,7 +273,9 @@
   function idBucket(id) { return /^\d{4}\.\d{4,5}$/.test(id) ? id.slice(0, 4) : "other"; }
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { makeCore: makeCore, extractId: extractId, idBucket: idBucket, ARXIV_ID: ARXIV_ID };
+    module.exports = {
+      makeCore: makeCore, extractId: extractId, idBucket: idBucket, ARXIV_ID: ARXIV_ID, decodePostings: decodePostings
+    };
     return;
   }
 
