@@ -17,7 +17,7 @@ Layout of the files (all under `search/`, described in design/search.md):
   browser turns the shards a query needs into a lunr serialized index (same terms, same weights as
   lunr's builder gives) and runs lunr.js's own query.
 - `docs/K/N.json`: what a result shows (title, day, authors, upvotes, and the AI summary or the
-  abstract's first 300 characters for the snippet).
+  abstract's first 240 characters for the snippet).
 - `facets/K.json`: upvotes and topics of 1,000 documents, for sorting by upvotes and topic filters.
 - `ids/YYMM.json`: arXiv id -> document number, for id and URL queries.
 - `lunr.js`: lunr.js copied from the installed mkdocs package at build time (no CDN, no vendored copy).
@@ -53,7 +53,7 @@ FIELDS: tuple[tuple[str, int], ...] = (
 )
 K1 = 1.2
 B = 0.75
-SNIPPET_CHARS = 300  # a result's snippet source, cut at a word boundary
+SNIPPET_CHARS = 240  # a result's snippet source, cut at a word boundary
 SHARD_TARGET_BYTES = 5_000  # encoded postings per term shard (~4 KB gzip), before HTTP compression
 DOCS_PER_DIR = 1000
 FACETS_PER_FILE = 1000
@@ -388,7 +388,8 @@ def snippet_source(paper: Paper) -> str:
 
 
 def _doc_record(paper: Paper, day: str) -> dict[str, object]:
-    """What one result shows. Topics are not here: filters read them from the facet files."""
+    """What one result shows. Topics are not here (filters read them from the facet files), nor AI
+    keywords: they are searched, but showing them cost 5 MB of records at full size."""
     record: dict[str, object] = {
         "id": paper.id,
         "t": paper.title,
@@ -397,8 +398,6 @@ def _doc_record(paper: Paper, day: str) -> dict[str, object]:
         "a": [a.name for a in paper.visible_authors],  # whole: an author query shows the matched name
         "s": snippet_source(paper),
     }
-    if paper.ai_keywords:
-        record["k"] = list(paper.ai_keywords)
     if paper.organization is not None:
         record["o"] = paper.organization.label
     return record

@@ -51,7 +51,7 @@ def test_documents_are_numbered_by_first_day_and_carry_what_a_result_shows(small
     assert first["id"] == "2412.00001" and first["d"] == "2024-12-30" and first["u"] == 5
     second = json.loads(files["search/docs/0/1.json"])
     assert second["a"] == ["Ada Lovelace"]  # hidden authors stay hidden
-    assert second["o"] == "ACME Research" and second["k"] == ["planning", "LLM agents"]
+    assert second["o"] == "ACME Research" and "k" not in second  # keywords are searched, not shown
     assert json.loads(files["search/ids/2501.json"]) == {"2501.00002": 1, "2501.00003": 2}
     facets = json.loads(files["search/facets/0.json"])
     assert facets["u"] == [5, 9, 2] and facets["t"][0] == 1  # bit 0: the first topic, "video"

@@ -467,10 +467,7 @@
     meta.appendChild(el("span", "dp-hit__upvotes", "▲ " + record.u));
     if (record.o) marked(meta.appendChild(el("span", "dp-hit__org")), record.o, isMatch);
     marked(link.appendChild(el("span", "dp-hit__authors")), authorLine(record, isMatch, compact ? 3 : 8), isMatch);
-    var source = record.s || "";
-    var keywords = (record.k || []).join(", ");
-    if (keywords && !source.split(/\s+/).some(isMatch) && keywords.split(/[\s,]+/).some(isMatch)) source = keywords;
-    marked(link.appendChild(el("span", "dp-hit__snippet")), snippet(source, isMatch, compact ? 18 : 40), isMatch);
+    marked(link.appendChild(el("span", "dp-hit__snippet")), snippet(record.s || "", isMatch, compact ? 18 : 40), isMatch);
     item.appendChild(link);
     return item;
   }
