@@ -4,6 +4,7 @@ fixtures, served under a GitHub Pages-like project path (/archive/)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import urllib.parse
 from collections.abc import Iterator
@@ -280,3 +281,27 @@ def test_naughty_strings_search_without_breaking(page, server, hostile_site) -> 
             found += query in titles
     assert found >= searchable * 0.8  # most find their own paper among the first 20
     assert page.locator("script[data-injected], img[src*='xss']").count() == 0
+
+
+def test_after_a_deploy_no_cached_file_of_the_old_index_is_used(page, server, site) -> None:
+    """The manifest is always revalidated and every other index file is asked for under its build id,
+    so the browser cache (GitHub Pages allows 10 minutes) never mixes two deploys. Playwright's request
+    routing turns the HTTP cache off, so the fetch calls themselves are recorded."""
+    origin, archive = server[0], site[1]
+    build = json.loads((site[0] / "search" / "manifest.json").read_text())["build"]
+    page.add_init_script("""
+        window.__fetches = [];
+        const original = window.fetch;
+        window.fetch = (url, init) => {
+            window.__fetches.push([String(url), init && init.cache]);
+            return original(url, init);
+        };
+    """)
+    page.goto(f"{origin}{PREFIX}search/?q=" + urllib.parse.quote(_pick(archive, 3).title))
+    page.locator(".dp-results__list .dp-hit").first.wait_for()
+    fetches = page.evaluate("window.__fetches")
+    manifest = [cache for url, cache in fetches if url.endswith("/search/manifest.json")]
+    others = [url for url, _ in fetches if "/search/" in url and not url.endswith("/search/manifest.json")]
+    assert manifest == ["no-cache"]
+    assert {"shards", "docs"} <= {url.split("/search/")[1].split("/")[0] for url in others}
+    assert all(url.endswith(f".json?v={build}") for url in others), others

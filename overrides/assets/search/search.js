@@ -288,11 +288,18 @@
   }
 
   var ROOT = siteRoot();
+  var MANIFEST = "search/manifest.json";
   var cache = Object.create(null);
+  var build = null;  // the manifest's build id, once loaded
 
+  /* Every deploy renumbers shards and documents, and GitHub Pages lets browsers cache files for 10
+     minutes. So the manifest is always revalidated (a 304 when unchanged), and every other file is
+     asked for under the manifest's build id: a cached file of an older deploy is never mixed in. */
   function fetchJSON(path) {
     if (!cache[path]) {
-      cache[path] = fetch(ROOT + path).then(function (response) {
+      var request = path === MANIFEST ? fetch(ROOT + path, { cache: "no-cache" })
+        : fetch(ROOT + path + "?v=" + encodeURIComponent(build));
+      cache[path] = request.then(function (response) {
         if (!response.ok) throw new Error(path + ": HTTP " + response.status);
         return response.json();
       });
@@ -311,10 +318,11 @@
         script.onerror = function () { reject(new Error("search/lunr.js could not be loaded")); };
         document.head.appendChild(script);
       });
-      ready = Promise.all([lunrLoaded, fetchJSON("search/manifest.json")]).then(function (both) {
+      ready = Promise.all([lunrLoaded, fetchJSON(MANIFEST)]).then(function (both) {
         if (both[1].format !== FORMAT) {
           throw new Error("the index is format " + both[1].format + ", this page reads format " + FORMAT + "; reload the page");
         }
+        build = both[1].build;
         return { core: makeCore(both[0]), manifest: both[1] };
       });
       ready.catch(function () { ready = null; });
