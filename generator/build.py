@@ -25,7 +25,7 @@ from generator.errors import UserError
 from generator.load import load_archive
 from generator.model import Archive
 from generator.project import Project
-from generator.render import Page, relative_root, render, sync_tree
+from generator.render import Page, relative_root, render, sync_tree, write_files
 from generator.topics import Taxonomy
 
 HOME_RECENT_DAYS = 10
@@ -198,10 +198,7 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     if run_mkdocs:
         mkdocs_build(project, site_url, _source_date(archive))
         extras = extra_files(archive, taxonomy, site_url)
-        for relative, data in extras.items():
-            target = project.site_dir / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        write_files(project.site_dir, extras)
         report.extra_files = len(extras)
         report.site_dir = project.site_dir
     report.seconds = time.perf_counter() - started
