@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import re
 import shutil
 from pathlib import Path
@@ -11,8 +12,10 @@ import pytest
 from conftest import new_project
 from htmltext import element_by_id, parse
 
-from generator.build import build_site
+from generator import search
+from generator.build import SearchIndexJob, build_site
 from generator.cli import main
+from generator.errors import UserError
 from generator.project import Project
 
 SITE_URL = "https://example.github.io/daily-papers-archive/"
@@ -172,3 +175,25 @@ def test_build_command_needs_a_site_url(tmp_path: Path, capsys) -> None:
     config.write_text(re.sub(r"(?m)^site_url:.*$", "", config.read_text()))
     assert main(["--root", str(root), "build"]) == 1
     assert "site_url is not set" in capsys.readouterr().err
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs os.fork")
+def test_the_search_index_built_alongside_mkdocs_lands_in_the_site_or_fails_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    # `dailypapers build` runs one thread; this test process may hold others (browser and server tests)
+    monkeypatch.setattr(SearchIndexJob, "available", staticmethod(lambda: True))
+    project = Project.at(new_project(tmp_path / "p", with_demo=True))
+    build_site(project, site_url=SITE_URL)
+    assert (project.site_dir / "search" / "index.html").is_file()  # MkDocs' page and the index side by side
+    assert (project.site_dir / "search" / "manifest.json").is_file()
+    assert list((project.site_dir / "search" / "shards").glob("*.json"))
+    assert not (project.docs_dir.parent / "search-index").exists()  # the staging folder is gone
+
+    def broken(*_: object) -> dict[str, bytes]:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(search, "build_search_index", broken)
+    with pytest.raises(UserError, match="building the search index failed"):
+        build_site(project, site_url=SITE_URL)
+    err = capfd.readouterr().err
+    assert "search index: RuntimeError: disk on fire" in err and "Traceback" not in err
