@@ -41,16 +41,19 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 class TreeRssSampler:
-    """Samples the summed RSS of a process and all its descendants from /proc, keeping the peak.
+    """Samples the memory of a process and all its descendants from /proc, keeping the peaks.
 
     `/usr/bin/time` reports the largest single process only; a build that starts MkDocs in a child,
-    or works in parallel, needs the sum to show what the machine must actually hold.
+    or works in parallel, needs the sum to show what the machine must actually hold. Summed RSS counts
+    pages that a forked child shares copy-on-write with its parent twice; summed PSS (proportional set
+    size, /proc/PID/smaps_rollup) counts each page once, split among the processes that map it.
     """
 
     def __init__(self, pid: int, interval: float = 0.1):
         self.pid = pid
         self.interval = interval
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -62,7 +65,7 @@ class TreeRssSampler:
         self._stop.set()
         self._thread.join()
 
-    def _sample(self) -> int:
+    def _tree(self) -> tuple[set[int], dict[int, int]]:
         parents: dict[int, int] = {}
         rss: dict[int, int] = {}
         for entry in os.scandir("/proc"):
@@ -85,11 +88,24 @@ class TreeRssSampler:
                 if parent in tree and pid not in tree:
                     tree.add(pid)
                     grew = True
-        return sum(rss.get(pid, 0) for pid in tree)
+        return tree, rss
+
+    @staticmethod
+    def _pss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"Pss:"):
+                        return int(line.split()[1]) * 1024
+        except (OSError, ValueError):
+            pass
+        return 0
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
+            tree, rss = self._tree()
+            self.peak = max(self.peak, sum(rss.get(pid, 0) for pid in tree))
+            self.peak_pss = max(self.peak_pss, sum(self._pss(pid) for pid in tree))
             self._stop.wait(self.interval)
 
 
@@ -100,6 +116,7 @@ class Run:
     seconds: float
     max_rss_process: int | None  # bytes, largest single process (GNU time / getrusage)
     peak_rss_tree: int  # bytes, summed over the process tree, sampled
+    peak_pss_tree: int  # bytes, proportional set size summed over the tree: shared pages counted once
     returncode: int
     log: str
 
@@ -124,7 +141,7 @@ def timed_run(command: list[str], cwd: Path, log: Path, env: dict[str, str] | No
 
         max_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     stats.unlink(missing_ok=True)
-    return Run(seconds, max_rss, sampler.peak, returncode, str(log))
+    return Run(seconds, max_rss, sampler.peak, sampler.peak_pss, returncode, str(log))
 
 
 @dataclass
@@ -310,6 +327,7 @@ def _kib(n: float | None) -> str:
 ROWS: list[tuple[str, Any, Any]] = [
     # label, value getter (Result -> number | None), formatter
     ("build time (wall)", lambda r: r.run.seconds, lambda v: f"{v:,.1f} s"),
+    ("peak PSS, process tree (sampled; shared pages once)", lambda r: r.run.peak_pss_tree, _mb),
     ("peak RSS, process tree (sampled)", lambda r: r.run.peak_rss_tree, _mb),
     ("peak RSS, largest process", lambda r: r.run.max_rss_process, _mb),
     ("site size (apparent)", lambda r: r.site and r.site.bytes, _mb),
