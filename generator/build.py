@@ -100,72 +100,81 @@ def permalink_pages(archive: Archive) -> list[Page]:
     return pages
 
 
-def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str, search: bool = True) -> dict[str, bytes]:
-    """Files written straight into site/ after MkDocs: permalinks, feeds and (unless built apart) the
-    search index."""
+def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
+    """Files written straight into site/ after MkDocs: permalinks and feeds (the search index is
+    SearchIndexJob's)."""
     from generator.feeds import build_feeds
-    from generator.search import build_search_index
 
     files = {page.path: page.text.encode() for page in permalink_pages(archive)}
-    outputs = [build_feeds(archive, taxonomy, site_url)]
-    if search:
-        outputs.append(build_search_index(archive, taxonomy))
-    for produced in outputs:
-        clash = files.keys() & produced.keys()
-        if clash:
-            raise UserError(f"two outputs claim the same path: {sorted(clash)[0]}")
-        files.update(produced)
+    feeds = build_feeds(archive, taxonomy, site_url)
+    clash = files.keys() & feeds.keys()
+    if clash:
+        raise UserError(f"two outputs claim the same path: {sorted(clash)[0]}")
+    files.update(feeds)
     return files
 
 
 class SearchIndexJob:
-    """The search index built and written by a forked child into a staging folder while this process
-    runs MkDocs; `finish()` moves it into site/search/. On 2 cores this takes the index off the build's
-    critical path (full size, side by side on an idle machine: 53 s inline, 38 s alongside). The child
-    shares the loaded Archive copy-on-write."""
+    """The search index, written into a staging folder and moved into site/search/ by `finish()`.
+
+    Where the OS can fork and this process runs one thread, a child builds it while this process runs
+    MkDocs: on 2 cores that takes the index (~10 s of Python) off the build's critical path (full size,
+    side by side on an idle machine: 53 s inline, 38 s alongside); the child shares the loaded Archive
+    copy-on-write. Elsewhere (`serve` has a server thread, and forking a threaded process can copy a
+    held lock) it is built right away, in this process.
+    """
 
     def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path) -> None:
         self.staging = staging
         shutil.rmtree(staging, ignore_errors=True)
+        self.process: multiprocessing.process.BaseProcess | None = None
+        if not self.can_fork():
+            self.count = self._write(archive, taxonomy)
+            return
         context = multiprocessing.get_context("fork")
-        self.count = context.Value("q", 0)
+        self.shared_count = context.Value("q", 0)
         self.process = context.Process(target=self._run, args=(archive, taxonomy), daemon=True)
         self.process.start()
 
     @staticmethod
-    def available() -> bool:
-        """Fork only where the OS has it and this process runs one thread (`serve` has a server thread,
-        and forking a threaded process can copy a held lock); otherwise the index is built inline."""
+    def can_fork() -> bool:
         return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
-    def _run(self, archive: Archive, taxonomy: Taxonomy) -> None:
+    def _write(self, archive: Archive, taxonomy: Taxonomy) -> int:
         from generator.search import build_search_index
 
+        files = build_search_index(archive, taxonomy)
+        if any(not path.startswith("search/") for path in files):
+            raise ValueError("the search index must live under search/")
+        write_files(self.staging, files)
+        return len(files)
+
+    def _run(self, archive: Archive, taxonomy: Taxonomy) -> None:
+        """The forked child: the parent reports a failure; one line here, never a traceback."""
         try:
-            files = build_search_index(archive, taxonomy)
-            if any(not path.startswith("search/") for path in files):
-                raise ValueError("the search index must live under search/")
-            write_files(self.staging, files)
-            self.count.value = len(files)
-        except Exception as error:  # the parent reports the failure; one line here, not a traceback
+            self.shared_count.value = self._write(archive, taxonomy)
+        except Exception as error:
             print(f"search index: {type(error).__name__}: {error}", file=sys.stderr)
             raise SystemExit(1) from None
 
     def finish(self, site_dir: Path) -> int:
-        """Wait for the child, then move its files into site/search/; returns how many there are."""
-        self.process.join()
-        if self.process.exitcode != 0:
-            raise UserError("building the search index failed (see the line above)")
+        """Wait for the child if there is one, then move the files into site/search/; returns how many."""
+        if self.process is not None:
+            self.process.join()
+            if self.process.exitcode != 0:
+                raise UserError("building the search index failed (see the line above)")
+            self.count = int(self.shared_count.value)
         target = site_dir / "search"
         target.mkdir(parents=True, exist_ok=True)
         for entry in sorted((self.staging / "search").iterdir()):
             os.replace(entry, target / entry.name)  # a rename: folders of 30,000 files move at once
         shutil.rmtree(self.staging, ignore_errors=True)
-        return int(self.count.value)
+        return self.count
 
     def cancel(self) -> None:
-        self.process.kill()
-        self.process.join()
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
@@ -256,17 +265,15 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
                          written=stats.written, removed=stats.removed)
     if run_mkdocs:
-        staging = project.docs_dir.parent / "search-index"
-        job = SearchIndexJob(archive, taxonomy, staging) if SearchIndexJob.available() else None
+        search_index = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
         try:
             mkdocs_build(project, site_url, _source_date(archive))
-            extras = extra_files(archive, taxonomy, site_url, search=job is None)
+            extras = extra_files(archive, taxonomy, site_url)
             write_files(project.site_dir, extras)
         except BaseException:
-            if job is not None:
-                job.cancel()
+            search_index.cancel()
             raise
-        report.extra_files = len(extras) + (job.finish(project.site_dir) if job else 0)
+        report.extra_files = len(extras) + search_index.finish(project.site_dir)
         report.site_dir = project.site_dir
     report.seconds = time.perf_counter() - started
     return report

@@ -181,7 +181,7 @@ def test_build_command_needs_a_site_url(tmp_path: Path, capsys) -> None:
 def test_the_search_index_built_alongside_mkdocs_lands_in_the_site_or_fails_in_one_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     # `dailypapers build` runs one thread; this test process may hold others (browser and server tests)
-    monkeypatch.setattr(SearchIndexJob, "available", staticmethod(lambda: True))
+    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: True))
     project = Project.at(new_project(tmp_path / "p", with_demo=True))
     build_site(project, site_url=SITE_URL)
     assert (project.site_dir / "search" / "index.html").is_file()  # MkDocs' page and the index side by side
@@ -197,3 +197,16 @@ def test_the_search_index_built_alongside_mkdocs_lands_in_the_site_or_fails_in_o
         build_site(project, site_url=SITE_URL)
     err = capfd.readouterr().err
     assert "search index: RuntimeError: disk on fire" in err and "Traceback" not in err
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs os.fork")
+def test_where_it_cannot_fork_the_search_index_is_built_inline_and_lands_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = Project.at(new_project(tmp_path / "p", with_demo=True))
+    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: True))
+    build_site(project, site_url=SITE_URL)
+    forked = {p.relative_to(project.site_dir): p.read_bytes() for p in (project.site_dir / "search").rglob("*.json")}
+    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: False))
+    build_site(project, site_url=SITE_URL)
+    inline = {p.relative_to(project.site_dir): p.read_bytes() for p in (project.site_dir / "search").rglob("*.json")}
+    assert inline == forked and len(inline) > 10
