@@ -47,3 +47,12 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def demo_project(tmp_path: Path) -> Path:
     return new_project(tmp_path / "project", with_demo=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (browser tests call require_chromium)."""
+    from browser_support import launch
+
+    with launch() as chromium:
+        yield chromium

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_support import launch, open_page, require_chromium, serve
+from browser_support import open_page, require_chromium, serve
 from conftest import new_project
 
 from generator.build import build_site
@@ -23,12 +23,6 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build_site(project, site_url=f"https://example.github.io{PREFIX}")
     with serve({PREFIX: project.site_dir}) as (address, _):
         yield address
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launch() as chromium:
-        yield chromium
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import urllib.parse
 from collections.abc import Iterator
 
 import pytest
-from browser_support import MountHandler, launch, open_page, require_chromium, serve
+from browser_support import MountHandler, open_page, require_chromium, serve
 
 PREFIX = "/archive/"
 
@@ -41,12 +41,6 @@ def site(tmp_path_factory: pytest.TempPathFactory):
 def server(site) -> Iterator[tuple[str, type[MountHandler]]]:
     with serve({PREFIX: site[0]}) as served:
         yield served
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launch() as chromium:
-        yield chromium
 
 
 @pytest.fixture
