@@ -57,6 +57,16 @@ def card_url(paper: Paper) -> str:
     return f"{day_url(paper.day)}#{paper.id}"
 
 
+def data_url() -> str:
+    """The downloads page; the files themselves live below it (download_url)."""
+    return "data/"
+
+
+def download_url(name: str, year: int | None = None) -> str:
+    """A data download: the whole archive's `name`, or one year's."""
+    return f"{data_url()}{name}" if year is None else f"{data_url()}{year:04d}/{name}"
+
+
 def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:
     """Most upvoted first; ties by newer day then id, so the order is stable."""
     return sorted(papers, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:limit]
