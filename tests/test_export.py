@@ -234,6 +234,10 @@ def test_the_whole_files_read_in_pyarrow_and_pandas_as_one_table(tmp_path: Path)
     with pa.input_stream(str(jsonl_file), compression="gzip") as stream:
         table = pa_json.read_json(stream)
     assert table.column("id").to_pylist() == ids
+    gzip_tool = shutil.which("gzip")
+    if gzip_tool:  # the command-line tool too: one stream, one header
+        text = subprocess.run([gzip_tool, "-dc", str(csv_file)], capture_output=True, check=True).stdout
+        assert text.startswith(b"id,title,") and text.count(b"id,title,") == 1 and text.count(b"\r\n") == 10
     pandas = pytest.importorskip("pandas")
     frame = pandas.read_csv(csv_file, dtype=str, keep_default_na=False)
     assert list(frame["id"]) == ids and list(frame.columns) == NAMES
