@@ -24,7 +24,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 import feedparser
 
 # Front matter lines or template syntax of this project's templates, as text a reader would see.
-FRONT_MATTER_TEXT = re.compile(r"---\s*(title|description|hide|feeds)\s*:")
+# (Invalid front matter reaches Markdown as text: its `---` lines become rules and setext headings, so what
+# a reader sees is "title: ... description: ... hide: [...]".)
+FRONT_MATTER_TEXT = re.compile(r"---\s*(title|description|hide|feeds)\s*:"
+                               r"|\b(title|description)\s*:\s.{0,400}?\b(description|hide|feeds)\s*:")
 TEMPLATE_TEXT = re.compile(
     r"\{\{-?\s*(root|view|paper|urls|topic|feed|entry|day|month|year|week|site_url|meta|config|page)\b"
     r"|\{%-?\s*(if|for|set|endif|endfor|macro|endmacro|from|import|include|block|extends)\b")

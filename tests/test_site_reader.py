@@ -48,7 +48,8 @@ def test_the_reader_itself_catches_what_it_is_for(tmp_path) -> None:
     (site / "index.html").write_text('<title>Home</title><h1>Home</h1><a href="2025/09/#nowhere">x</a>'
                                      '<a href="missing/">y</a><a href="https://elsewhere.example/">z</a>')
     (site / "2025" / "09" / "index.html").write_text(
-        "<title>Index - S</title><p>--- title: September 2025 description: x ---</p><p>{{ view.name }}</p>")
+        "<title>Index - S</title><hr><h2>title: September 2025 description: x: 1 papers. hide: [toc]</h2>"
+        "<p>{{ view.name }}</p>")
     reader = SiteReader(site, "https://user.github.io/archive/", "S")
     problems = "\n".join(reader.problems())
     assert "2025/09/index.html: titled 'Index - S'" in problems
