@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import views
+from generator import text, views
 from generator.errors import UserError
 from generator.feeds import build_feeds, feed_catalog, feeds_page_context, head_links
 from generator.load import load_archive
@@ -193,11 +193,7 @@ def hand_written_pages(project: Project) -> dict[str, bytes]:
 
 def resolve_site_url(project: Project, given: str | None) -> str:
     """--site-url, else $SITE_URL, else site_url in mkdocs.yml; always with a trailing slash."""
-    url = given or os.environ.get("SITE_URL") or _mkdocs_site_url(project)
-    if not url or not url.startswith(("http://", "https://")):
-        raise UserError("site_url is not set: set site_url in mkdocs.yml, or pass --site-url "
-                        "https://USER.github.io/REPO/ (feeds and permalinks need absolute links)")
-    return url if url.endswith("/") else url + "/"
+    return text.site_url(given or os.environ.get("SITE_URL") or _mkdocs_site_url(project))
 
 
 def _mkdocs_site_url(project: Project) -> str:

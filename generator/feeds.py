@@ -23,12 +23,11 @@ import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
-from generator import views
-from generator.errors import UserError
+from generator import text, views
 from generator.model import Archive, Paper
 from generator.topics import Taxonomy, Topic
 
@@ -110,29 +109,6 @@ def _esc(value: str, limit: int = 0) -> str:
     return html.escape(_text(value, limit), quote=False)
 
 
-def http_url(value: str) -> str:
-    """The URL when it is an absolute http(s) URL without whitespace, else "" (no link is made)."""
-    value = xml_text(value).strip()
-    if not value or any(ch.isspace() for ch in value) or any(ch in value for ch in '"<>'):
-        return ""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return ""
-    return value if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
-
-
-def normalize_site_url(site_url: str) -> str:
-    """site_url with a trailing slash; a UserError saying how to set it when it is missing or not http(s)."""
-    url = (site_url or "").strip()
-    parts = urlsplit(url) if url else None
-    if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
-        shown = f" (got {url!r})" if url else ""
-        raise UserError(f"feeds need the site's public URL{shown}: set site_url in mkdocs.yml or pass "
-                        "--site-url https://USER.github.io/REPO/")
-    return url if url.endswith("/") else url + "/"
-
-
 def _pid(paper_id: str) -> str:
     return quote(xml_text(paper_id), safe="/")
 
@@ -147,20 +123,6 @@ def card_path(paper_id: str, date: dt.date) -> str:
 
 
 # --- dates ---------------------------------------------------------------------------------------------
-
-
-# English names, not strftime's %A/%B, which follow the process locale: same input, same bytes.
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
-
-
-def long_date(date: dt.date) -> str:
-    return f"{_DAYS[date.weekday()]}, {date.day} {_MONTHS[date.month - 1]} {date.year}"
-
-
-def short_date(date: dt.date, year: bool = True) -> str:
-    return f"{date.day} {_MONTHS[date.month - 1][:3]}" + (f" {date.year}" if year else "")
 
 
 def _midnight(date: dt.date) -> dt.datetime:
@@ -264,11 +226,11 @@ def _author_list(paper: Paper, shown: int) -> str:
 
 def _link_or_text(label: str, value: str) -> str:
     """A link for an http(s) URL; anything else the API put there is shown as text, never linked."""
-    url = http_url(value)
+    url = text.http_url(xml_text(value))
     if url:
         return f'<a href="{html.escape(url)}">{label}</a>'
-    text = _text(value, MAX_NAME).strip()
-    return f"{label}: {html.escape(text, quote=False)}" if text else ""
+    shown = _text(value, MAX_NAME).strip()
+    return f"{label}: {html.escape(shown, quote=False)}" if shown else ""
 
 
 class _Site:
@@ -361,7 +323,7 @@ def _daily_items(site: _Site, archive: Archive) -> list[_Item]:
     for day in listed[-DAILY_DAYS:]:
         papers = sorted(day.papers, key=lambda p: (-p.upvotes, p.id))
         lines = "\n".join(site.digest_line(p, day.date) for p in papers)
-        when = long_date(day.date)
+        when = text.long_date(day.date)
         count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
         items.append(_Item(
             guid=site.url + views.day_url(day.date),
@@ -384,9 +346,9 @@ def _weekly_items(site: _Site, papers: list[Paper]) -> list[_Item]:
         top = sorted(week, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:WEEKLY_TOP]
         lines = "\n".join(site.digest_line(p, p.day) for p in top)
         first, last = min(p.day for p in week), max(p.day for p in week)
-        span = short_date(first)
+        span = text.short_date(first)
         if first != last:
-            span = f"{short_date(first, year=False)} to {short_date(last)}"
+            span = f"{text.short_date(first, year=False)} to {text.short_date(last)}"
         url = site.url + views.week_url(key)
         items.append(_Item(
             guid=url,
@@ -457,7 +419,7 @@ def _write_feed(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]
 
 def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
     """Every feed file, keyed by its path under the site root (see feed_catalog for the list)."""
-    base = normalize_site_url(site_url)
+    base = text.site_url(site_url)
     site = _Site(base, taxonomy)
     catalog = {info.path: info for info in feed_catalog(taxonomy)}
     out: dict[str, bytes] = {}

@@ -8,8 +8,6 @@ template code. Links are made only from http(s) URLs (`http_url`).
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import os
 import re
 import types
@@ -18,36 +16,19 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 import markupsafe
 import yaml
 
-from generator import views
+from generator import text, views
 from generator.model import Paper
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
-def http_url(value: str) -> str:
-    """The URL if it is an absolute http(s) URL without whitespace, else "" (so no link is made)."""
-    value = (value or "").strip()
-    if not value or any(ch.isspace() for ch in value):
-        return ""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return ""
-    return value if parts.scheme in ("http", "https") and parts.netloc else ""
-
-
 def paragraphs(text: str) -> list[str]:
     return [part.strip() for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
-
-
-def long_date(value: dt.date) -> str:
-    return f"{calendar.day_name[value.weekday()]}, {value.day} {calendar.month_name[value.month]} {value.year}"
 
 
 def short_authors(paper: Paper, shown: int = 3) -> str:
@@ -81,9 +62,9 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        http_url=http_url,
+        http_url=text.http_url,
         paragraphs=paragraphs,
-        long_date=long_date,
+        long_date=text.long_date,
         short_authors=short_authors,
         day_summary=day_summary,
         thousands=lambda n: f"{n:,}",
@@ -97,8 +78,7 @@ def environment() -> jinja2.Environment:
         topic_feed_url=views.topic_feed_url,
         year_url=views.year_url,
         permalink_url=views.permalink_url,
-        month_name=lambda d: f"{calendar.month_name[d.month]} {d.year}",
-        month_label=lambda ym: f"{calendar.month_name[ym[1]]} {ym[0]}",
+        month_name=lambda d: text.month_name(d.year, d.month),
         status_short=lambda s: STATUS_LABELS[s][0],
         status_label=lambda s: STATUS_LABELS[s][1],
     )

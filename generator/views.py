@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from generator import text
 from generator.model import Archive, Day, Paper
 from generator.topics import Taxonomy, Topic
 
@@ -143,8 +144,16 @@ class MonthView:
         return month_url(*self.next) if self.next else None
 
     @property
+    def previous_name(self) -> str | None:
+        return text.month_name(*self.previous) if self.previous else None
+
+    @property
+    def next_name(self) -> str | None:
+        return text.month_name(*self.next) if self.next else None
+
+    @property
     def name(self) -> str:
-        return f"{calendar.month_name[self.month]} {self.year}"
+        return text.month_name(self.year, self.month)
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,7 +141,7 @@ def sample() -> Archive:
 
 @pytest.mark.parametrize("bad", ["", "   ", "example.com/repo/", "ftp://example.com/", "/repo/", "https://"])
 def test_missing_or_relative_site_url_is_a_user_error(sample: Archive, bad: str) -> None:
-    with pytest.raises(UserError, match="set site_url in mkdocs.yml or pass --site-url"):
+    with pytest.raises(UserError, match="set site_url in mkdocs.yml, or pass --site-url"):
         build_feeds(sample, TAXONOMY, bad)
 
 
