@@ -62,6 +62,17 @@ class Paper:
         return tuple(a for a in self.authors if not a.hidden)
 
     @property
+    def day_rank(self) -> tuple[int, str]:
+        """Its place on a day's list: most upvoted first, then by id, so no order depends on file order."""
+        return (-self.upvotes, self.id)
+
+    @property
+    def period_rank(self) -> tuple[int, int, str]:
+        """Its place among papers of several days (a week's, a month's top): most upvoted first, then the
+        newer day, then by id."""
+        return (-self.upvotes, -self.day.toordinal(), self.id)
+
+    @property
     def hf_url(self) -> str:
         return f"https://huggingface.co/papers/{self.id}"
 

@@ -94,7 +94,7 @@ def month_of_url(date: dt.date) -> str:
 
 def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:
     """Most upvoted first; ties by newer day then id, so the order is stable."""
-    return sorted(papers, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:limit]
+    return sorted(papers, key=lambda p: p.period_rank)[:limit]
 
 
 @dataclass(frozen=True, slots=True)
