@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
+
+DayStatus = Literal["listed", "empty", "failed"]
+"""A stored day: its list (`listed`), the API had no list (`empty`), or the fetch failed (`failed`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +94,7 @@ class Day:
     """One stored snapshot. `status` is listed, empty (the API had no list) or failed."""
 
     date: dt.date
-    status: str
+    status: DayStatus
     papers: tuple[Paper, ...]
     last_fetched: str = ""
     error: str = ""
