@@ -335,7 +335,7 @@ def build_data_export(archive: Archive, site_url: str) -> DataExport:
                                       hashlib.sha256(files[path]).hexdigest()))
     schema_path = views.download_url(SCHEMA_FILE)
     files[schema_path] = (json.dumps(json_schema(site_url), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    folder = views.data_url()
+    folder = views.DATA_URL
     files[views.download_url(SUMS_FILE)] = sha256sums((path.removeprefix(folder), data)
                                                        for path, data in files.items())
     return DataExport(files, tuple(downloads), len(rows), tuple(sorted(by_year, reverse=True)))

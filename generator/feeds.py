@@ -2,7 +2,7 @@
 
 Feed readers keep what they have seen by id and sort by date, so the promises here are about those:
 
-- ids (RSS guid, Atom id) are URLs under site_url that never change: a paper's permalink
+- ids (RSS guid, Atom id, JSON Feed id) are URLs under site_url that never change: a paper's permalink
   `{site_url}p/<arXiv id>/`, a day's page `{site_url}YYYY/MM/DD/`, a week's page `{site_url}weeks/YYYY-Www/`.
   A paper listed on two days is one item, dated and linked by its first day.
 - an item's date is its Daily-Papers day: the paper's `featured_at` time when that falls on the day,
@@ -16,7 +16,7 @@ Feed readers keep what they have seen by id and sort by date, so the promises he
 One function (`_write_feed`) writes every feed, so site-wide, topic and digest feeds, and their RSS,
 Atom (both by feedgen) and JSON Feed versions, cannot drift apart: each format serializes the same items.
 
-The OPML file (`OPML_PATH`) is made from `feed_catalog`, so every feed added there is listed in it.
+The OPML file (views.OPML_FILE) is made from `feed_catalog`, so every feed added there is listed in it.
 """
 
 from __future__ import annotations
@@ -24,17 +24,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import posixpath
 import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
-from generator import views
-from generator.errors import UserError
+from generator import text, views
 from generator.model import Archive, Paper
 from generator.topics import Taxonomy, Topic
 
@@ -45,7 +43,6 @@ TOPIC_ITEMS = 50
 DAILY_DAYS = 30
 WEEKLY_WEEKS = 20
 WEEKLY_TOP = 10
-OPML_PATH = "feeds.opml"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 # Caps on one item's text, so one hostile paper cannot crowd out the rest of a feed.
@@ -76,11 +73,17 @@ class FeedInfo:
     kind: str  # "rss", "atom" or "json" (JSON Feed 1.1)
     description: str
     max_items: int
+    page: str = views.HOME_URL
+    """The page the feed follows, whose head advertises it: the home page for site-wide feeds."""
+
+    @property
+    def media_type(self) -> str:
+        return _MEDIA_TYPES[self.kind]
 
 
 @dataclass(frozen=True, slots=True)
 class _Item:
-    """One feed item, format-neutral: `_write_feed` turns it into RSS or Atom."""
+    """One feed item, format-neutral: `_write_feed` turns it into RSS, Atom or JSON Feed."""
 
     guid: str
     title: str
@@ -113,29 +116,6 @@ def _esc(value: str, limit: int = 0) -> str:
     return html.escape(_text(value, limit), quote=False)
 
 
-def http_url(value: str) -> str:
-    """The URL when it is an absolute http(s) URL without whitespace, else "" (no link is made)."""
-    value = xml_text(value).strip()
-    if not value or any(ch.isspace() for ch in value) or any(ch in value for ch in '"<>'):
-        return ""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return ""
-    return value if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
-
-
-def normalize_site_url(site_url: str) -> str:
-    """site_url with a trailing slash; a UserError saying how to set it when it is missing or not http(s)."""
-    url = (site_url or "").strip()
-    parts = urlsplit(url) if url else None
-    if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
-        shown = f" (got {url!r})" if url else ""
-        raise UserError(f"feeds need the site's public URL{shown}: set site_url in mkdocs.yml or pass "
-                        "--site-url https://USER.github.io/REPO/")
-    return url if url.endswith("/") else url + "/"
-
-
 def _pid(paper_id: str) -> str:
     return quote(xml_text(paper_id), safe="/")
 
@@ -146,24 +126,10 @@ def permalink_path(paper_id: str) -> str:
 
 
 def card_path(paper_id: str, date: dt.date) -> str:
-    return f"{views.day_url(date)}#{_pid(paper_id)}"
+    return views.card_on_day_url(_pid(paper_id), date)
 
 
 # --- dates ---------------------------------------------------------------------------------------------
-
-
-# English names, not strftime's %A/%B, which follow the process locale: same input, same bytes.
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
-
-
-def long_date(date: dt.date) -> str:
-    return f"{_DAYS[date.weekday()]}, {date.day} {_MONTHS[date.month - 1]} {date.year}"
-
-
-def short_date(date: dt.date, year: bool = True) -> str:
-    return f"{date.day} {_MONTHS[date.month - 1][:3]}" + (f" {date.year}" if year else "")
 
 
 def _midnight(date: dt.date) -> dt.datetime:
@@ -189,25 +155,25 @@ def item_date(paper: Paper, day: dt.date) -> dt.datetime:
 
 def _topic_feeds(topic: Topic) -> list[FeedInfo]:
     what = f"The newest papers on {topic.title}, one item per paper."
-    title = f"{SITE_NAME}: {topic.title}"
+    page = views.topic_url(topic.slug)
     return [
-        FeedInfo(f"topics/{topic.slug}/feed.xml", title, "rss", what, TOPIC_ITEMS),
-        FeedInfo(f"topics/{topic.slug}/atom.xml", title, "atom", what, TOPIC_ITEMS),
-        FeedInfo(f"topics/{topic.slug}/feed.json", title, "json", what, TOPIC_ITEMS),
+        FeedInfo(views.topic_feed_url(topic.slug, kind), f"{SITE_NAME}: {topic.title}", kind, what, TOPIC_ITEMS,
+                 page)
+        for kind in ("rss", "atom", "json")
     ]
 
 
 def feed_catalog(taxonomy: Taxonomy) -> list[FeedInfo]:
     """Every feed the build writes, site-wide first, then three per topic (RSS, Atom, JSON Feed) in the
-    taxonomy's order. Versions of one feed in other formats share its title and folder."""
+    taxonomy's order. Versions of one feed in other formats share its title and page."""
     papers = "The newest papers of every day, one item per paper, with abstract, AI summary and links."
     feeds = [
-        FeedInfo("feed.xml", SITE_NAME, "rss", papers, MAIN_ITEMS),
-        FeedInfo("atom.xml", SITE_NAME, "atom", papers, MAIN_ITEMS),
-        FeedInfo("feed.json", SITE_NAME, "json", papers, MAIN_ITEMS),
-        FeedInfo("daily.xml", f"{SITE_NAME}: daily digest", "rss",
+        FeedInfo(views.FEED_RSS, SITE_NAME, "rss", papers, MAIN_ITEMS),
+        FeedInfo(views.FEED_ATOM, SITE_NAME, "atom", papers, MAIN_ITEMS),
+        FeedInfo(views.FEED_JSON, SITE_NAME, "json", papers, MAIN_ITEMS),
+        FeedInfo(views.DAILY_FEED, f"{SITE_NAME}: daily digest", "rss",
                  "One item per Daily-Papers day, listing that day's papers by upvotes.", DAILY_DAYS),
-        FeedInfo("weekly.xml", f"{SITE_NAME}: weekly top papers", "rss",
+        FeedInfo(views.WEEKLY_FEED, f"{SITE_NAME}: weekly top papers", "rss",
                  f"One item per ISO week, with the week's {WEEKLY_TOP} most upvoted papers.", WEEKLY_WEEKS),
     ]
     for topic in taxonomy.all_topics:
@@ -215,27 +181,42 @@ def feed_catalog(taxonomy: Taxonomy) -> list[FeedInfo]:
     return feeds
 
 
+_KIND_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+
+
+def head_links(catalog: list[FeedInfo], page: str) -> list[dict[str, str]]:
+    """The `<link rel="alternate">` entries for the feeds that follow `page` (the home page: the site-wide
+    feeds, which every page advertises), as the theme partial overrides/partials/feed-links.html writes
+    them. A feed sharing its title with another of the same page is told apart by its format."""
+    mine = [info for info in catalog if info.page == page]
+    titles = [info.title for info in mine]
+    return [
+        {"href": info.path, "type": info.media_type,
+         "title": f"{info.title} ({_KIND_LABELS[info.kind]})" if titles.count(info.title) > 1 else info.title}
+        for info in mine
+    ]
+
+
 def feeds_page_context(taxonomy: Taxonomy) -> dict:
     """What feeds.md.j2 needs: the feeds grouped as the page shows them, with their units and limits."""
     catalog = feed_catalog(taxonomy)
     by_path = {info.path: info for info in catalog}
-    units = {"daily.xml": "days", "weekly.xml": "weeks"}
+    units = {views.DAILY_FEED: "days", views.WEEKLY_FEED: "weeks"}
     site_wide = [
         {"info": by_path[path], "unit": units.get(path, "papers"), "format": FORMAT_NAMES[by_path[path].kind]}
-        for path in ("feed.xml", "atom.xml", "feed.json", "daily.xml", "weekly.xml")
+        for path in (views.FEED_RSS, views.FEED_ATOM, views.FEED_JSON, views.DAILY_FEED, views.WEEKLY_FEED)
     ]
     topics = [
-        {"topic": topic, "rss": by_path[f"topics/{topic.slug}/feed.xml"],
-         "atom": by_path[f"topics/{topic.slug}/atom.xml"], "json": by_path[f"topics/{topic.slug}/feed.json"]}
+        {"topic": topic, **{kind: by_path[views.topic_feed_url(topic.slug, kind)] for kind in ("rss", "atom", "json")}}
         for topic in taxonomy.all_topics
     ]
     return {
         "site_name": SITE_NAME,
         "site_wide": site_wide,
         "topic_feeds": topics,
-        "opml_path": OPML_PATH,
+        "opml_path": views.OPML_FILE,
         "opml_count": len(opml_feeds(taxonomy)),
-        "data_page": views.data_url(),
+        "data_page": views.DATA_URL,
         "topic_items": TOPIC_ITEMS,
         "weekly_top": WEEKLY_TOP,
         "max_feed_kib": MAX_FEED_BYTES // 1024,
@@ -259,11 +240,11 @@ def _author_list(paper: Paper, shown: int) -> str:
 
 def _link_or_text(label: str, value: str) -> str:
     """A link for an http(s) URL; anything else the API put there is shown as text, never linked."""
-    url = http_url(value)
+    url = text.http_url(xml_text(value))
     if url:
         return f'<a href="{html.escape(url)}">{label}</a>'
-    text = _text(value, MAX_NAME).strip()
-    return f"{label}: {html.escape(text, quote=False)}" if text else ""
+    shown = _text(value, MAX_NAME).strip()
+    return f"{label}: {html.escape(shown, quote=False)}" if shown else ""
 
 
 class _Site:
@@ -288,7 +269,7 @@ class _Site:
         if paper.organization and _text(paper.organization.label).strip():
             parts.append(f"<p><strong>Organization:</strong> {_esc(paper.organization.label, MAX_NAME)}</p>")
         if topics:
-            links = ", ".join(f'<a href="{html.escape(self.url)}topics/{t.slug}/">{_esc(t.title)}</a>'
+            links = ", ".join(f'<a href="{html.escape(self.url + views.topic_url(t.slug))}">{_esc(t.title)}</a>'
                               for t in topics)
             parts.append(f"<p><strong>Topics:</strong> {links}</p>")
         if _text(paper.ai_summary).strip():
@@ -355,9 +336,9 @@ def _daily_items(site: _Site, archive: Archive) -> list[_Item]:
     items = []
     listed = [day for day in archive.days if day.papers]
     for day in listed[-DAILY_DAYS:]:
-        papers = sorted(day.papers, key=lambda p: (-p.upvotes, p.id))
+        papers = sorted(day.papers, key=lambda p: p.day_rank)
         lines = "\n".join(site.digest_line(p, day.date) for p in papers)
-        when = long_date(day.date)
+        when = text.long_date(day.date)
         count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
         items.append(_Item(
             guid=site.url + views.day_url(day.date),
@@ -377,12 +358,12 @@ def _weekly_items(site: _Site, papers: list[Paper]) -> list[_Item]:
     items = []
     for key in sorted(weeks)[-WEEKLY_WEEKS:]:
         week = weeks[key]
-        top = sorted(week, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:WEEKLY_TOP]
+        top = views.top_papers(week, WEEKLY_TOP)
         lines = "\n".join(site.digest_line(p, p.day) for p in top)
         first, last = min(p.day for p in week), max(p.day for p in week)
-        span = short_date(first)
+        span = text.short_date(first)
         if first != last:
-            span = f"{short_date(first, year=False)} to {short_date(last)}"
+            span = f"{text.short_date(first, year=False)} to {text.short_date(last)}"
         url = site.url + views.week_url(key)
         items.append(_Item(
             guid=url,
@@ -456,7 +437,7 @@ def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
             if item.author:
                 entry.author(name=item.author)
             for term in item.categories:
-                entry.category(term=term, label=term, scheme=site_url + "topics/")
+                entry.category(term=term, label=term, scheme=site_url + views.TOPICS_URL)
         else:
             entry.description(item.html)
             if item.author:
@@ -486,7 +467,7 @@ def _write_feed(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]
 
 # --- OPML ----------------------------------------------------------------------------------------------
 
-# The OPML file's folders, by a feed's first path segment; "" is the site root.
+# The OPML file's folders, by the first path segment of a feed's page; "" is the home page.
 _OPML_GROUPS = {"": "Site-wide", "topics": "Topics", "orgs": "Organizations"}
 # Which version of a feed the OPML file subscribes to: RSS 2.0 is read by every feed reader; JSON Feed is
 # not (newsboat, for one, reads none).
@@ -496,30 +477,22 @@ _OPML_PREFERENCE = ("rss", "atom", "json")
 def opml_feeds(taxonomy: Taxonomy) -> list[FeedInfo]:
     """Every feed of the catalog once, in one format, in the catalog's order.
 
-    The Atom and JSON Feed versions of a feed (same folder, same title) carry the very same items, so
+    The Atom and JSON Feed versions of a feed (same page, same title) carry the very same items, so
     subscribing to them too would show each paper two or three times; a reader gets the RSS version.
     """
     chosen: dict[tuple[str, str], FeedInfo] = {}
     for info in feed_catalog(taxonomy):
-        key = (posixpath.dirname(info.path), info.title)
+        key = (info.page, info.title)
         best = chosen.get(key)
         if best is None or _OPML_PREFERENCE.index(info.kind) < _OPML_PREFERENCE.index(best.kind):
             chosen[key] = info
     return list(chosen.values())
 
 
-def _opml_group(info: FeedInfo) -> str:
-    segment = info.path.split("/", 1)[0] if "/" in info.path else ""
-    return _OPML_GROUPS.get(segment, segment.capitalize())
-
-
 def build_opml(taxonomy: Taxonomy, site_url: str) -> bytes:
     """OPML 2.0 listing every feed once (`opml_feeds`), in folders: site-wide, topics, organizations.
-
-    A feed's page (htmlUrl) is the folder its file is in: `topics/<slug>/feed.xml` belongs to
-    `topics/<slug>/`, a site-wide feed to the home page.
-    """
-    base = normalize_site_url(site_url)
+    A feed's htmlUrl is the page it follows."""
+    base = text.site_url(site_url)
     root = ElementTree.Element("opml", version="2.0")
     head = ElementTree.SubElement(root, "head")
     ElementTree.SubElement(head, "title").text = f"{SITE_NAME}: every feed"
@@ -527,14 +500,14 @@ def build_opml(taxonomy: Taxonomy, site_url: str) -> bytes:
     body = ElementTree.SubElement(root, "body")
     folders: dict[str, ElementTree.Element] = {}
     for info in opml_feeds(taxonomy):
-        group = _opml_group(info)
+        segment = info.page.split("/", 1)[0]
+        group = _OPML_GROUPS.get(segment, segment.capitalize())
         if group not in folders:
             folders[group] = ElementTree.SubElement(body, "outline", text=group, title=group)
-        folder = posixpath.dirname(info.path)
         ElementTree.SubElement(folders[group], "outline", {
             "type": "rss", "version": {"rss": "RSS2", "atom": "ATOM", "json": "JSONFEED"}[info.kind],
             "text": _text(info.title), "title": _text(info.title), "description": _text(info.description),
-            "xmlUrl": base + info.path, "htmlUrl": base + (folder + "/" if folder else ""),
+            "xmlUrl": base + info.path, "htmlUrl": base + info.page,
         })
     ElementTree.indent(root, space="  ")
     return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
@@ -542,8 +515,8 @@ def build_opml(taxonomy: Taxonomy, site_url: str) -> bytes:
 
 def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
     """Every feed file, keyed by its path under the site root (see feed_catalog for the list), then the
-    OPML list of them at OPML_PATH."""
-    base = normalize_site_url(site_url)
+    OPML list of them at views.OPML_FILE."""
+    base = text.site_url(site_url)
     site = _Site(base, taxonomy)
     catalog = {info.path: info for info in feed_catalog(taxonomy)}
     out: dict[str, bytes] = {}
@@ -551,15 +524,15 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
     newest = sorted(((item_date(p, p.day), p) for p in papers),
                     key=lambda pair: (-pair[0].timestamp(), pair[1].id))
     everything = _paper_items(site, newest, lambda p: True, MAIN_ITEMS)
-    for path in ("feed.xml", "atom.xml", "feed.json"):
+    for path in (views.FEED_RSS, views.FEED_ATOM, views.FEED_JSON):
         out[path] = _write_feed(catalog[path], base, base, everything)
-    out["daily.xml"] = _write_feed(catalog["daily.xml"], base, base, _daily_items(site, archive))
-    out["weekly.xml"] = _write_feed(catalog["weekly.xml"], base, base, _weekly_items(site, papers))
+    out[views.DAILY_FEED] = _write_feed(catalog[views.DAILY_FEED], base, base, _daily_items(site, archive))
+    out[views.WEEKLY_FEED] = _write_feed(catalog[views.WEEKLY_FEED], base, base, _weekly_items(site, papers))
     for topic in taxonomy.all_topics:
         items = _paper_items(site, newest, lambda p, slug=topic.slug: slug in p.topics, TOPIC_ITEMS)
-        page = f"{base}topics/{topic.slug}/"
-        for kind in ("feed.xml", "atom.xml", "feed.json"):
-            path = f"topics/{topic.slug}/{kind}"
+        page = base + views.topic_url(topic.slug)
+        for kind in ("rss", "atom", "json"):
+            path = views.topic_feed_url(topic.slug, kind)
             out[path] = _write_feed(catalog[path], page, base, items)
-    out[OPML_PATH] = build_opml(taxonomy, base)
+    out[views.OPML_FILE] = build_opml(taxonomy, base)
     return out

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 from test_feeds import TAXONOMY, make_archive, make_paper, real_archive
 
-from generator.feeds import OPML_PATH, build_feeds, item_date, opml_feeds
+from generator import views
+from generator.feeds import build_feeds, item_date, opml_feeds
 from generator.model import Account, Archive, Author
 
 pytestmark = pytest.mark.reader
@@ -185,7 +186,7 @@ def test_newsboat_imports_the_opml_and_reads_every_feed_it_lists(newsboat: str, 
     env = {"HOME": str(work / "home"), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8",
            "TERM": "dumb"}
     done = subprocess.run([newsboat, "-u", str(urls), "-c", str(work / "cache.db"), "-C", "/dev/null",
-                           "-i", str(root / OPML_PATH)], env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                           "-i", str(root / views.OPML_FILE)], env=env, stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     imported = [line.split(" ", 1) for line in urls.read_text(encoding="utf-8").splitlines() if line.strip()]
