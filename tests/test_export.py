@@ -424,3 +424,30 @@ def test_the_readme_line_loads_the_archive_in_pandas(built: Project, served: str
     row = frame.set_index("id").loc["2611.90001"]
     assert row["title"] == next(p.title for p in archive.papers if p.id == "2611.90001")
     assert list(row["days"]) == list(archive.appearances["2611.90001"])
+
+
+@pytest.mark.browser
+def test_a_reader_finds_the_data_page_and_downloads_a_file_that_matches_its_checksum(
+        built: Project, browser: Any, tmp_path: Path) -> None:
+    """In Chromium, served under the project path as on GitHub Pages: Feeds page -> Data page -> download."""
+    from browser_support import open_page, require_chromium, serve
+
+    require_chromium()
+    prefix = "/repo/"  # SITE's path
+    with serve({prefix: built.site_dir}) as (origin, _), open_page(browser, origin) as tab:
+        tab.goto(f"{origin}{prefix}feeds/")
+        tab.get_by_role("link", name="data downloads").click()
+        tab.wait_for_url(f"{origin}{prefix}data/")
+        assert tab.get_by_role("heading", level=1).inner_text() == "Data"
+        row = tab.locator("tr", has=tab.get_by_role("link", name="papers.parquet", exact=True)).first
+        shown = row.locator("code").inner_text()
+        with tab.expect_download() as event:
+            row.get_by_role("link", name="papers.parquet").click()
+        saved = tmp_path / "papers.parquet"
+        event.value.save_as(saved)
+    data = saved.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == shown
+    archive, _ = load_archive(built)
+    assert sorted(read_parquet(data), key=lambda r: r["id"]) == sorted(
+        read_parquet(build_data_export(archive, SITE).files["data/papers.parquet"]), key=lambda r: r["id"])
+    assert len(read_parquet(data)) == len(archive.papers) == 20
