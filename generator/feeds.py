@@ -216,6 +216,7 @@ def feeds_page_context(taxonomy: Taxonomy) -> dict:
         "topic_feeds": topics,
         "opml_path": views.OPML_FILE,
         "opml_count": len(opml_feeds(taxonomy)),
+        "opml_folders": list(dict.fromkeys(opml_folder(info) for info in opml_feeds(taxonomy))),
         "data_page": views.DATA_URL,
         "topic_items": TOPIC_ITEMS,
         "weekly_top": WEEKLY_TOP,
@@ -489,6 +490,12 @@ def opml_feeds(taxonomy: Taxonomy) -> list[FeedInfo]:
     return list(chosen.values())
 
 
+def opml_folder(info: FeedInfo) -> str:
+    """The OPML folder a feed is listed in, from the page it follows: Site-wide, Topics, Organizations."""
+    segment = info.page.split("/", 1)[0]
+    return _OPML_GROUPS.get(segment, segment.capitalize())
+
+
 def build_opml(taxonomy: Taxonomy, site_url: str) -> bytes:
     """OPML 2.0 listing every feed once (`opml_feeds`), in folders: site-wide, topics, organizations.
     A feed's htmlUrl is the page it follows."""
@@ -500,8 +507,7 @@ def build_opml(taxonomy: Taxonomy, site_url: str) -> bytes:
     body = ElementTree.SubElement(root, "body")
     folders: dict[str, ElementTree.Element] = {}
     for info in opml_feeds(taxonomy):
-        segment = info.page.split("/", 1)[0]
-        group = _OPML_GROUPS.get(segment, segment.capitalize())
+        group = opml_folder(info)
         if group not in folders:
             folders[group] = ElementTree.SubElement(body, "outline", text=group, title=group)
         ElementTree.SubElement(folders[group], "outline", {

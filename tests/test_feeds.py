@@ -657,7 +657,8 @@ def test_feeds_page_lists_every_feed_with_its_url_and_size() -> None:
     assert "up to 50 papers" in page
     assert f"{SITE}p/&lt;arXiv id&gt;/" in page
     assert 'href="../feeds.opml"' in body and f"<code>{SITE}feeds.opml</code>" in body
-    assert f"lists all {len(opml_feeds(TAXONOMY))} feeds" in body
+    assert f"lists every feed below, {len(opml_feeds(TAXONOMY))} in all, each once, in folders: Site-wide, " \
+        "Topics." in body
     assert 'href="../data/"' in body
     markdown = pytest.importorskip("markdown")
     rendered = markdown.markdown(body, extensions=["md_in_html"])
