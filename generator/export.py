@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator import views
+from generator import text, views
 from generator.model import Archive, Paper
 
 PAPERS_JSONL = "papers.jsonl.gz"
@@ -317,7 +317,8 @@ def sha256sums(files: Iterable[tuple[str, bytes]]) -> bytes:
 
 def build_data_export(archive: Archive, site_url: str) -> DataExport:
     """Every download: the whole archive and each year (by first day) in every format, the schema and
-    the checksums."""
+    the checksums. `site_url` makes the permalinks absolute (a UserError says how to set it if missing)."""
+    site_url = text.site_url(site_url)
     rows = paper_rows(archive, site_url)
     by_year: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
@@ -358,6 +359,7 @@ def _entry(download: Download) -> dict[str, Any]:
 
 def data_page_context(export: DataExport, site_url: str) -> dict[str, Any]:
     """What data.md.j2 needs: the downloads by year, the columns and the names of the extra files."""
+    site_url = text.site_url(site_url)
     whole = [_entry(d) for d in export.downloads if d.year is None]
     years = [(year, [_entry(d) for d in export.downloads if d.year == year]) for year in export.years]
     return {

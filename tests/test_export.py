@@ -38,6 +38,7 @@ from htmltext import parse as parse_html
 from test_feeds import fixtures_dir, make_archive, make_paper
 
 from generator.build import build_site
+from generator.errors import UserError
 from generator.export import COLUMNS, FORMULA_START, DataExport, build_data_export
 from generator.load import load_archive
 from generator.model import Account, Archive, Author
@@ -346,6 +347,16 @@ def test_rebuilding_unchanged_data_gives_the_same_bytes(demo_project: Path) -> N
     for path in ("data/papers.jsonl.gz", "data/papers.csv.gz"):
         header = first[path][:10]
         assert header[4:8] == b"\0\0\0\0" and not header[3] & 0x08, "gzip header holds a time or a file name"
+
+
+def test_site_url_needs_no_trailing_slash_and_must_be_given() -> None:
+    archive = make_archive([make_paper("2501.00001", dt.date(2025, 1, 3))])
+    export = build_data_export(archive, SITE.rstrip("/"))
+    assert export.files == build_data_export(archive, SITE).files
+    assert read_jsonl(export.files["data/papers.jsonl.gz"])[0]["permalink"] == f"{SITE}p/2501.00001/"
+    for bad in ("", "/repo/", "ftp://example.com/"):
+        with pytest.raises(UserError, match="set site_url in mkdocs.yml, or pass --site-url"):
+            build_data_export(archive, bad)
 
 
 def test_an_empty_archive_gives_empty_but_readable_files() -> None:
