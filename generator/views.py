@@ -53,6 +53,11 @@ def permalink_url(paper_id: str) -> str:
     return f"p/{paper_id}/"
 
 
+def subscribe_url() -> str:
+    """How to get the digest by email (the email digest's unsubscribe link points here too)."""
+    return "subscribe/"
+
+
 def card_url(paper: Paper) -> str:
     return f"{day_url(paper.day)}#{paper.id}"
 
