@@ -93,7 +93,8 @@ class Digest:
         """Fixed wording and the date only: a paper title never reaches a header."""
         shown = f"top {len(self.papers)} of {self.total}" if len(self.papers) < self.total else str(self.total)
         noun = "paper" if self.total == 1 else "papers"
-        return f"Daily Papers, {self.heading}: {shown} {noun}"
+        when = self.heading if self.kind == "day" else f"week {self.key}"  # short: a folded Subject reads badly
+        return f"Daily Papers, {when}: {shown} {noun}"
 
     @property
     def subscribe_url(self) -> str:
@@ -202,10 +203,11 @@ def week_digest(archive: Archive, key: str, site_url: str) -> Digest:
 # --- rendering -----------------------------------------------------------------------------------------
 
 
-def _wrap(text: str, indent: str = "", width: int = TEXT_WIDTH) -> str:
-    """Plain-text paragraphs wrapped for mail readers; URLs and long words are never split."""
-    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent,
-                         break_long_words=False, break_on_hyphens=False)
+def _wrap(text: str, indent: str = "", first: str | None = None, width: int = TEXT_WIDTH) -> str:
+    """Plain-text paragraphs wrapped for mail readers; URLs and long words are never split. `first`
+    indents the first line differently (a hanging indent keeps a title's rank on its own column)."""
+    return textwrap.fill(text, width=width, initial_indent=indent if first is None else first,
+                         subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
 
 
 @cache
