@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
+import os
 import socket
 import ssl
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -331,3 +333,87 @@ def test_an_archive_without_papers_sends_nothing(tmp_path: Path, monkeypatch: py
         assert email(root) == 0
     assert inbox.received == []
     assert capsys.readouterr().out == "email: no day with papers in the archive; nothing sent\n"
+
+
+# --- the daily workflow's email job --------------------------------------------------------------------
+
+
+WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "daily.yml"
+BOT = {"GIT_AUTHOR_NAME": "github-actions[bot]", "GIT_COMMITTER_NAME": "github-actions[bot]",
+       "GIT_AUTHOR_EMAIL": "41898282+github-actions[bot]@users.noreply.github.com",
+       "GIT_COMMITTER_EMAIL": "41898282+github-actions[bot]@users.noreply.github.com"}
+
+
+def email_job() -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"]["email"]
+
+
+def step_named(job: dict[str, Any], name: str) -> dict[str, Any]:
+    (step,) = [s for s in job["steps"] if s.get("name") == name]
+    return step
+
+
+def test_the_email_job_runs_after_a_deploy_and_only_with_the_secrets() -> None:
+    job = email_job()
+    assert job["needs"] == ["update", "deploy"]
+    assert job["if"] == "${{ !cancelled() && needs.deploy.outputs.page_url != '' }}"
+    assert job["permissions"] == {"contents": "write"}
+    check = job["steps"][0]
+    assert check["id"] == "secrets"
+    assert check["env"] == {name: f"${{{{ secrets.{name} }}}}" for name in ("SMTP_URL", "MAIL_FROM", "MAIL_TO")}
+    for step in job["steps"][1:]:
+        assert "steps.secrets.outputs.configured == 'true'" in step["if"], step.get("name", step.get("uses"))
+    send = step_named(job, "Send the digest")
+    assert send["run"].strip() == "dailypapers email"
+    assert send["env"]["SITE_URL"] == "${{ needs.update.outputs.site_url }}"
+    assert "continue-on-error" not in send, "a mail failure fails the run visibly"
+    assert "secrets." not in "".join(s.get("run", "") for s in job["steps"]), "secrets only through env"
+    assert step_named(job, "Commit and push the sent record")["if"].startswith("${{ !cancelled()")
+
+
+def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A `run:` script as GitHub runs it (bash -eo pipefail)."""
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd,
+                          env={**os.environ, **BOT, **env}, capture_output=True, text=True, timeout=60)
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **BOT}, capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+
+
+def test_the_record_is_committed_and_pushed_rebasing_once_on_a_newer_push(tmp_path: Path) -> None:
+    script = step_named(email_job(), "Commit and push the sent record")["run"]
+    remote, work, other = tmp_path / "remote.git", tmp_path / "work", tmp_path / "other"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
+    git(tmp_path, "clone", "--quiet", str(remote), str(work))
+    (work / "README.md").write_text("archive\n")
+    git(work, "add", "README.md")
+    git(work, "commit", "--quiet", "-m", "start")
+    git(work, "push", "--quiet", "origin", "HEAD:refs/heads/main")
+
+    nothing = run_step(script, work, {"BRANCH": "main"})
+    assert nothing.returncode == 0 and "nothing to record" in nothing.stdout
+
+    # Someone pushes while the digest is being sent: the record's commit is replayed on top.
+    git(tmp_path, "clone", "--quiet", str(remote), str(other))
+    (other / "content").mkdir()
+    (other / "content" / "note.txt").write_text("pushed meanwhile\n")
+    git(other, "add", "content")
+    git(other, "commit", "--quiet", "-m", "meanwhile")
+    git(other, "push", "--quiet", "origin", "HEAD:refs/heads/main")
+    (work / "content" / "email").mkdir(parents=True)
+    (work / "content" / "email" / "sent.json").write_text('{"sent": []}\n')
+    pushed = run_step(script, work, {"BRANCH": "main"})
+    assert pushed.returncode == 0, pushed.stderr
+    assert "rebasing" in pushed.stdout
+    log = git(remote, "log", "--format=%s|%an", "main").splitlines()
+    assert log == ["Email digest: record the digest sent|github-actions[bot]", "meanwhile|github-actions[bot]",
+                   "start|github-actions[bot]"]
+    assert git(remote, "show", "main:content/email/sent.json") == '{"sent": []}\n'
+    assert git(remote, "show", "main:content/note.txt") == "pushed meanwhile\n"
+
+    again = run_step(script, work, {"BRANCH": "main"})
+    assert again.returncode == 0 and "nothing to record" in again.stdout
