@@ -141,7 +141,11 @@ def _mail_command(args: argparse.Namespace, project: Project) -> int:
         if args.command == "digest":
             data = mailer.render_digest(project, os.environ, args.site_url, date=args.date, week=args.week)
             if args.out:
-                atomic_write_bytes(args.out, data)
+                try:
+                    atomic_write_bytes(args.out, data)
+                except OSError as error:
+                    print(f"dailypapers: {args.out}: cannot write: {error.strerror or error}", file=sys.stderr)
+                    return 1
             else:
                 sys.stdout.buffer.write(data)
             return 0

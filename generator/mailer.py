@@ -271,11 +271,21 @@ def _refused(recipients: dict[str, tuple[int, bytes]]) -> str:
 # --- the two commands ----------------------------------------------------------------------------------
 
 
+def _site_url(project: Project, given: str | None) -> str:
+    """The build's site_url; its host also names the Message-ID and List-Id, so it must be plain ASCII."""
+    base = resolve_site_url(project, given)
+    host = urlsplit(base).hostname or ""
+    if not host or not host.isascii():
+        raise UserError(f"site_url {base!r}: the digest needs an ASCII host name (for an international domain, "
+                        "write its xn-- form)")
+    return base
+
+
 def render_digest(project: Project, env: Mapping[str, str], site_url: str | None = None,
                   date: dt.date | None = None, week: str | None = None) -> bytes:
     """`dailypapers digest`: the day's or week's message; From and To from MAIL_FROM/MAIL_TO when set."""
     settings = settings_from_env(env, need_server=False)
-    base = resolve_site_url(project, site_url)
+    base = _site_url(project, site_url)
     archive, _ = load_archive(project)
     if week is not None:
         found = digests.week_digest(archive, week, base)
@@ -305,7 +315,7 @@ def send_latest_digest(project: Project, env: Mapping[str, str], now: dt.datetim
     The record is written only after the server accepted the message; a dry run never writes it.
     """
     settings = settings_from_env(env, need_server=not dry_run)
-    base = resolve_site_url(project, site_url)
+    base = _site_url(project, site_url)
     record_path = sent_record_path(project)
     sent = read_sent(record_path)
     archive, _ = load_archive(project)
@@ -324,12 +334,8 @@ def send_latest_digest(project: Project, env: Mapping[str, str], now: dt.datetim
     refused = send(data, settings.sender, settings.recipients, settings.server)
     when = now.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     try:
-        write_sent(record_path, (*sent, digests_entry(found, when)))
+        write_sent(record_path, (*sent, SentEntry(found.key, when, found.message_id)))
     except OSError as error:
         raise UserError(f"{record_path}: the digest for {found.key} was sent but could not be recorded "
                         f"({error.strerror or error}); add it by hand or the next run sends it again") from None
     return EmailResult("sent", found.key, len(settings.recipients) - len(refused), where, refused=refused)
-
-
-def digests_entry(found: digests.Digest, when: str) -> SentEntry:
-    return SentEntry(found.key, when, found.message_id)

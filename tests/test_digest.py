@@ -336,3 +336,15 @@ def test_a_bad_newsletter_setting_stops_the_build_with_one_line(project: Path, e
     with pytest.raises(UserError) as raised:
         build_site(Project.at(project), site_url=SITE_URL, run_mkdocs=False)
     assert str(raised.value) == message
+
+
+def test_an_unwritable_out_file_or_a_hostless_site_url_is_one_line(demo_project: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = demo_project / "not-a-folder"
+    blocker.write_text("a file\n")
+    args = ["--root", str(demo_project), "digest", "--date", "2026-11-20"]
+    assert main([*args, "--site-url", SITE_URL, "--out", str(blocker / "digest.eml")]) == 1
+    assert capsys.readouterr().err == f"dailypapers: {blocker / 'digest.eml'}: cannot write: File exists\n"
+    assert main([*args, "--site-url", "https://bücher.example/"]) == 1
+    assert capsys.readouterr().err == ("dailypapers: site_url 'https://bücher.example/': the digest needs an ASCII "
+                                       "host name (for an international domain, write its xn-- form)\n")
