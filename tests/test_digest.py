@@ -318,7 +318,7 @@ def test_subscribe_page_shows_a_sign_up_form_when_the_maintainer_sets_one(demo_p
     form = [f for f in parse(html).by_tag["form"] if f.attrs.get("class") == "dp-subscribe-form"]
     assert [f.attrs["action"] for f in form] == ["https://news.example.org/subscribe?list=papers&x=1"]
     assert form[0].attrs["method"] == "post"
-    assert '<input id="dp-subscribe-email" type="email" name="EMAIL" required' in html
+    assert '<input id="dp-subscribe-email" type="email" name="EMAIL" required autocomplete="email"' in html
     assert "(news.example.org)" in html
 
 
