@@ -28,9 +28,9 @@ import jinja2
 
 from generator import views
 from generator.errors import UserError
-from generator.feeds import SITE_NAME, item_date, long_date, short_date
+from generator.feeds import SITE_NAME, item_date
 from generator.model import Archive, Paper
-from generator.render import http_url
+from generator.text import http_url, long_date, short_date
 
 DIGEST_TOP = 10  # papers in one digest: a day's median list is ~15, so most days show nearly all
 AUTHORS_SHOWN = 5
@@ -38,9 +38,6 @@ MAX_TITLE = 500
 MAX_SUMMARY = 600  # the AI summary is one or two sentences; an abstract excerpt is cut here
 MAX_NAME = 120
 TEXT_WIDTH = 72
-# The feeds an RSS-to-email service is pointed at (generator/feeds.py writes them).
-DAILY_FEED = "daily.xml"
-WEEKLY_FEED = "weekly.xml"
 FORM_FIELD = re.compile(r"^[A-Za-z0-9_.\[\]-]{1,64}$")
 
 WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -106,7 +103,7 @@ class Digest:
 
     @property
     def feed_url(self) -> str:
-        return self.site_url + DAILY_FEED
+        return self.site_url + views.DAILY_FEED
 
     @property
     def message_id(self) -> str:
@@ -141,7 +138,7 @@ def _digest_paper(paper: Paper, rank: int, site_url: str) -> DigestPaper:
     return DigestPaper(
         rank=rank, id=paper.id, title=one_line(paper.title, MAX_TITLE) or paper.id, authors=_authors(paper),
         upvotes=paper.upvotes, comments=paper.comments, summary=summary, summary_label=label,
-        card_url=f"{site_url}{views.day_url(paper.day)}#{pid}",
+        card_url=site_url + views.card_on_day_url(pid, paper.day),
         arxiv_url=f"https://arxiv.org/abs/{pid}", hf_url=f"https://huggingface.co/papers/{pid}",
     )
 
@@ -285,7 +282,7 @@ def subscribe_page_context(extra: Mapping[str, Any], site_url: str) -> dict[str,
     there; anything but an http(s) URL stops the build rather than put an unchecked URL in a form."""
     form_url = extra.get("newsletter_form_url") or ""
     form_field = extra.get("newsletter_form_field") or "email"
-    if form_url and (not isinstance(form_url, str) or not http_url(form_url) or '"' in form_url):
+    if form_url and (not isinstance(form_url, str) or not http_url(form_url)):
         raise UserError(f"mkdocs.yml: extra.newsletter_form_url must be an http(s) URL (a newsletter "
                         f"provider's sign-up form address), got {str(form_url)[:80]!r}")
     if not isinstance(form_field, str) or not FORM_FIELD.match(form_field):
@@ -296,7 +293,8 @@ def subscribe_page_context(extra: Mapping[str, Any], site_url: str) -> dict[str,
         "form_url": form_url.strip(),
         "form_host": urlsplit(form_url.strip()).hostname if form_url else "",
         "form_field": form_field,
-        "daily_feed": DAILY_FEED,
-        "weekly_feed": WEEKLY_FEED,
+        "daily_feed": views.DAILY_FEED,
+        "weekly_feed": views.WEEKLY_FEED,
+        "feeds_page": views.FEEDS_URL,
         "unsubscribe_anchor": UNSUBSCRIBE_ANCHOR,
     }

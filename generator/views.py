@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from generator import text
 from generator.model import Archive, Day, Paper
 from generator.topics import Taxonomy, Topic
 
@@ -22,6 +23,21 @@ TOP_PAPERS_WEEK = 15
 TOP_PAPERS_MONTH = 20
 TOP_PAPERS_YEAR = 30
 RECENT_DAYS_HOME = 10
+
+
+# Every URL of the site is made here, relative to the site root with a trailing slash ("" is the home
+# page). Templates, feeds, search and tests take them from these names; nothing else spells a path.
+HOME_URL = ""
+ARCHIVE_URL = "archive/"
+TOPICS_URL = "topics/"
+SEARCH_URL = "search/"
+FEEDS_URL = "feeds/"
+# Site-wide feeds, beside the home page.
+FEED_RSS = "feed.xml"
+FEED_ATOM = "atom.xml"
+DAILY_FEED = "daily.xml"
+WEEKLY_FEED = "weekly.xml"
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}  # a topic's feeds, inside its folder
 
 
 def day_url(date: dt.date) -> str:
@@ -49,6 +65,11 @@ def topic_url(slug: str, page: int = 1) -> str:
     return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
 
 
+def topic_feed_url(slug: str, kind: str) -> str:
+    """A topic's own feed of `kind` ("rss" or "atom")."""
+    return topic_url(slug) + FEED_FILES[kind]
+
+
 def permalink_url(paper_id: str) -> str:
     return f"p/{paper_id}/"
 
@@ -58,8 +79,22 @@ def subscribe_url() -> str:
     return "subscribe/"
 
 
+def card_on_day_url(paper_id: str, date: dt.date) -> str:
+    """A paper's card on one day's page (a paper listed on two days has a card on each)."""
+    return f"{day_url(date)}#{paper_id}"
+
+
 def card_url(paper: Paper) -> str:
-    return f"{day_url(paper.day)}#{paper.id}"
+    return card_on_day_url(paper.id, paper.day)
+
+
+def week_of_url(date: dt.date) -> str:
+    """The ISO week page a day belongs to."""
+    return week_url(week_key(date))
+
+
+def month_of_url(date: dt.date) -> str:
+    return month_url(date.year, date.month)
 
 
 def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:
@@ -106,8 +141,24 @@ class MonthView:
         return month_url(self.year, self.month)
 
     @property
+    def previous_url(self) -> str | None:
+        return month_url(*self.previous) if self.previous else None
+
+    @property
+    def next_url(self) -> str | None:
+        return month_url(*self.next) if self.next else None
+
+    @property
+    def previous_name(self) -> str | None:
+        return text.month_name(*self.previous) if self.previous else None
+
+    @property
+    def next_name(self) -> str | None:
+        return text.month_name(*self.next) if self.next else None
+
+    @property
     def name(self) -> str:
-        return f"{calendar.month_name[self.month]} {self.year}"
+        return text.month_name(self.year, self.month)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +189,14 @@ class WeekView:
         return week_url(self.key)
 
     @property
+    def previous_url(self) -> str | None:
+        return week_url(self.previous) if self.previous else None
+
+    @property
+    def next_url(self) -> str | None:
+        return week_url(self.next) if self.next else None
+
+    @property
     def end(self) -> dt.date:
         return self.start + dt.timedelta(days=6)
 
@@ -153,6 +212,10 @@ class TopicPageView:
     @property
     def url(self) -> str:
         return topic_url(self.topic.slug, self.page)
+
+    def page_url(self, page: int) -> str:
+        """Another page of the same topic."""
+        return topic_url(self.topic.slug, page)
 
 
 @dataclass(frozen=True, slots=True)
