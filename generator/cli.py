@@ -159,6 +159,9 @@ def _mail_command(args: argparse.Namespace, project: Project) -> int:
         print("email: no day with papers in the archive; nothing sent")
     elif result.status == "already-sent":
         print(f"email: the digest for {result.digest} was already sent; nothing sent")
+    elif result.status == "older":
+        print(f"email: the newest day, {result.digest}, is older than the last digest sent ({result.newest}); "
+              "nothing sent")
     elif result.status == "dry-run":
         sys.stdout.buffer.write(result.message)
         print(f"email: dry run: the digest for {result.digest} was not sent to {result.recipients} "

@@ -6,6 +6,8 @@ the HTML part is autoescaped, the plain-text part shows it as written (one line 
 characters removed), and no paper text ever reaches a header. Same data, same bytes: the Date header
 is the digest's newest paper time, the Message-ID is built from the digest's key and site_url, and the
 MIME boundary from the parts' own hash, never the clock or a random number.
+
+The /subscribe/ page's context is here too: it tells readers how to get this digest.
 """
 
 from __future__ import annotations

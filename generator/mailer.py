@@ -300,12 +300,13 @@ def render_digest(project: Project, env: Mapping[str, str], site_url: str | None
 class EmailResult:
     """What `dailypapers email` did, for the CLI to report."""
 
-    status: str  # "sent", "already-sent", "nothing", "dry-run"
+    status: str  # "sent", "already-sent", "older" (than the newest sent), "nothing", "dry-run"
     digest: str = ""
     recipients: int = 0
     server: str = ""
     message: bytes = b""
     refused: dict[str, str] = field(default_factory=dict)
+    newest: str = ""  # for "older": the newest digest already sent
 
 
 def send_latest_digest(project: Project, env: Mapping[str, str], now: dt.datetime, site_url: str | None = None,
@@ -325,6 +326,9 @@ def send_latest_digest(project: Project, env: Mapping[str, str], now: dt.datetim
     found = digests.day_digest(archive, latest, base)
     if any(entry.digest == found.key for entry in sent):
         return EmailResult("already-sent", found.key)
+    newest_sent = max((e.digest for e in sent if digests.DAY_KEY.match(e.digest)), default="")
+    if found.key < newest_sent:  # ISO dates sort as text; a removed snapshot never re-sends an old day
+        return EmailResult("older", found.key, newest=newest_sent)
     message = digests.build_message(found, settings.sender, settings.recipients)
     data = digests.message_bytes(message)
     where = settings.server.describe() if settings.server else ""

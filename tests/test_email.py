@@ -171,6 +171,15 @@ def test_sends_the_newest_day_once_then_nothing(demo_project: Path, monkeypatch:
         assert parse_message(inbox.received[1][2])["Subject"] == "Daily Papers, Tuesday, 24 November 2026: 1 paper"
         assert [e["digest"] for e in record(demo_project)["sent"]] == ["2026-11-20", "2026-11-24"]
 
+        # The newest snapshots go away (a mistake): an older day is never sent after a newer one.
+        for day in ("2026-11-24", "2026-11-20"):
+            (demo_project / "content" / "snapshots" / "2026" / f"{day}.yaml").unlink()
+        capsys.readouterr()
+        assert email(demo_project) == 0
+        assert capsys.readouterr().out == ("email: the newest day, 2026-11-19, is older than the last digest sent "
+                                           "(2026-11-24); nothing sent\n")
+        assert len(inbox.received) == 2
+
 
 def test_starttls_with_a_login_from_the_url(demo_project: Path, monkeypatch: pytest.MonkeyPatch,
                                             certificate: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
