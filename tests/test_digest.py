@@ -348,3 +348,29 @@ def test_an_unwritable_out_file_or_a_hostless_site_url_is_one_line(demo_project:
     assert main([*args, "--site-url", "https://bücher.example/"]) == 1
     assert capsys.readouterr().err == ("dailypapers: site_url 'https://bücher.example/': the digest needs an ASCII "
                                        "host name (for an international domain, write its xn-- form)\n")
+
+
+def test_every_real_day_makes_a_well_formed_digest(tmp_path: Path) -> None:
+    """The real API responses, imported: each day's digest parses without defects and links its top papers."""
+    from conftest import require_fixtures
+
+    files = sorted((require_fixtures() / "days").glob("*.json"))
+    root = new_project(tmp_path / "project")
+    assert main(["--root", str(root), "import", *map(str, files)]) == 0
+    days = [f.name[:10] for f in files]
+    made = 0
+    for day in days:
+        out = root / f"{day}.eml"
+        code = main(["--root", str(root), "digest", "--date", day, "--site-url", SITE_URL, "--out", str(out)])
+        if code == 1:  # a day the API listed no papers for
+            continue
+        made += 1
+        message = parse_message(out.read_bytes())
+        assert not message.defects and all(not p.defects for p in message.iter_parts()), day
+        text, html = parts(message)
+        cards = [h for e in parse(html).by_tag["html"] for h in e.links if h.startswith(f"{SITE_URL}{day[:4]}/")]
+        assert cards and all(h.startswith(f"{SITE_URL}{day[:4]}/{day[5:7]}/{day[8:]}/") for h in cards), day
+        ranks = re.findall(r"^(\d+)\. ", text, flags=re.MULTILINE)
+        assert ranks == [str(n) for n in range(1, len(parse(html).by_tag["h2"]) + 1)], day
+        assert 1 <= len(ranks) <= 10, day
+    assert made >= len(days) - 3, "nearly every real day has papers"
