@@ -321,7 +321,7 @@ def _daily_items(site: _Site, archive: Archive) -> list[_Item]:
     items = []
     listed = [day for day in archive.days if day.papers]
     for day in listed[-DAILY_DAYS:]:
-        papers = sorted(day.papers, key=lambda p: (-p.upvotes, p.id))
+        papers = sorted(day.papers, key=lambda p: p.day_rank)
         lines = "\n".join(site.digest_line(p, day.date) for p in papers)
         when = text.long_date(day.date)
         count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
@@ -343,7 +343,7 @@ def _weekly_items(site: _Site, papers: list[Paper]) -> list[_Item]:
     items = []
     for key in sorted(weeks)[-WEEKLY_WEEKS:]:
         week = weeks[key]
-        top = sorted(week, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:WEEKLY_TOP]
+        top = views.top_papers(week, WEEKLY_TOP)
         lines = "\n".join(site.digest_line(p, p.day) for p in top)
         first, last = min(p.day for p in week), max(p.day for p in week)
         span = text.short_date(first)

@@ -11,11 +11,12 @@ import bisect
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal, TypeVar
 
 from generator import text
-from generator.model import Archive, Day, Paper
+from generator.model import Archive, Day, DayStatus, Paper
 from generator.topics import Taxonomy, Topic
 
 TOPIC_PAGE_SIZE = 100
@@ -23,6 +24,12 @@ TOP_PAPERS_WEEK = 15
 TOP_PAPERS_MONTH = 20
 TOP_PAPERS_YEAR = 30
 RECENT_DAYS_HOME = 10
+
+PageStatus = DayStatus | Literal["missing"]
+"""A day page: a stored day's status, or `missing` for a weekday inside the archive never fetched."""
+CellStatus = PageStatus | Literal["pad", "weekend", "outside"]
+"""A calendar cell: a day page's status, or a cell without a page (padding, a weekend, outside the archive)."""
+K = TypeVar("K")
 
 
 # Every URL of the site is made here, relative to the site root with a trailing slash ("" is the home
@@ -99,7 +106,7 @@ def month_of_url(date: dt.date) -> str:
 
 def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:
     """Most upvoted first; ties by newer day then id, so the order is stable."""
-    return sorted(papers, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:limit]
+    return sorted(papers, key=lambda p: p.period_rank)[:limit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +114,7 @@ class DayView:
     """A calendar day's page. `status` adds "missing" (a weekday never fetched) to the snapshot's."""
 
     date: dt.date
-    status: str
+    status: PageStatus
     papers: tuple[Paper, ...]
     previous: dt.date | None
     next: dt.date | None
@@ -121,7 +128,7 @@ class DayView:
 @dataclass(frozen=True, slots=True)
 class CalendarCell:
     date: dt.date | None  # None pads the first and last week
-    status: str  # listed, empty, failed, missing, weekend, future
+    status: CellStatus
     count: int = 0
 
 
@@ -252,12 +259,12 @@ def day_views(archive: Archive) -> list[DayView]:
         if day is None:
             views.append(DayView(date, "missing", (), previous, following))
         else:
-            status = "listed" if day.papers else day.status
+            status: PageStatus = "listed" if day.papers else day.status
             views.append(DayView(date, status, day.papers, previous, following, day.error))
     return views
 
 
-def _neighbours(keys: list, index: int) -> tuple:
+def _neighbours(keys: Sequence[K], index: int) -> tuple[K | None, K | None]:
     return (keys[index - 1] if index > 0 else None, keys[index + 1] if index + 1 < len(keys) else None)
 
 
