@@ -47,6 +47,9 @@ PARQUET_LEVEL = 3
 # Cells starting with these are formulas to Excel, LibreOffice and Google Sheets (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters that JSON leaves raw inside strings but that some line readers (Python's str.splitlines, for
+# one) take for line ends: written as escapes, so every JSON Lines reader sees one paper per line.
+_JSON_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +205,8 @@ def _json_value(value: Any) -> Any:
 def jsonl_text(rows: Sequence[dict[str, Any]]) -> bytes:
     """JSON Lines: one JSON object per line, keys in column order, text exactly as stored."""
     return "".join(json.dumps({c.name: _json_value(row[c.name]) for c in COLUMNS}, ensure_ascii=False,
-                              separators=(",", ":")) + "\n" for row in rows).encode("utf-8")
+                              separators=(",", ":")).translate(_JSON_LINE_BREAKS) + "\n"
+                   for row in rows).encode("utf-8")
 
 
 def write_jsonl(years: dict[int, list[dict[str, Any]]]) -> tuple[bytes, dict[int, bytes]]:

