@@ -473,6 +473,7 @@ _OPML_GROUPS = {"": "Site-wide", "topics": "Topics", "orgs": "Organizations"}
 # Which version of a feed the OPML file subscribes to: RSS 2.0 is read by every feed reader; JSON Feed is
 # not (newsboat, for one, reads none).
 _OPML_PREFERENCE = ("rss", "atom", "json")
+_OPML_VERSIONS = {"rss": "RSS2", "atom": "ATOM"}
 
 
 def opml_feeds(taxonomy: Taxonomy) -> list[FeedInfo]:
@@ -510,11 +511,11 @@ def build_opml(taxonomy: Taxonomy, site_url: str) -> bytes:
         group = opml_folder(info)
         if group not in folders:
             folders[group] = ElementTree.SubElement(body, "outline", text=group, title=group)
-        ElementTree.SubElement(folders[group], "outline", {
-            "type": "rss", "version": {"rss": "RSS2", "atom": "ATOM", "json": "JSONFEED"}[info.kind],
-            "text": _text(info.title), "title": _text(info.title), "description": _text(info.description),
-            "xmlUrl": base + info.path, "htmlUrl": base + info.page,
-        })
+        outline = {"type": "rss", "text": _text(info.title), "title": _text(info.title),
+                   "description": _text(info.description), "xmlUrl": base + info.path, "htmlUrl": base + info.page}
+        if info.kind in _OPML_VERSIONS:  # OPML names versions of RSS and Atom only
+            outline["version"] = _OPML_VERSIONS[info.kind]
+        ElementTree.SubElement(folders[group], "outline", outline)
     ElementTree.indent(root, space="  ")
     return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
 
