@@ -170,7 +170,10 @@ class SearchIndexJob:
         shutil.rmtree(staging, ignore_errors=True)
         self.process: multiprocessing.process.BaseProcess | None = None
         if not self.can_fork():
-            self.count = self._write(archive, taxonomy)
+            try:
+                self.count = self._write(archive, taxonomy)
+            except Exception as error:
+                raise UserError(f"building the search index failed: {type(error).__name__}: {error}") from None
             return
         context = multiprocessing.get_context("fork")
         self.shared_count = context.Value("q", 0)
