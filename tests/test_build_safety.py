@@ -95,8 +95,14 @@ def processes_of(build: int) -> list[int]:
 
 
 def children_of(pid: int) -> list[int]:
-    return [int(e.name) for e in Path("/proc").iterdir()
-            if e.name.isdigit() and (s := proc_stat(int(e.name))) is not None and s[1] == pid and s[0] != "Z"]
+    """The running children of `pid`: from its main thread's children list (one quick read, so a
+    short-lived child is not missed), else by walking /proc."""
+    try:
+        found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        found = [int(e.name) for e in Path("/proc").iterdir()
+                 if e.name.isdigit() and (s := proc_stat(int(e.name))) is not None and s[1] == pid]
+    return [c for c in found if (s := proc_stat(c)) is not None and s[0] != "Z"]
 
 
 def wait_for(condition: Callable[[], Any], what: str, build: subprocess.Popen[bytes] | None = None,
@@ -108,7 +114,7 @@ def wait_for(condition: Callable[[], Any], what: str, build: subprocess.Popen[by
             err = build.stderr.read().decode() if build.stderr else ""
             pytest.fail(f"the build ended (exit {build.returncode}) before {what}: {err}")
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
+        time.sleep(0.005)
     return result
 
 
@@ -145,6 +151,37 @@ def test_a_killed_build_leaves_the_previous_site_whole_and_no_process(sites, mom
     else:  # a timed kill may land before or after the swap: one whole site either way, never a mix
         assert after in (before, edited)
     assert process.stderr is not None and b"Traceback" not in process.stderr.read()
+
+
+SLOW_SEARCH_BUILD = """
+import sys, time
+from generator import search
+from generator.cli import main
+
+def slow_index(*args, **kwargs):
+    time.sleep(120)
+    return {}
+
+search.build_search_index = slow_index
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@linux_only
+def test_the_search_child_dies_with_a_killed_build_even_when_busy(sites) -> None:
+    """A search index that would take two minutes: the child must still end with its killed parent."""
+    project, _, _ = sites
+    before = tree(project.site_dir)
+    process = subprocess.Popen([sys.executable, "-c", SLOW_SEARCH_BUILD, "--root", str(project.root), "build",
+                                "--site-url", SITE_URL], env={**os.environ, "PYTHONPATH": str(REPO)},
+                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = wait_for(lambda: children_of(process.pid), "the search child", process)[0]
+    time.sleep(0.5)  # well inside the slow index
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    wait_for(lambda: not processes_of(process.pid), "the search child to end with its parent", timeout=5)
+    assert proc_stat(child) is None or proc_stat(child)[0] == "Z"
+    assert tree(project.site_dir) == before
 
 
 @linux_only
