@@ -35,7 +35,7 @@ from generator import views
 from generator.errors import UserError
 from generator.load import load_archive
 from generator.model import Archive
-from generator.outputs import MKDOCS_FILES, SitePaths, site_path
+from generator.outputs import MKDOCS_FILES, SitePaths, clash, site_path
 from generator.project import Project
 from generator.render import Page, relative_root, render, sync_tree, write_files
 from generator.site_swap import clean_stale, staging_dir, swap_in
@@ -119,7 +119,7 @@ def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
     files = {page.path: page.text.encode() for page in permalink_pages(archive)}
     for path, data in build_feeds(archive, taxonomy, site_url).items():
         if path in files:
-            raise UserError(f"two outputs claim {path}: a permalink page and a feed")
+            raise clash(path, "a permalink page", "a feed")
         files[path] = data
     return files
 
@@ -225,7 +225,7 @@ class SearchIndexJob:
         target.mkdir(parents=True, exist_ok=True)
         for entry in sorted((self.staging / SEARCH_FOLDER).iterdir()):
             if (target / entry.name).exists():  # claim_outputs keeps pages out; this keeps MkDocs out
-                raise UserError(f"two outputs claim {SEARCH_FOLDER}{entry.name}: MkDocs and the search index")
+                raise clash(f"{SEARCH_FOLDER}{entry.name}", "MkDocs", "the search index")
             os.replace(entry, target / entry.name)  # a rename: folders of 30,000 files move at once
         shutil.rmtree(self.staging, ignore_errors=True)
         return self.count

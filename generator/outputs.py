@@ -28,6 +28,11 @@ def site_path(docs_path: str) -> str:
     return (path.parent / path.stem / "index.html").as_posix()
 
 
+def clash(path: str, first: str, second: str) -> UserError:
+    """The error for two generated outputs on one path: a bug in the generator, not in the content."""
+    return UserError(f"two outputs claim {path}: {first} and {second}")
+
+
 class SitePaths:
     """The owner of each output path, and folders owned whole (nothing claimed later may go inside)."""
 
@@ -41,8 +46,8 @@ class SitePaths:
         taken = self._owners.get(path) or next(
             (folder_owner for folder, folder_owner in self._folders.items() if path.startswith(folder)), None)
         if taken is not None:
-            raise UserError(f"{owner}: {taken} has this path; rename the page" if hand_written
-                            else f"two outputs claim {path}: {taken} and {owner}")
+            raise UserError(f"{owner}: {taken} has this path; rename the page") if hand_written \
+                else clash(path, taken, owner)
         self._owners[path] = owner
 
     def claim_folder(self, folder: str, owner: str) -> None:

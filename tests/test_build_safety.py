@@ -26,6 +26,7 @@ from generator import search, site_swap
 from generator.build import SearchIndexJob, build_site
 from generator.cli import main
 from generator.errors import UserError
+from generator.outputs import SitePaths, site_path
 from generator.project import Project
 
 SITE_URL = "https://example.github.io/daily-papers-archive/"
@@ -265,6 +266,23 @@ def test_a_hand_written_page_on_a_generated_path_stops_the_build_before_writing(
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"dailypapers: content/pages/{page}: {owner} has this path; rename the page"]
     assert not (root / "site").exists() and not (root / "build").exists()
+
+
+def test_two_generated_outputs_on_one_path_fail_in_one_line() -> None:
+    paths = SitePaths()
+    paths.claim("topics/x/feed.xml", "the generated RSS feed topics/x/feed.xml")
+    with pytest.raises(UserError) as raised:
+        paths.claim("topics/x/feed.xml", "the generated RSS feed topics/x/feed.xml (a second topic x)")
+    assert str(raised.value) == ("two outputs claim topics/x/feed.xml: the generated RSS feed topics/x/feed.xml "
+                                 "and the generated RSS feed topics/x/feed.xml (a second topic x)")
+
+
+@pytest.mark.parametrize(("docs_path", "site"), [
+    ("about.md", "about/index.html"), ("index.md", "index.html"), ("a/b/README.md", "a/b/index.html"),
+    ("notes/x.markdown", "notes/x/index.html"), ("img/logo.png", "img/logo.png"), ("feed.xml", "feed.xml"),
+])
+def test_where_mkdocs_writes_a_docs_file(docs_path: str, site: str) -> None:
+    assert site_path(docs_path) == site
 
 
 @pytest.mark.parametrize("kind", ["file", "folder"])
