@@ -113,7 +113,7 @@ def permalink_pages(archive: Archive) -> list[Page]:
 
 def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
     """Files written straight into the site after MkDocs: permalinks and feeds (the search index is
-    SearchIndexJob's). Two of them on one path are caught by `claim_outputs`."""
+    SearchIndexJob's). Kept in memory until `claim_outputs` has checked every path."""
     from generator.feeds import build_feeds
 
     files = {page.path: page.text.encode() for page in permalink_pages(archive)}
@@ -355,7 +355,10 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     files = {page.path: page.text.encode() for page in pages}
     files.update(hand_written)
     files.update(published_schema())
-    stats = sync_tree(project.docs_dir, files)
+    try:
+        stats = sync_tree(project.docs_dir, files)
+    except OSError as error:
+        raise UserError(f"writing the generated pages into {project.docs_dir} failed: {error}") from None
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
                          written=stats.written, removed=stats.removed)
     if run_mkdocs:
