@@ -31,8 +31,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import views
+from generator import text, views
 from generator.errors import UserError
+from generator.feeds import build_feeds, feed_catalog, feeds_page_context, head_links
 from generator.load import load_archive
 from generator.model import Archive
 from generator.outputs import MKDOCS_FILES, SitePaths, clash, site_path
@@ -87,15 +88,15 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str) -> list[
     pages += [render("week.md.j2", view.url, view=view) for view in weeks]
     pages += [render("month.md.j2", view.url, view=view) for view in months]
     pages += [render("year.md.j2", view.url, view=view) for view in years]
-    pages += [render("topic.md.j2", view.url, view=view) for view in views.topic_views(archive, taxonomy)]
+    catalog = feed_catalog(taxonomy)
+    pages += [render("topic.md.j2", view.url, view=view, feeds=head_links(catalog, views.topic_url(view.topic.slug)))
+              for view in views.topic_views(archive, taxonomy)]
     pages += _feature_pages(taxonomy, site_url)
     return pages
 
 
 def _feature_pages(taxonomy: Taxonomy, site_url: str) -> list[Page]:
     """Pages whose templates belong to the feeds and search features."""
-    from generator.feeds import feeds_page_context
-
     return [
         render("feeds.md.j2", "feeds/", site_url=site_url, **feeds_page_context(taxonomy)),
         render("search.md.j2", "search/"),
@@ -114,8 +115,6 @@ def permalink_pages(archive: Archive) -> list[Page]:
 def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
     """Files written straight into the site after MkDocs: permalinks and feeds (the search index is
     SearchIndexJob's). Kept in memory until `claim_outputs` has checked every path."""
-    from generator.feeds import build_feeds
-
     files = {page.path: page.text.encode() for page in permalink_pages(archive)}
     for path, data in build_feeds(archive, taxonomy, site_url).items():
         if path in files:
@@ -128,7 +127,6 @@ def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dic
                   taxonomy: Taxonomy, pages_label: str) -> SitePaths:
     """Claim every path the site will have, generated outputs first and hand-written pages last, so
     a clash fails in one line naming both before a single file is written."""
-    from generator.feeds import feed_catalog
 
     feeds = {info.path: info for info in feed_catalog(taxonomy)}
     paths = SitePaths()
@@ -287,11 +285,7 @@ def published_schema() -> dict[str, bytes]:
 
 def resolve_site_url(project: Project, given: str | None) -> str:
     """--site-url, else $SITE_URL, else site_url in mkdocs.yml; always with a trailing slash."""
-    url = given or os.environ.get("SITE_URL") or _mkdocs_site_url(project)
-    if not url or not url.startswith(("http://", "https://")):
-        raise UserError("site_url is not set: set site_url in mkdocs.yml, or pass --site-url "
-                        "https://USER.github.io/REPO/ (feeds and permalinks need absolute links)")
-    return url if url.endswith("/") else url + "/"
+    return text.site_url(given or os.environ.get("SITE_URL") or _mkdocs_site_url(project))
 
 
 def _mkdocs_site_url(project: Project) -> str:
@@ -323,8 +317,12 @@ def _environment(name: str, value: str) -> Iterator[None]:
             os.environ[name] = old
 
 
-def mkdocs_build(project: Project, site_url: str, source_date: int, site_dir: Path) -> None:
-    """Run MkDocs over the generated docs folder into `site_dir` (MkDocs empties it first)."""
+def mkdocs_build(project: Project, site_url: str, source_date: int, site_feeds: list[dict[str, str]],
+                 site_dir: Path) -> None:
+    """Run MkDocs over the generated docs folder into `site_dir` (MkDocs empties it first).
+
+    `site_feeds` (feeds.head_links of the home page) reaches the theme as `extra.dailypapers_feeds`, so
+    the head of every page advertises the feeds the catalog lists, and no template spells a feed path."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -336,6 +334,7 @@ def mkdocs_build(project: Project, site_url: str, source_date: int, site_dir: Pa
         with _environment("SOURCE_DATE_EPOCH", str(source_date)):
             config = load_config(config_file=str(project.mkdocs_file), site_url=site_url,
                                  docs_dir=str(project.docs_dir), site_dir=str(site_dir))
+            config.extra["dailypapers_feeds"] = site_feeds
             config.plugins["dailypapers-raw-html"] = RawHtmlPassthrough()
             config.plugins["dailypapers-trim"] = ThemeWhitespaceTrim()
             config.plugins["dailypapers-unused-assets"] = UnusedThemeAssets()
@@ -381,7 +380,8 @@ def _build_into_site(project: Project, archive: Archive, taxonomy: Taxonomy, sit
     staging = staging_dir(site_dir)
     search_index = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
     try:
-        mkdocs_build(project, site_url, _source_date(archive), staging)
+        mkdocs_build(project, site_url, _source_date(archive), head_links(feed_catalog(taxonomy), views.HOME_URL),
+                     staging)
         write_files(staging, extras)
         count = len(extras) + search_index.finish(staging)
         swap_in(staging, site_dir)
