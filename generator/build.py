@@ -127,7 +127,6 @@ def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dic
                   taxonomy: Taxonomy, pages_label: str) -> SitePaths:
     """Claim every path the site will have, generated outputs first and hand-written pages last, so
     a clash fails in one line naming both before a single file is written."""
-
     feeds = {info.path: info for info in feed_catalog(taxonomy)}
     paths = SitePaths()
     for page in pages:
