@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+
 from generator import text, views
 from generator.errors import UserError
 from generator.feeds import build_feeds, feed_catalog, feeds_page_context, head_links
@@ -340,6 +342,9 @@ def mkdocs_build(project: Project, site_url: str, source_date: int, site_feeds: 
             build(config)
     except MkDocsException as error:
         raise UserError(f"mkdocs build failed: {error}") from None
+    except jinja2.TemplateError as error:  # a theme override (overrides/) that does not render
+        where = f"{error.filename}:{error.lineno}: " if isinstance(error, jinja2.TemplateSyntaxError) else ""
+        raise UserError(f"mkdocs build failed: {where}{type(error).__name__}: {error.message}") from None
 
 
 def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool = True) -> BuildReport:

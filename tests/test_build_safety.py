@@ -215,11 +215,16 @@ def built(tmp_path: Path) -> tuple[Project, dict[str, str]]:
     return project, tree(project.site_dir)
 
 
-def test_a_failed_mkdocs_leaves_the_site_and_nothing_else(built, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("breakage", ["unknown theme", "override template"])
+def test_a_failed_mkdocs_leaves_the_site_and_nothing_else(built, capsys: pytest.CaptureFixture[str],
+                                                         breakage: str) -> None:
     project, good = built
     edit_demo(project.root)
-    config = project.mkdocs_file
-    config.write_text(config.read_text(encoding="utf-8").replace("name: material", "name: no-such-theme"))
+    if breakage == "unknown theme":
+        config = project.mkdocs_file
+        config.write_text(config.read_text(encoding="utf-8").replace("name: material", "name: no-such-theme"))
+    else:
+        (project.root / "overrides/main.html").write_text("{% extends 'base.html' %}\n{% block content %}{{ oops(\n")
     assert main(["--root", str(project.root), "build", "--site-url", SITE_URL]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("dailypapers: mkdocs build failed"), err
