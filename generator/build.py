@@ -289,14 +289,27 @@ def resolve_site_url(project: Project, given: str | None) -> str:
     return text.site_url(given or os.environ.get("SITE_URL") or _mkdocs_site_url(project))
 
 
-def _mkdocs_site_url(project: Project) -> str:
+def _mkdocs_config(project: Project) -> dict:
     import yaml
 
     try:
         data = yaml.safe_load(project.mkdocs_file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise UserError(f"{project.mkdocs_file}: cannot read: {error}") from None
-    return str((data or {}).get("site_url") or "")
+    return data if isinstance(data, dict) else {}
+
+
+def _mkdocs_site_url(project: Project) -> str:
+    return str(_mkdocs_config(project).get("site_url") or "")
+
+
+def subscribe_page(project: Project, site_url: str) -> Page:
+    """/subscribe/, with a sign-up form when mkdocs.yml's `extra` names a newsletter provider's form."""
+    from generator.digest import subscribe_page_context
+
+    extra = _mkdocs_config(project).get("extra")
+    context = subscribe_page_context(extra if isinstance(extra, dict) else {}, site_url)
+    return render("subscribe.md.j2", views.subscribe_url(), **context)
 
 
 def _source_date(archive: Archive) -> int:
@@ -352,6 +365,7 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     site_url = resolve_site_url(project, site_url)
     archive, taxonomy = load_archive(project)
     pages = generate_pages(archive, taxonomy, site_url)
+    pages.append(subscribe_page(project, site_url))
     hand_written = hand_written_pages(project)
     extras = extra_files(archive, taxonomy, site_url)
     claim_outputs(pages, extras, hand_written, taxonomy, _shown(project, project.pages_dir))

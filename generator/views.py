@@ -81,6 +81,11 @@ def permalink_url(paper_id: str) -> str:
     return f"p/{paper_id}/"
 
 
+def subscribe_url() -> str:
+    """How to get the digest by email (the email digest's unsubscribe link points here too)."""
+    return "subscribe/"
+
+
 def card_on_day_url(paper_id: str, date: dt.date) -> str:
     """A paper's card on one day's page (a paper listed on two days has a card on each)."""
     return f"{day_url(date)}#{paper_id}"
