@@ -122,8 +122,11 @@ def project_lock(project: Project, wait: float = 60.0) -> Iterator[None]:
     fcntl lock on `.dailypapers.lock`; the kernel drops it when its holder dies, so there is never a
     stale lock to clean up.
     """
-    project.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(project.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        project.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(project.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise UserError(f"cannot open the lock file {project.lock_file}: {error.strerror or error}") from None
     try:
         deadline = time.monotonic() + wait
         while True:
