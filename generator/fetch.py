@@ -172,11 +172,9 @@ class DayFetcher:
         self.downloader = downloader
         self.options = options
         self._next_request = 0.0
-        self.requests = 0
 
     def _pace(self) -> float:
         """Wait until the next request is polite; returns the seconds waited."""
-        self.requests += 1
         wait = self._next_request - time.monotonic()
         if wait > 0:
             self.options.sleep(wait)
@@ -233,15 +231,14 @@ class DayFetcher:
         """Every entry the API lists for `day`, its pages joined; raises FetchError unless all arrive."""
         entries: list[Any] = []
         for page in range(MAX_PAGES):
-            body = self.get(page_url(self.options.api_url, day, page))
             try:
-                listed = parse_response(body, day)
-            except ResponseError as error:
+                listed = parse_response(self.get(page_url(self.options.api_url, day, page)), day)
+            except (FetchError, ResponseError) as error:  # a later page names itself: `page 2: ...`
                 raise FetchError(f"page {page + 1}: {error.reason}" if page else error.reason) from None
             entries.extend(listed)
             if len(listed) < PAGE_SIZE and len(listed) != API_DEFAULT_LIMIT:
                 return entries
-        raise FetchError(f"the list goes on past {MAX_PAGES} pages of {PAGE_SIZE} papers; nothing stored")
+        raise FetchError(f"the list goes on past {MAX_PAGES} pages of {PAGE_SIZE} papers")
 
 
 class Progress:

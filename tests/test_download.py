@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Iterator
 
 import pytest
+from fake_api import FakeAPI
 
 from generator.download import Downloader, DownloadError, read_body
 
@@ -133,3 +134,18 @@ def test_the_pacing_wait_is_not_taken_from_the_deadline(silent_server: tuple[str
             downloader.get(url, before_request=pace)
         elapsed = time.monotonic() - started
     assert elapsed >= 0.5 + 0.3 - 0.05, "the try had its whole 0.3 s after the polite wait"
+
+
+def test_a_host_name_is_resolved_and_each_of_its_addresses_tried() -> None:
+    """`localhost` goes through the resolver thread; if it names ::1 first, the server (on 127.0.0.1
+    only) refuses that address and the next one is tried."""
+    api = FakeAPI()
+    api.bodies["2025-09-08"] = BODY
+    api.start()
+    try:
+        url = api.url.replace("127.0.0.1", "localhost") + "?date=2025-09-08&limit=100&p=0"
+        with Downloader(user_agent="test", timeout=5, max_body=len(BODY) * 2) as downloader:
+            answer = downloader.get(url)
+    finally:
+        api.stop()
+    assert answer.status == 200 and answer.body.startswith(b'[{"paper": {"id": "2509.01234"')

@@ -345,7 +345,7 @@ def test_a_day_whose_later_page_fails_is_never_stored_half(api: FakeAPI, project
     api.bodies[LONG_DAY] = _made_up_day(130)
     api.fail(LONG_DAY, "ok", "500", "500")
     (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY], retries=1))
-    assert outcome.describe() == f"{LONG_DAY}: failed: the API answered HTTP 500 (2 tries)"
+    assert outcome.describe() == f"{LONG_DAY}: failed: page 2: the API answered HTTP 500 (2 tries)"
     data, _ = parse_snapshot(_path(project, LONG_DAY))
     assert data["status"] == "failed" and data["papers"] == [], "no half day"
 
@@ -362,7 +362,7 @@ def test_a_day_whose_later_page_fails_is_never_stored_half(api: FakeAPI, project
 def test_a_day_longer_than_the_page_bound_fails_whole(api: FakeAPI, project: Project) -> None:
     api.bodies[LONG_DAY] = json.dumps([{"paper": {"id": f"2511.{n:05d}", "title": "T"}} for n in range(2001)]).encode()
     (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY]))
-    assert outcome.describe() == f"{LONG_DAY}: failed: the list goes on past 20 pages of 100 papers; nothing stored"
+    assert outcome.describe() == f"{LONG_DAY}: failed: the list goes on past 20 pages of 100 papers"
     assert api.count() == 20
 
 
