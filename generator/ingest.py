@@ -1,7 +1,8 @@
 """`dailypapers import`: store saved API responses exactly as `fetch` would.
 
-A saved response goes through the very same function as a live one (`merge.store_response`), so a
-backfill from files and a backfill from the API give byte-identical snapshots for the same bodies.
+A saved response goes through the very same function as a live day's joined pages
+(`merge.store_response` reads it, then `merge.store_entries` stores it), so a backfill from files and a
+backfill from the API give byte-identical snapshots for the same entries.
 Files are stored in the order given: a later file is a later fetch of its day. A file that cannot be
 used is one line naming it and the problem; the other files are still stored.
 """
