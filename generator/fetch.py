@@ -155,8 +155,12 @@ class FetchOptions:
             raise UserError("--timeout must be more than 0 seconds")
         if self.retries < 0:
             raise UserError("--retries must be 0 or more")
-        parts = urlsplit(self.api_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            parts = urlsplit(self.api_url)
+            usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+        except ValueError:  # a port that is not a number from 0 to 65535
+            usable = False
+        if not usable:
             raise UserError(f"--api-url {self.api_url!r} is not an http(s) URL")
 
 

@@ -215,6 +215,8 @@ def test_default_days_are_today_and_the_refresh_window() -> None:
         ({"timeout": -1}, "--timeout"),
         ({"retries": -1}, "--retries"),
         ({"api_url": "file:///etc/passwd"}, "not an http(s) URL"),
+        ({"api_url": "http://127.0.0.1:99999/api"}, "not an http(s) URL"),
+        ({"api_url": "http://:8000/api"}, "not an http(s) URL"),
     ],
 )
 def test_bad_options_are_one_clear_line(values: dict, message: str) -> None:
