@@ -3,7 +3,8 @@
 1. load and validate every snapshot into one Archive (nothing is written if any is invalid);
 2. render the Markdown pages into the git-ignored docs folder, rewriting only changed files;
 3. run MkDocs (mkdocs-material) over them into site/;
-4. write what MkDocs need not render straight into site/: permalink redirects, feeds, search index.
+4. write what MkDocs need not render straight into site/: permalink redirects, feeds, data downloads,
+   search index.
 
 Permalinks are small HTML files written directly: one MkDocs page per paper would add ~45 s and
 ~260 MB at 35,000 papers (DESIGN.md). The search index (~10 s of pure Python at full size) does not
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from generator import text, views
 from generator.errors import UserError
+from generator.export import DataExport, build_data_export, data_page_context
 from generator.feeds import build_feeds, feed_catalog, feeds_page_context, head_links
 from generator.load import load_archive
 from generator.model import Archive
@@ -51,11 +53,11 @@ class BuildReport:
     def summary(self) -> str:
         where = f" into {self.site_dir}" if self.site_dir else " (Markdown only)"
         return (f"built {self.papers} papers on {self.days} days: {self.pages} pages ({self.written} rewritten, "
-                f"{self.removed} removed), {self.extra_files} permalinks, feeds and index files{where} "
+                f"{self.removed} removed), {self.extra_files} permalinks, feeds, downloads and index files{where} "
                 f"in {self.seconds:.1f} s")
 
 
-def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str) -> list[Page]:
+def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport) -> list[Page]:
     """Every Markdown page of the site, in a fixed order."""
     days = views.day_views(archive)
     months = views.month_views(days)
@@ -81,6 +83,7 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str) -> list[
     pages += [render("topic.md.j2", view.url, view=view, feeds=head_links(catalog, views.topic_url(view.topic.slug)))
               for view in views.topic_views(archive, taxonomy)]
     pages += _feature_pages(taxonomy, site_url)
+    pages.append(render("data.md.j2", views.DATA_URL, **data_page_context(export, site_url)))
     return pages
 
 
@@ -101,15 +104,15 @@ def permalink_pages(archive: Archive) -> list[Page]:
     return pages
 
 
-def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
-    """Files written straight into site/ after MkDocs: permalinks and feeds (the search index is
-    SearchIndexJob's)."""
+def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport) -> dict[str, bytes]:
+    """Files written straight into site/ after MkDocs: permalinks, feeds and data downloads (the search
+    index is SearchIndexJob's)."""
     files = {page.path: page.text.encode() for page in permalink_pages(archive)}
-    feeds = build_feeds(archive, taxonomy, site_url)
-    clash = files.keys() & feeds.keys()
-    if clash:
-        raise UserError(f"two outputs claim the same path: {sorted(clash)[0]}")
-    files.update(feeds)
+    for more in (build_feeds(archive, taxonomy, site_url), export.files):
+        clash = files.keys() & more.keys()
+        if clash:
+            raise UserError(f"two outputs claim the same path: {sorted(clash)[0]}")
+        files.update(more)
     return files
 
 
@@ -267,7 +270,8 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     started = time.perf_counter()
     site_url = resolve_site_url(project, site_url)
     archive, taxonomy = load_archive(project)
-    pages = generate_pages(archive, taxonomy, site_url)
+    export = build_data_export(archive, site_url)  # the Data page lists the files' checksums
+    pages = generate_pages(archive, taxonomy, site_url, export)
     pages.append(subscribe_page(project, site_url))
     files = {page.path: page.text.encode() for page in pages}
     for path, data in hand_written_pages(project).items():
@@ -281,7 +285,7 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
         search_index = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
         try:
             mkdocs_build(project, site_url, _source_date(archive), head_links(feed_catalog(taxonomy), views.HOME_URL))
-            extras = extra_files(archive, taxonomy, site_url)
+            extras = extra_files(archive, taxonomy, site_url, export)
             write_files(project.site_dir, extras)
         except BaseException:
             search_index.cancel()
