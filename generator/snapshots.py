@@ -317,7 +317,7 @@ def check_snapshot(path: Path, text: bytes | str, data: Any, expected: dt.date |
             parts = list(error.absolute_path)
             line, col = _position(text, parts)
             problems.append((line, col, f"{_describe(parts)}: {_message(error)}"))
-    else:
+    if not problems:  # the structure is valid (fastjsonschema already matches patterns whole, jsonschema not)
         for parts, message in _exact_problems(data):
             problems.append((*_position(text, parts), message))
     if isinstance(data, dict):
