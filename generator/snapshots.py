@@ -647,8 +647,13 @@ def round_trip_yaml() -> Any:
 
 
 def read_round_trip(path: Path) -> Any:
-    """A stored snapshot as ruamel's commented data, ready to update in place."""
-    return round_trip_yaml().load(path.read_text(encoding="utf-8"))
+    """A stored snapshot as ruamel's commented data, ready to update in place.
+
+    The file passes the same bounds as every other read first (safe_yaml.InputProblem otherwise):
+    ruamel is pure Python and would follow a symlink, read any size and keep anchors and tags."""
+    raw = safe_yaml.read_regular_file(path)
+    safe_yaml.load(raw)
+    return round_trip_yaml().load(raw.decode("utf-8"))
 
 
 def dump_round_trip(data: Any) -> str:
