@@ -148,11 +148,14 @@ def decode_utf8(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        before = raw[: error.start]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
         raise InputProblem(f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot start or continue a character",
-                           line, col) from None
+                           *_line_col(raw, error.start)) from None
+
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset."""
+    before = raw[:offset]
+    return before.count(b"\n") + 1, len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
 
 
 # --- parsing -------------------------------------------------------------------------------------
@@ -245,7 +248,7 @@ def _scan(raw: bytes) -> None:
                 raise InputProblem(f"nested more than {MAX_DEPTH} levels deep", mark.line + 1, mark.column + 1)
 
 
-def _problem_from(error: yaml.YAMLError) -> InputProblem:
+def _problem_from(error: yaml.YAMLError, raw: bytes) -> InputProblem:
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -256,8 +259,9 @@ def _problem_from(error: yaml.YAMLError) -> InputProblem:
             kind = ""
         return InputProblem(kind + problem[:200], line, col)
     if isinstance(error, yaml.reader.ReaderError):
+        where = _line_col(raw, error.position) if isinstance(error.position, int) else (1, 1)
         return InputProblem(f"character #x{error.character:04x} is not allowed in YAML"
-                            if isinstance(error.character, int) else "not UTF-8 text")
+                            if isinstance(error.character, int) else "not UTF-8 text", *where)
     return InputProblem(f"YAML error: {str(error).splitlines()[0][:200]}")
 
 
@@ -296,7 +300,7 @@ def load(raw: bytes) -> Any:
         finally:
             loader.dispose()
     except yaml.YAMLError as error:
-        raise _problem_from(error) from None
+        raise _problem_from(error, raw) from None
     except RecursionError:  # only reachable without libyaml's nesting limit; the scan refuses first
         raise InputProblem(f"nested more than {MAX_DEPTH} levels deep") from None
     return data
@@ -312,7 +316,7 @@ def compose(raw: bytes) -> tuple[Node | None, Any]:
         finally:
             loader.dispose()
     except yaml.YAMLError as error:
-        raise _problem_from(error) from None
+        raise _problem_from(error, raw) from None
     if depth_of(data) > MAX_DEPTH:
         raise InputProblem(f"nested more than {MAX_DEPTH} levels deep")
     return node, data

@@ -44,6 +44,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 EXPECTED_PLACE = "expected content/snapshots/YYYY/YYYY-MM-DD.yaml"
 CACHE_VERSION = "2"
 T = TypeVar("T")
+MAX_SCHEMA_PROBLEMS = 100  # per file; a file with more is hostile or very broken, and the rest cost time
 PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
 TIMESTAMP_FIELDS = ("first_fetched", "last_fetched")
 PAPER_TIMESTAMP_FIELDS = ("published_at", "featured_at", "first_seen", "last_updated", "missing_since")
@@ -238,28 +239,37 @@ def _check_dates(found: Found, today: dt.date) -> None:
 # --- what is wrong inside a snapshot -------------------------------------------------------------
 
 
-def _position(raw: bytes | str, path_parts: list[Any]) -> tuple[int, int]:
-    """Line and column (1-based) of the node at a JSON-pointer-like path, or of its nearest parent.
-    Only called for files that already passed safe_yaml, so composing them again is safe."""
-    try:
-        node = yaml.compose(raw, Loader=FastLoader)
-    except yaml.YAMLError:
-        return (1, 1)
-    for part in path_parts:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == part:
-                    child = value
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-        if child is None:
-            break
-        node = child
-    if node is None:
-        return (1, 1)
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
+class _Positions:
+    """Lines and columns of values in one file, found on its node tree. The tree is composed once, and
+    only when a problem needs a position: composing a 4 MiB file for each of hundreds of problems
+    would take minutes. Only used on files that already passed safe_yaml, so composing them is safe."""
+
+    def __init__(self, raw: bytes | str):
+        self.raw = raw
+        self._root: Any = None
+        self._composed = False
+
+    def __call__(self, path_parts: list[Any]) -> tuple[int, int]:
+        if not self._composed:
+            self._composed = True
+            with contextlib.suppress(yaml.YAMLError):
+                self._root = yaml.compose(self.raw, Loader=FastLoader)
+        node = self._root
+        for part in path_parts:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if key.value == part:
+                        child = value
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                child = node.value[part]
+            if child is None:
+                break
+            node = child
+        if node is None:
+            return (1, 1)
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def _describe(path_parts: list[Any]) -> str:
@@ -302,8 +312,10 @@ def _exact_problems(data: dict[str, Any]) -> list[tuple[list[Any], str]]:
 
 
 def check_snapshot(path: Path, text: bytes | str, data: Any, expected: dt.date | None) -> list[str]:
-    """Every problem in one parsed snapshot, as `path:line:col: message` lines (empty when valid)."""
+    """Every problem in one parsed snapshot, as `path:line:col: message` lines (empty when valid); past
+    MAX_SCHEMA_PROBLEMS schema problems, one line counts the rest."""
     problems: list[tuple[int, int, str]] = []
+    position = _Positions(text)
     try:
         _fast_validator()(data)
         schema_ok = True
@@ -313,16 +325,23 @@ def check_snapshot(path: Path, text: bytes | str, data: Any, expected: dt.date |
         if safe_yaml.depth_of(data) > safe_yaml.MAX_DEPTH:
             return [f"{path}:1:1: nested more than {safe_yaml.MAX_DEPTH} levels deep"]
         validator = jsonschema.Draft202012Validator(snapshot_schema())
+        more = 0
         for error in validator.iter_errors(data):
+            if len(problems) == MAX_SCHEMA_PROBLEMS:
+                more += 1
+                continue
             parts = list(error.absolute_path)
-            line, col = _position(text, parts)
+            line, col = position(parts)
             problems.append((line, col, f"{_describe(parts)}: {_message(error)}"))
+        if more:
+            return [f"{path}:{line}:{col}: {message}" for line, col, message in sorted(problems)] + [
+                f"{path}:1:1: ... and {more} more problem(s) in this file"]
     if not problems:  # the structure is valid (fastjsonschema already matches patterns whole, jsonschema not)
         for parts, message in _exact_problems(data):
-            problems.append((*_position(text, parts), message))
+            problems.append((*position(parts), message))
     if isinstance(data, dict):
         if expected is not None and data.get("date") != expected.isoformat() and schema_ok:
-            line, col = _position(text, ["date"])
+            line, col = position(["date"])
             problems.append((line, col, f"date: {safe_yaml.excerpt(data.get('date'))} does not match the file name"))
         papers = data.get("papers")
         if isinstance(papers, list):
@@ -331,14 +350,14 @@ def check_snapshot(path: Path, text: bytes | str, data: Any, expected: dt.date |
                 pid = paper.get("id") if isinstance(paper, dict) else None
                 if isinstance(pid, str):
                     if pid in seen:
-                        line, col = _position(text, ["papers", index, "id"])
+                        line, col = position(["papers", index, "id"])
                         problems.append((line, col, f"papers[{index}].id: {safe_yaml.excerpt(pid)[1:-1]} "
                                                     "is listed twice on this day"))
                     seen.add(pid)
             if data.get("status") == "listed" and not papers and schema_ok:
-                problems.append((*_position(text, ["status"]), "status: 'listed' but there are no papers"))
+                problems.append((*position(["status"]), "status: 'listed' but there are no papers"))
             if data.get("status") in ("empty", "failed") and papers:
-                problems.append((*_position(text, ["status"]), f"status: {data['status']!r} but papers are listed"))
+                problems.append((*position(["status"]), f"status: {data['status']!r} but papers are listed"))
     return [f"{path}:{line}:{col}: {message}" for line, col, message in sorted(problems)]
 
 

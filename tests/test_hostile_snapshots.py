@@ -276,3 +276,13 @@ def test_a_symlinked_cache_folder_is_not_written_through(cached_project: Project
     cached_project.cache_dir.symlink_to(outside)
     assert _titles(cached_project) == ["A paper"]
     assert list(outside.iterdir()) == []
+
+
+def test_a_file_with_thousands_of_problems_reports_the_first_hundred_and_counts_the_rest(project: Path) -> None:
+    paper = GOOD.split("papers:\n", 1)[1].replace("upvotes: 3", "upvotes: many")
+    papers = "".join(paper.replace("2611.00001", f"2611.{i:05d}") for i in range(1, 501))
+    path = _write(project, f"2026/{GOOD_DAY}.yaml", GOOD.split("papers:\n", 1)[0] + "papers:\n" + papers)
+    problems = validate_all(_snapshots(project))
+    assert len(problems) == 101
+    assert problems[0] == f"{path}:10:14: papers[0].upvotes: 'many' is not of type 'integer'"
+    assert problems[-1] == f"{path}:1:1: ... and 401 more problem(s) in this file"
