@@ -285,4 +285,4 @@ def test_a_file_with_thousands_of_problems_reports_the_first_hundred_and_counts_
     problems = validate_all(_snapshots(project))
     assert len(problems) == 101
     assert problems[0] == f"{path}:10:14: papers[0].upvotes: 'many' is not of type 'integer'"
-    assert problems[-1] == f"{path}:1:1: ... and 401 more problem(s) in this file"
+    assert problems[-1] == f"{path}:1:1: ... and 400 more problem(s) in this file"
