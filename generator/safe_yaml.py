@@ -213,10 +213,11 @@ class _Loader(_Parser, _Constructor, Resolver):
 
 
 def _node_bound(raw: bytes) -> int:
-    """An upper bound on the nodes a document can have: every node but the root is opened by one of
-    `,` `-` `[` `{`, or is a key, value or implicit mapping of a `:` or `?`. Counting bytes is free."""
-    return (1 + raw.count(b",") + raw.count(b"-") + raw.count(b"[") + raw.count(b"{")
-            + 3 * (raw.count(b":") + raw.count(b"?")))
+    """An upper bound on the nodes a document can have. Every node but the root is opened by a `,` `-`
+    `[` `{` `:` or `?`, and no such byte opens more than three (`[a: b]`: a mapping, its key and value;
+    `{a, b}`: a key and its empty value). Counting bytes runs at memory speed."""
+    separators = sum(raw.count(char) for char in (b",", b"-", b"[", b"{", b":", b"?"))
+    return 1 + 3 * separators
 
 
 def _scan(raw: bytes) -> None:

@@ -117,7 +117,14 @@ class Found:
     problems: list[tuple[Path, str]] = field(default_factory=list)
 
     def refuse(self, path: Path, message: str) -> None:
-        self.problems.append((path, f"{path}:1:1: {message}"))
+        self.problems.append((path, f"{shown(path)}:1:1: {message}"))
+
+
+def shown(path: Path) -> str:
+    """A path fit for one log line. File names come from pull requests too: a newline in one could
+    forge a second line (or a CI workflow command), so unprintable characters are shown escaped."""
+    text = str(path)
+    return text if text.isprintable() else text.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
 def _is_yaml_name(name: str) -> bool:
@@ -131,8 +138,8 @@ def find_snapshots(snapshots_dir: Path, today: dt.date) -> Found:
     """Every snapshot file, oldest first, read within bounds; and why each refused file was refused.
 
     A snapshot is a plain file `YYYY-MM-DD.yaml` in the plain folder `YYYY/` of its own year, dated from
-    the list's first day to tomorrow (UTC). Symlinks (to files or folders), other folders and misplaced
-    or misnamed YAML files are problems; other files (a README.md, a killed run's `.*.tmp`) are ignored.
+    the list's first day to tomorrow (UTC). Any symlink, other folders and misplaced or misnamed YAML
+    files are problems; other plain files (a README.md, a killed run's `.*.tmp`) are ignored.
     Folders are opened without following links and files relative to them, so nothing outside the
     snapshots folder is ever read.
     """
@@ -157,7 +164,7 @@ def find_snapshots(snapshots_dir: Path, today: dt.date) -> Found:
                 found.refuse(path, f"is a symbolic link; {EXPECTED_PLACE} as a plain file")
             elif entry.is_dir(follow_symlinks=False):
                 if YEAR_FOLDER.match(entry.name):
-                    _find_in_year(found, path, top_fd)
+                    _find_in_year(found, path, top_fd, today)
                 else:
                     found.refuse(path, f"not a year folder; {EXPECTED_PLACE}")
             elif _is_yaml_name(entry.name):
@@ -165,13 +172,11 @@ def find_snapshots(snapshots_dir: Path, today: dt.date) -> Found:
     finally:
         os.close(top_fd)
     found.files.sort(key=lambda item: item[0].date)
-    _check_dates(found, today)
     return found
 
 
 def _misplaced(path: Path) -> str:
-    match = SNAPSHOT_NAME.match(path.name)
-    day = _name_date(path.name) if match else None
+    day = _name_date(path.name)
     if day is not None:
         return f"belongs in the folder {day:%Y}/; {EXPECTED_PLACE}"
     return f"not a snapshot name; {EXPECTED_PLACE}"
@@ -187,7 +192,7 @@ def _name_date(name: str) -> dt.date | None:
         return None
 
 
-def _find_in_year(found: Found, folder: Path, top_fd: int) -> None:
+def _find_in_year(found: Found, folder: Path, top_fd: int, today: dt.date) -> None:
     try:
         year_fd = os.open(folder.name, _DIR_FLAGS, dir_fd=top_fd)
     except OSError as error:
@@ -199,8 +204,7 @@ def _find_in_year(found: Found, folder: Path, top_fd: int) -> None:
         for entry in entries:
             path = folder / entry.name
             if entry.is_symlink():
-                if _is_yaml_name(entry.name) or entry.is_dir():
-                    found.refuse(path, f"is a symbolic link; {EXPECTED_PLACE} as a plain file")
+                found.refuse(path, f"is a symbolic link; {EXPECTED_PLACE} as a plain file")
                 continue
             if entry.is_dir(follow_symlinks=False):
                 found.refuse(path, f"a folder inside a year folder; {EXPECTED_PLACE}")
@@ -215,25 +219,18 @@ def _find_in_year(found: Found, folder: Path, top_fd: int) -> None:
             if folder.name != f"{day:%Y}":
                 found.refuse(path, _misplaced(path))
                 continue
+            outside = day_problem(day, today)
+            if outside is not None:
+                found.refuse(path, f"{day.isoformat()} is {outside}")
+                continue
             try:
                 raw = safe_yaml.read_regular_file(entry.name, dir_fd=year_fd)
             except safe_yaml.InputProblem as problem:
-                found.refuse(path, f"{problem.message}")
+                found.refuse(path, problem.message)
                 continue
             found.files.append((SnapshotFile(path, day), raw))
     finally:
         os.close(year_fd)
-
-
-def _check_dates(found: Found, today: dt.date) -> None:
-    kept = []
-    for file, raw in found.files:
-        reason = day_problem(file.date, today)
-        if reason is None:
-            kept.append((file, raw))
-        else:
-            found.refuse(file.path, f"{file.date.isoformat()} is {reason}")
-    found.files = kept
 
 
 # --- what is wrong inside a snapshot -------------------------------------------------------------

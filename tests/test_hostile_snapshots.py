@@ -286,3 +286,11 @@ def test_a_file_with_thousands_of_problems_reports_the_first_hundred_and_counts_
     assert len(problems) == 101
     assert problems[0] == f"{path}:10:14: papers[0].upvotes: 'many' is not of type 'integer'"
     assert problems[-1] == f"{path}:1:1: ... and 400 more problem(s) in this file"
+
+
+def test_a_file_name_cannot_forge_a_second_log_line(project: Path) -> None:
+    _write(project, f"2026/{GOOD_DAY}.yaml", GOOD)
+    _write(project, "2026/x\n::error file=a::forged.yaml", "a: 1\n")
+    (problem,) = validate_all(_snapshots(project))
+    assert "\n" not in problem
+    assert problem.startswith(f"{_snapshots(project)}/2026/x\\n::error file=a::forged.yaml:1:1: not a snapshot name")
