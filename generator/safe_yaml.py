@@ -7,10 +7,12 @@ duplicate keys, non-scalar keys, nesting deeper than MAX_DEPTH, more than MAX_NO
 fraction, and integers longer than MAX_INT_CHARS characters (before `int()` ever sees them).
 
 Speed: PyYAML's C parser still does the parsing. Anchors and tags can only start where a YAML token can
-start, so a regular expression over the bytes decides whether the (slower) event scan is needed at all;
-a count of structural bytes bounds the number of nodes the same way. Real snapshots almost never need the
-scan. Every problem is an InputProblem with a 1-based line and column and one line of text that quotes
-at most a short, escaped excerpt of the file.
+start, so a search of the bytes decides whether the (slower) event scan is needed at all; a count of
+structural bytes bounds the number of nodes the same way. Real snapshots almost never need the scan, and
+the constructor refuses a node reached twice (an alias) whatever the search decided.
+
+Every problem is an InputProblem with a 1-based line and column and one line of text that quotes at
+most a short, escaped excerpt of the file.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.resolver import Resolver
 
 MAX_BYTES = 4 * 1024 * 1024
-"""The largest file read. Real days are under 400 KB; a 4 MiB file still loads in well under a second."""
+"""The largest file read: ten times the largest real day (under 400 KB)."""
 MAX_DEPTH = 32
 """Snapshots nest 5 levels (day, papers, paper, authors, author); topics.yaml 4."""
 MAX_NODES = 250_000
