@@ -294,3 +294,28 @@ def test_a_file_name_cannot_forge_a_second_log_line(project: Path) -> None:
     (problem,) = validate_all(_snapshots(project))
     assert "\n" not in problem
     assert problem.startswith(f"{_snapshots(project)}/2026/x\\n::error file=a::forged.yaml:1:1: not a snapshot name")
+
+
+def test_the_cheap_pre_checks_never_miss_what_the_parser_sees() -> None:
+    """The byte search for anchors and tags, and the node bound, decide whether the event scan runs;
+    on random YAML made of the tokens that matter, neither ever under-reports what libyaml parses."""
+    import random
+
+    import yaml
+
+    pieces = ["&a", "*a", "!", "!!str", "!x", " ", "\n", "  ", "[", "]", "{", "}", ",", ":", ": ", "- ", "? ",
+              "'", '"', "x", "\ufeff", "\u2028", "\x85", "#", "|", ">", "\t", "---", "...", "-"]
+    rng = random.Random(5)
+    seen_properties = 0
+    for _ in range(20_000):
+        raw = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))).encode()
+        try:
+            events = list(yaml.parse(raw, Loader=yaml.CSafeLoader))
+        except yaml.YAMLError:
+            continue
+        nodes = [e for e in events if isinstance(e, yaml.NodeEvent)]
+        assert len(nodes) <= safe_yaml._node_bound(raw), raw
+        if any(isinstance(e, yaml.AliasEvent) or e.anchor or getattr(e, "tag", None) for e in nodes):
+            seen_properties += 1
+            assert safe_yaml._may_have_properties(raw), raw
+    assert seen_properties > 500
