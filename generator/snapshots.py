@@ -221,7 +221,7 @@ def _find_in_year(found: Found, folder: Path, top_fd: int, today: dt.date) -> No
                 continue
             outside = day_problem(day, today)
             if outside is not None:
-                found.refuse(path, f"{day.isoformat()} is {outside}")
+                found.refuse(path, outside)
                 continue
             try:
                 raw = safe_yaml.read_regular_file(entry.name, dir_fd=year_fd)
