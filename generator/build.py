@@ -143,7 +143,7 @@ def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dic
     for path in extras:
         if path in feeds:
             paths.claim(path, f"the generated {kinds.get(feeds[path].kind, feeds[path].kind)} feed {path}")
-        elif path.startswith(views.permalink_url("")):
+        elif path.startswith(views.PERMALINKS_URL):
             paths.claim(path, f"the permalink page {path}")
         else:
             paths.claim(path, f"the generated file {path}")
