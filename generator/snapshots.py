@@ -690,8 +690,9 @@ def write_snapshot(path: Path, data: Any) -> bool:
     if problems:
         raise SnapshotError(problems)
     encoded = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == encoded:
-        return False
+    with contextlib.suppress(OSError, safe_yaml.InputProblem):  # never follow a link or read without bound
+        if safe_yaml.read_regular_file(path) == encoded:
+            return False
     atomic_write_bytes(path, encoded)
     return True
 
