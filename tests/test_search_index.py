@@ -8,8 +8,9 @@ import json
 import pytest
 
 from generator.model import Account, Archive, Author, Day, Paper
-from generator.search import SNIPPET_CHARS, analyze, build_search_index, id_bucket, js_stem, tokenize
+from generator.search import FORMAT, SNIPPET_CHARS, analyze, build_search_index, id_bucket, js_stem, tokenize
 from generator.topics import Taxonomy, Topic
+from generator.views import day_url
 
 
 def _paper(pid: str, title: str, day: dt.date, upvotes: int = 1, **extra) -> Paper:
@@ -43,6 +44,35 @@ def test_every_file_is_under_search_and_the_manifest_describes_them(small) -> No
     assert manifest["topics"][0] == ["video", "Video"]
     assert len(manifest["shards"]) == sum(1 for p in files if p.startswith("search/shards/"))
     assert b'lunr.version = "2.3.9"' in files["search/lunr.js"]
+
+
+def test_the_manifest_tells_the_browser_how_to_read_every_file(small) -> None:
+    """search-core.js knows only the manifest's path: every other file, key and code comes from it."""
+    files = build_search_index(*small)
+    manifest = json.loads(files["search/manifest.json"])
+    assert manifest["format"] == FORMAT
+    paths = manifest["paths"]
+    expected = {"search/manifest.json", "search/lunr.js"}
+    expected |= {"search/" + paths["shard"].format(shard=i) for i in range(len(manifest["shards"]))}
+    expected |= {"search/" + paths["doc"].format(dir=n // manifest["docsPerDir"], doc=n) for n in range(3)}
+    expected |= {"search/" + paths["facets"].format(file=0)}
+    expected |= {"search/" + paths["ids"].format(bucket=i[:manifest["idBucketChars"]]) for i in ("2412.", "2501.")}
+    assert set(files) == expected
+    names = manifest["record"]
+    record = {name: json.loads(files["search/docs/0/1.json"])[key] for name, key in names.items()}
+    assert record == {"id": "2501.00002", "title": "Language agents that plan", "day": "2025-01-02",
+                      "upvotes": 9, "authors": ["Ada Lovelace"], "organization": "ACME Research",
+                      "snippet": "An abstract about Language agents that plan."}
+    facets = json.loads(files["search/facets/0.json"])
+    assert facets[manifest["facets"]["upvotes"]] == [5, 9, 2]
+    assert [bits & 1 for bits in facets[manifest["facets"]["topics"]]] == [1, 0, 0]  # bit 0: "video"
+    year, month, day = record["day"].split("-")
+    link = manifest["card"].format(yyyy=year, mm=month, dd=day, id=record["id"])
+    assert link == day_url(dt.date(2025, 1, 2)) + "#2501.00002"
+    digits = {chr(c) for low, high in manifest["postings"]["digits"] for c in range(low, high + 1)}
+    assert len(digits) == 91 and not digits & {'"', "\\"}
+    assert all(set(code) <= digits for i in range(len(manifest["shards"]))
+               for _, code in json.loads(files[f"search/shards/{i}.json"]))
 
 
 def test_documents_are_numbered_by_first_day_and_carry_what_a_result_shows(small) -> None:
