@@ -11,10 +11,10 @@ check all of it against lunr.js run in Node) and computes lunr's BM25 field weig
 
 Layout of the files (all under `search/`, described in design/search.md):
 
-- `manifest.json`: fields, the first term of every term shard, years as document ranges, topics, and
-  everything the browser needs to read the other files: their paths, the record and facet keys, the
-  postings code, and the card URL pattern (views.day_url as a pattern). search-core.js holds none of
-  these itself, so they are written in this module only.
+- `manifest.json`: fields, where each term shard starts (see shard_start), years as document ranges,
+  topics, and everything the browser needs to read the other files: their paths, the record and facet
+  keys, the postings code, and the card URL pattern (views.day_url as a pattern). search-core.js holds
+  none of these itself, so they are written in this module only.
 - `shards/N.json`: a slice of the sorted vocabulary as [term, postings] pairs; the postings of all
   fields in one string of base-91 numbers (document deltas, weights x 1000; see encode_postings). The
   browser turns the shards a query needs into a lunr serialized index (same terms, same weights as
@@ -34,6 +34,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -445,6 +446,18 @@ def card_url_pattern() -> str:
     return pattern + "#{id}"
 
 
+def shard_start(previous: str | None, first: str) -> str:
+    """What the manifest lists as the start of a shard whose first term is `first`, after a shard whose
+    last term is `previous`: the shortest prefix of `first` above `previous` ("" for the first shard).
+    The browser only asks which shard a term falls in (the last start <= the term, in UTF-16 order), and
+    a prefix answers that as the whole term would, in fewer bytes of the manifest every search fetches.
+    A prefix cut at a code point is above `previous` in UTF-16 order too: the two first differ there."""
+    if previous is None:
+        return ""
+    same = len(os.path.commonprefix([previous, first]))
+    return first[:same + 1]
+
+
 def _path(kind: str, **parts: object) -> str:
     """An index file's path under the site root, from PATHS."""
     return SEARCH_DIR + PATHS[kind].format(**parts)
@@ -487,8 +500,8 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
         if not shard or size + entry_size > SHARD_TARGET_BYTES:
             if shard:
                 flush()
+            shard_starts.append(shard_start(shard[-1][0] if shard else None, term))
             shard, size = [], 0
-            shard_starts.append(term)
         shard.append([term, code])
         size += entry_size
     if shard:
@@ -509,7 +522,6 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
     manifest = {
         "format": FORMAT,
         "build": digest.hexdigest()[:16],
-        "documents": documents,
         "fields": [name for name, _ in FIELDS],  # the boosts are in the weights already
         "shards": shard_starts,
         "years": years,

@@ -8,7 +8,17 @@ import json
 import pytest
 
 from generator.model import Account, Archive, Author, Day, Paper
-from generator.search import FORMAT, SNIPPET_CHARS, analyze, build_search_index, id_bucket, js_stem, tokenize
+from generator.search import (
+    FORMAT,
+    SNIPPET_CHARS,
+    analyze,
+    build_search_index,
+    id_bucket,
+    js_sort_key,
+    js_stem,
+    shard_start,
+    tokenize,
+)
 from generator.topics import Taxonomy, Topic
 from generator.views import day_url
 
@@ -39,7 +49,7 @@ def test_every_file_is_under_search_and_the_manifest_describes_them(small) -> No
     files = build_search_index(*small)
     assert all(path.startswith("search/") for path in files)
     manifest = json.loads(files["search/manifest.json"])
-    assert manifest["documents"] == 3  # a paper listed twice is indexed once, on its first day
+    assert sum(1 for p in files if p.startswith("search/docs/")) == 3  # a paper listed twice: once, first day
     assert manifest["years"] == {"2024": [0, 1], "2025": [1, 3]}
     assert manifest["topics"][0] == ["video", "Video"]
     assert len(manifest["shards"]) == sum(1 for p in files if p.startswith("search/shards/"))
@@ -120,3 +130,14 @@ def test_pipeline_examples() -> None:
     assert analyze("The (naïve) Transformers, e.g. ViT!") == ["naïv", "transform", "e.g", "vit"]
     assert js_stem("key") == "key" and js_stem("cry") == "cri" and js_stem("generalization") == "gener"
     assert id_bucket("2501.01234") == "2501" and id_bucket("weird/id") == "other"
+
+
+def test_a_shard_starts_at_the_shortest_prefix_above_the_shard_before() -> None:
+    assert shard_start(None, "0") == ""  # the first shard holds everything below the second
+    assert shard_start("avoid", "baselin") == "b"
+    assert shard_start("chang", "chito") == "chi"
+    assert shard_start("model", "models") == "models"  # a term and its extension: the whole term
+    assert shard_start("\uff01", "😀x") == "😀"  # one code point, though JavaScript sees two units
+    for previous, first in [("avoid", "baselin"), ("chang", "chito"), ("model", "models"), ("a\uffff", "b")]:
+        start = shard_start(previous, first)
+        assert js_sort_key(previous) < js_sort_key(start) <= js_sort_key(first) and first.startswith(start)
