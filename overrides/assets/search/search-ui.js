@@ -22,7 +22,7 @@
       var script = document.createElement("script");
       script.src = url;
       script.onload = function () { if (window.lunr) resolve(window.lunr); else reject(new Error("lunr.js did not load")); };
-      script.onerror = function () { reject(new Error("search/lunr.js could not be loaded")); };
+      script.onerror = function () { reject(new Error(url + " could not be loaded")); };
       document.head.appendChild(script);
     });
   }
