@@ -448,13 +448,12 @@ def card_url_pattern() -> str:
 
 def shard_start(previous: str | None, first: str) -> str:
     """What the manifest lists as the start of a shard whose first term is `first`, after a shard whose
-    last term is `previous`: the shortest prefix of `first` above `previous` ("" for the first shard).
-    The browser only asks which shard a term falls in (the last start <= the term, in UTF-16 order), and
-    a prefix answers that as the whole term would, in fewer bytes of the manifest every search fetches.
-    A prefix cut at a code point is above `previous` in UTF-16 order too: the two first differ there."""
-    if previous is None:
-        return ""
-    same = len(os.path.commonprefix([previous, first]))
+    last term is `previous`: the shortest prefix of `first` above `previous` (for the first shard, its
+    first character: never empty, so an empty list of starts means no shards). The browser only asks
+    which shard a term falls in (the last start <= the term, in UTF-16 order), and a prefix answers that
+    as the whole term would, in fewer bytes of the manifest every search fetches. A prefix cut at a code
+    point is above `previous` in UTF-16 order too: the two first differ there."""
+    same = len(os.path.commonprefix([previous, first])) if previous is not None else 0
     return first[:same + 1]
 
 
@@ -523,7 +522,9 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
         "format": FORMAT,
         "build": digest.hexdigest()[:16],
         "fields": [name for name, _ in FIELDS],  # the boosts are in the weights already
-        "shards": shard_starts,
+        # one string, space-separated: a term never holds a space (the tokenizer splits there), and a
+        # string costs 2 bytes a shard less than a JSON array (3.7 KB of the manifest at full size)
+        "shards": " ".join(shard_starts),
         "years": years,
         "topics": [[t.slug, t.title] for t in taxonomy.all_topics],
         "paths": PATHS,

@@ -45,6 +45,12 @@ def test_same_archive_gives_byte_identical_files(small) -> None:
     assert build_search_index(*small) == build_search_index(*small)
 
 
+def test_an_empty_archive_has_no_shards() -> None:
+    files = build_search_index(Archive(()), Taxonomy(()))
+    assert json.loads(files["search/manifest.json"])["shards"] == ""  # search-core.js: no shard to fetch
+    assert not any(path.startswith("search/shards/") for path in files)
+
+
 def test_every_file_is_under_search_and_the_manifest_describes_them(small) -> None:
     files = build_search_index(*small)
     assert all(path.startswith("search/") for path in files)
@@ -52,7 +58,7 @@ def test_every_file_is_under_search_and_the_manifest_describes_them(small) -> No
     assert sum(1 for p in files if p.startswith("search/docs/")) == 3  # a paper listed twice: once, first day
     assert manifest["years"] == {"2024": [0, 1], "2025": [1, 3]}
     assert manifest["topics"][0] == ["video", "Video"]
-    assert len(manifest["shards"]) == sum(1 for p in files if p.startswith("search/shards/"))
+    assert len(manifest["shards"].split(" ")) == sum(1 for p in files if p.startswith("search/shards/"))
     assert b'lunr.version = "2.3.9"' in files["search/lunr.js"]
 
 
@@ -63,7 +69,7 @@ def test_the_manifest_tells_the_browser_how_to_read_every_file(small) -> None:
     assert manifest["format"] == FORMAT
     paths = manifest["paths"]
     expected = {"search/manifest.json", "search/lunr.js"}
-    expected |= {"search/" + paths["shard"].format(shard=i) for i in range(len(manifest["shards"]))}
+    expected |= {"search/" + paths["shard"].format(shard=i) for i in range(len(manifest["shards"].split(" ")))}
     expected |= {"search/" + paths["doc"].format(dir=n // manifest["docsPerDir"], doc=n) for n in range(3)}
     expected |= {"search/" + paths["facets"].format(file=0)}
     expected |= {"search/" + paths["ids"].format(bucket=i[:manifest["idBucketChars"]]) for i in ("2412.", "2501.")}
@@ -81,7 +87,7 @@ def test_the_manifest_tells_the_browser_how_to_read_every_file(small) -> None:
     assert link == day_url(dt.date(2025, 1, 2)) + "#2501.00002"
     digits = {chr(c) for low, high in manifest["postings"]["digits"] for c in range(low, high + 1)}
     assert len(digits) == 91 and not digits & {'"', "\\"}
-    assert all(set(code) <= digits for i in range(len(manifest["shards"]))
+    assert all(set(code) <= digits for i in range(len(manifest["shards"].split(" ")))
                for _, code in json.loads(files[f"search/shards/{i}.json"]))
 
 
@@ -116,7 +122,7 @@ def test_a_record_carries_a_short_snippet_source_not_the_abstract() -> None:
 
 def test_every_term_is_in_the_shard_the_manifest_points_to(small) -> None:
     files = build_search_index(*small)
-    starts = json.loads(files["search/manifest.json"])["shards"]
+    starts = json.loads(files["search/manifest.json"])["shards"].split(" ")
     for i in range(len(starts)):
         for entry in json.loads(files[f"search/shards/{i}.json"]):
             term = entry[0]
@@ -133,7 +139,7 @@ def test_pipeline_examples() -> None:
 
 
 def test_a_shard_starts_at_the_shortest_prefix_above_the_shard_before() -> None:
-    assert shard_start(None, "0") == ""  # the first shard holds everything below the second
+    assert shard_start(None, "0.5") == "0"  # the first shard: any start at or below its first term
     assert shard_start("avoid", "baselin") == "b"
     assert shard_start("chang", "chito") == "chi"
     assert shard_start("model", "models") == "models"  # a term and its extension: the whole term

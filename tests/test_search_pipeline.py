@@ -215,7 +215,7 @@ def test_sharded_scores_equal_lunr_js_builder(tmp_path: Path, fixture_archive) -
     small_papers = small.papers
     files = build_search_index(small, taxonomy)
     manifest = json.loads(files["search/manifest.json"])
-    shards = [json.loads(files[f"search/shards/{i}.json"]) for i in range(len(manifest["shards"]))]
+    shards = [json.loads(files[f"search/shards/{i}.json"]) for i in range(len(manifest["shards"].split(" ")))]
     titles = [p.title for p in small_papers[:25]]
     queries = titles + ["language model", "diffusion", "reinforcement learning agents", "video generation",
                         small_papers[3].authors[0].name, "the of and", "zzzz unknownword"]
@@ -235,7 +235,7 @@ def test_shards_decode_to_lunr_js_builders_postings(tmp_path: Path, fixture_arch
     archive, taxonomy = fixture_archive
     files = build_search_index(archive, taxonomy)
     manifest = json.loads(files["search/manifest.json"])
-    shards = [json.loads(files[f"search/shards/{i}.json"]) for i in range(len(manifest["shards"]))]
+    shards = [json.loads(files[f"search/shards/{i}.json"]) for i in range(len(manifest["shards"].split(" ")))]
     payload = {"fields": [f for f, _ in FIELDS], "boosts": [b for _, b in FIELDS],
                "docs": [list(field_texts(p)) for p in archive.papers], "shards": shards,
                "postings": manifest["postings"]}
@@ -270,7 +270,7 @@ def test_encoded_postings_decode_to_the_same_numbers(tmp_path: Path) -> None:
 
 def test_shard_starts_are_in_javascript_order(fixture_archive) -> None:
     files = build_search_index(*fixture_archive)
-    starts = json.loads(files["search/manifest.json"])["shards"]
+    starts = json.loads(files["search/manifest.json"])["shards"].split(" ")
     assert starts == sorted(starts, key=js_sort_key)
     assert sorted(["\uff01", "😀"], key=js_sort_key) == ["😀", "\uff01"]  # surrogates sort below U+FF01
 
@@ -333,6 +333,19 @@ def test_search_core_reads_a_built_index_through_its_manifest(tmp_path: Path, fi
     kinds = {url[len(ROOT) + len("search/"):].split("/")[0] for url in index_files}
     assert kinds == {"shards", "docs", "ids", "facets"}
     assert len(index_files) + 2 == len(asked)  # lunr.js, the manifest, and index files of this build
+
+
+def test_search_core_on_an_empty_archive_finds_nothing_and_fetches_no_shard(tmp_path: Path) -> None:
+    from generator.model import Archive
+    from generator.topics import Taxonomy
+
+    for path, data in build_search_index(Archive(()), Taxonomy(())).items():
+        (tmp_path / "site" / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "site" / path).write_bytes(data)
+    payload = {"root": ROOT, "site": str(tmp_path / "site"), "queries": [["model", {}], ["2501.00001", {}]]}
+    result = _node(OPEN_INDEX_JS, tmp_path, payload)
+    assert [(row["total"], row["notFound"]) for row in result["out"]] == [(0, False), (0, True)]
+    assert not any("/shards/" in url for url, _ in result["requested"])
 
 
 def test_a_card_pattern_follows_views_day_url(monkeypatch: pytest.MonkeyPatch) -> None:

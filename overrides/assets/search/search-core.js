@@ -317,7 +317,8 @@
     }
 
     var ready = null;
-    /* lunr, the manifest and what is made from them: {core, manifest, decode}. */
+    /* lunr, the manifest and what is made from them: {core, manifest, decode, starts}; `starts` are
+     * where each term shard starts, listed in the manifest as one space-separated string ("": none). */
     function load() {
       if (!ready) {
         ready = Promise.all([options.loadLunr(root + LUNR), fetchJSON(MANIFEST)]).then(function (both) {
@@ -326,7 +327,7 @@
             throw new Error("the index is format " + m.format + ", this page reads format " + FORMAT + "; reload the page");
           }
           build = m.build;
-          return { core: makeCore(both[0]), manifest: m, decode: makeDecoder(m.postings) };
+          return { core: makeCore(both[0]), manifest: m, decode: makeDecoder(m.postings), starts: m.shards ? m.shards.split(" ") : [] };
         });
         ready.catch(function () { ready = null; });
       }
@@ -375,7 +376,7 @@
         if (!parsed.terms.length && !parsed.prefix) {
           return { parsed: parsed, hits: [], total: 0, all: true, empty: true, manifest: m, core: core };
         }
-        var wanted = core.shardsFor(m.shards, parsed);
+        var wanted = core.shardsFor(loaded.starts, parsed);
         return Promise.all(wanted.map(function (s) { return fetchJSON(indexFile(m, "shard", { shard: s })); }))
           .then(function (shards) {
             var out = core.runQuery(m.fields, core.relevantEntries(shards, parsed, loaded.decode), parsed);
