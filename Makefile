@@ -31,8 +31,18 @@ system-deps:  ## Debian's Chromium and newsboat, for the browser and feed-reader
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium newsboat >/dev/null; \
 	else echo "note: install chromium and newsboat (Debian packages) to run the browser and reader tests"; fi
 
-lint: $(STAMP)
+# ESLint from the committed package-lock.json (npm ci); reinstalled when the lock file changes.
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make lint needs Node and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-*
+	@touch $@
+
+lint: $(STAMP) $(NODE_STAMP)  ## ruff on the Python, ESLint on every script under overrides/
 	$(BIN)/ruff check generator tests benchmarks
+	node_modules/.bin/eslint --max-warnings 0 'overrides/**/*.js' eslint.config.js
 
 test: $(STAMP) system-deps lint  ## every test
 	$(BIN)/python -m pytest
