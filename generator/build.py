@@ -3,7 +3,8 @@
 1. load and validate every snapshot into one Archive (nothing is written if any is invalid);
 2. render the Markdown pages into the git-ignored docs folder, rewriting only changed files;
 3. run MkDocs (mkdocs-material) over them into site/;
-4. write what MkDocs need not render straight into site/: permalink redirects, feeds, search index.
+4. write what MkDocs need not render straight into site/: permalink redirects, feeds, search index,
+   similar papers and the card tools' data.
 
 Permalinks are small HTML files written directly: one MkDocs page per paper would add ~45 s and
 ~260 MB at 35,000 papers (DESIGN.md). The search index (~10 s of pure Python at full size) does not
@@ -21,7 +22,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,40 +83,51 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str) -> list[
 
 
 def _feature_pages(taxonomy: Taxonomy, site_url: str) -> list[Page]:
-    """Pages whose templates belong to the feeds and search features."""
+    """Pages whose templates belong to the feeds, search and reading-list features."""
     from generator.feeds import feeds_page_context
 
     return [
         render("feeds.md.j2", "feeds/", site_url=site_url, **feeds_page_context(taxonomy)),
         render("search.md.j2", "search/"),
+        render("saved.md.j2", views.SAVED_URL),
     ]
 
 
-def permalink_pages(archive: Archive) -> list[Page]:
+def permalink_pages(archive: Archive, similar: Mapping[str, tuple[str, ...]]) -> list[Page]:
+    papers = {paper.id: paper for paper in archive.papers}
     pages = []
     for view in views.permalink_views(archive):
         root = relative_root(view.url)
         target = f"{root}{views.card_url(view.paper)}"
-        pages.append(render("permalink.html.j2", view.url, path=f"{view.url}index.html", view=view, target=target))
+        others = [papers[other] for other in similar.get(view.paper.id, ())]
+        pages.append(render("permalink.html.j2", view.url, path=f"{view.url}index.html", view=view, target=target,
+                            similar=others))
     return pages
 
 
+def similar_files(archive: Archive) -> dict[str, bytes]:
+    """Everything that needs the similar papers: the permalinks, which list them, and the card tools'
+    day shards (CardDataJob's)."""
+    from generator.card_data import card_data_files
+    from generator.similar import similar_papers
+
+    similar = similar_papers(archive.papers)
+    files = {page.path: page.text.encode() for page in permalink_pages(archive, similar)}
+    files.update(card_data_files(archive, similar))
+    return files
+
+
 def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
-    """Files written straight into site/ after MkDocs: permalinks and feeds (the search index is
-    SearchIndexJob's)."""
+    """Files written straight into site/ after MkDocs: the feeds (the search index is SearchIndexJob's,
+    permalinks and the card tools' data CardDataJob's)."""
     from generator.feeds import build_feeds
 
-    files = {page.path: page.text.encode() for page in permalink_pages(archive)}
-    feeds = build_feeds(archive, taxonomy, site_url)
-    clash = files.keys() & feeds.keys()
-    if clash:
-        raise UserError(f"two outputs claim the same path: {sorted(clash)[0]}")
-    files.update(feeds)
-    return files
+    return build_feeds(archive, taxonomy, site_url)
 
 
 class SearchIndexJob:
     """The search index, written into a staging folder and moved into site/search/ by `finish()`.
+    A subclass builds other files the same way: it names its `FOLDERS`, `LABEL` and `_files()`.
 
     Where the OS can fork and this process runs one thread, a child builds it while this process runs
     MkDocs: on 2 cores that takes the index (~10 s of Python) off the build's critical path (full size,
@@ -123,6 +135,9 @@ class SearchIndexJob:
     copy-on-write. Elsewhere (`serve` has a server thread, and forking a threaded process can copy a
     held lock) it is built right away, in this process.
     """
+
+    FOLDERS: tuple[str, ...] = ("search",)
+    LABEL = "search index"
 
     def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path) -> None:
         self.staging = staging
@@ -140,12 +155,15 @@ class SearchIndexJob:
     def can_fork() -> bool:
         return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
-    def _write(self, archive: Archive, taxonomy: Taxonomy) -> int:
+    def _files(self, archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
         from generator.search import build_search_index
 
-        files = build_search_index(archive, taxonomy)
-        if any(not path.startswith("search/") for path in files):
-            raise ValueError("the search index must live under search/")
+        return build_search_index(archive, taxonomy)
+
+    def _write(self, archive: Archive, taxonomy: Taxonomy) -> int:
+        files = self._files(archive, taxonomy)
+        if any(path.partition("/")[0] not in self.FOLDERS for path in files):
+            raise ValueError(f"the {self.LABEL} must live under {', '.join(f + '/' for f in self.FOLDERS)}")
         write_files(self.staging, files)
         return len(files)
 
@@ -154,20 +172,25 @@ class SearchIndexJob:
         try:
             self.shared_count.value = self._write(archive, taxonomy)
         except Exception as error:
-            print(f"search index: {type(error).__name__}: {error}", file=sys.stderr)
+            print(f"{self.LABEL}: {type(error).__name__}: {error}", file=sys.stderr)
             raise SystemExit(1) from None
 
     def finish(self, site_dir: Path) -> int:
-        """Wait for the child if there is one, then move the files into site/search/; returns how many."""
+        """Wait for the child if there is one, then move the files into site/; returns how many."""
         if self.process is not None:
             self.process.join()
             if self.process.exitcode != 0:
-                raise UserError("building the search index failed (see the line above)")
+                raise UserError(f"building the {self.LABEL} failed (see the line above)")
             self.count = int(self.shared_count.value)
-        target = site_dir / "search"
-        target.mkdir(parents=True, exist_ok=True)
-        for entry in sorted((self.staging / "search").iterdir()):
-            os.replace(entry, target / entry.name)  # a rename: folders of 30,000 files move at once
+        for folder in self.FOLDERS:
+            source, target = self.staging / folder, site_dir / folder
+            if not source.is_dir():
+                continue
+            if not target.exists():
+                os.replace(source, target)
+                continue
+            for entry in sorted(source.iterdir()):
+                os.replace(entry, target / entry.name)  # a rename: folders of 30,000 files move at once
         shutil.rmtree(self.staging, ignore_errors=True)
         return self.count
 
@@ -176,6 +199,17 @@ class SearchIndexJob:
             self.process.kill()
             self.process.join()
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class CardDataJob(SearchIndexJob):
+    """Similar papers (~12 s of CPU at full size), the permalinks that list them and the card tools' day
+    shards: like the search index they need only the Archive, so they are built alongside MkDocs too."""
+
+    FOLDERS = ("p", "cards")
+    LABEL = "similar papers"
+
+    def _files(self, archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
+        return similar_files(archive)
 
 
 def hand_written_pages(project: Project) -> dict[str, bytes]:
@@ -243,6 +277,7 @@ def mkdocs_build(project: Project, site_url: str, source_date: int) -> None:
         with _environment("SOURCE_DATE_EPOCH", str(source_date)):
             config = load_config(config_file=str(project.mkdocs_file), site_url=site_url,
                                  docs_dir=str(project.docs_dir), site_dir=str(project.site_dir))
+            config.extra["dp_saved_url"] = views.SAVED_URL  # the header's link to the reading list
             config.plugins["dailypapers-raw-html"] = RawHtmlPassthrough()
             config.plugins["dailypapers-trim"] = ThemeWhitespaceTrim()
             config.plugins["dailypapers-unused-assets"] = UnusedThemeAssets()
@@ -266,14 +301,17 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
                          written=stats.written, removed=stats.removed)
     if run_mkdocs:
         search_index = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
+        card_data = CardDataJob(archive, taxonomy, project.docs_dir.parent / "card-data")
         try:
             mkdocs_build(project, site_url, _source_date(archive))
             extras = extra_files(archive, taxonomy, site_url)
             write_files(project.site_dir, extras)
+            report.extra_files = len(extras) + search_index.finish(project.site_dir)
+            report.extra_files += card_data.finish(project.site_dir)
         except BaseException:
             search_index.cancel()
+            card_data.cancel()
             raise
-        report.extra_files = len(extras) + search_index.finish(project.site_dir)
         report.site_dir = project.site_dir
     report.seconds = time.perf_counter() - started
     return report

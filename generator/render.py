@@ -93,6 +93,8 @@ def environment() -> jinja2.Environment:
         thousands=lambda n: f"{n:,}",
         day_url=views.day_url,
         card_url=views.card_url,
+        card_data_url=views.card_data_url,
+        permalink_url=views.permalink_url,
         week_key=views.week_key,
         week_link=lambda d: views.week_url(views.week_key(d)),
         month_name=lambda d: f"{calendar.month_name[d.month]} {d.year}",

@@ -57,6 +57,14 @@ def card_url(paper: Paper) -> str:
     return f"{day_url(paper.day)}#{paper.id}"
 
 
+def card_data_url(date: dt.date) -> str:
+    """The JSON shard the card tools (Save, Copy BibTeX, Similar papers) load for one day's cards."""
+    return f"cards/{date:%Y/%m/%d}.json"
+
+
+SAVED_URL = "saved/"
+
+
 def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:
     """Most upvoted first; ties by newer day then id, so the order is stable."""
     return sorted(papers, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:limit]
