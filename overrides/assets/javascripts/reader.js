@@ -71,7 +71,7 @@
     var first = (paper.authors[0] || "").trim().split(/\s+/);
     var key = asciiWord(first[first.length - 1] || "") || "anon";
     var words = String(paper.title).split(/[^\p{L}\p{N}]+/u).map(asciiWord).filter(function (word) {
-      return word && !TITLE_STOP.test(word);
+      return /[a-z]/.test(word) && !TITLE_STOP.test(word);  // words, not numbers such as the "1" of "$1"
     });
     return key + paper.year + words.slice(0, 2).join("");
   }
