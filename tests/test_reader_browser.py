@@ -152,7 +152,8 @@ def test_an_empty_or_tampered_reading_list_shows_nothing_broken(tab, origin) -> 
     assert tab.locator(".dp-saved__status").inner_text().startswith("Nothing saved yet")
     assert tab.get_by_role("button", name="Export BibTeX").is_disabled()
     tab.evaluate("""localStorage.setItem('dailypapers.saved', JSON.stringify([
-        {id: 'x', title: '<img src=x onerror=alert(1)>', authors: [], url: 'javascript:alert(1)', arxiv: 'javascript:x'},
+        {id: 'x', title: '<img src=x onerror=alert(1)>', authors: [], url: 'javascript:alert(1)',
+         arxiv: 'javascript:x'},
         'junk', null]))""")
     tab.reload()
     item = tab.locator(".dp-saved__list > li")
