@@ -47,15 +47,17 @@ def _tfidf(texts: list[str]):  # -> scipy.sparse.csr_matrix | None (scipy has no
 
 
 def _strongest_terms(matrix, terms: int):  # csr_matrix -> csr_matrix
-    """Keep each row's `terms` highest weights (ties by term index), then L2-normalize again."""
+    """Keep each row's `terms` highest weights (all of them when tied at the cut), then L2-normalize
+    again: a paper is described by what is most its own, and the product below stays sparse."""
     from sklearn.preprocessing import normalize
 
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    order = np.lexsort((matrix.indices, -matrix.data, rows))
-    position = np.arange(order.size) - matrix.indptr[rows[order]]
-    keep = np.zeros(order.size, dtype=bool)
-    keep[order[position < terms]] = True
-    matrix.data[~keep] = 0
+    data, indptr = matrix.data, matrix.indptr
+    for row in range(matrix.shape[0]):
+        lo, hi = indptr[row], indptr[row + 1]
+        if hi - lo > terms:
+            weights = data[lo:hi]
+            kth = np.partition(weights, hi - lo - terms)[hi - lo - terms]
+            weights[weights < kth] = 0
     matrix.eliminate_zeros()
     return normalize(matrix)
 
