@@ -11,12 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import new_project, require_fixtures
+from conftest import new_project
 
 from generator import similar as similar_module
 from generator.build import SearchIndexJob, build_site
 from generator.card_data import card_data_files, citation_year
-from generator.cli import main
 from generator.errors import UserError
 from generator.load import load_archive
 from generator.model import Archive, Author, Day, Paper
@@ -148,11 +147,9 @@ def test_a_day_shard_holds_each_listed_paper_with_its_similar_papers_as_text() -
     assert card_data_files(archive, similar_papers(archive.papers)) == files
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project = Project.at(new_project(tmp_path_factory.mktemp("demo") / "project", with_demo=True))
-    build_site(project, site_url=SITE_URL)
-    return project
+@pytest.fixture
+def demo(demo_site) -> Project:
+    return demo_site.project
 
 
 def test_the_built_site_has_a_shard_for_every_listed_day_and_cards_point_at_it(demo: Project) -> None:
@@ -212,14 +209,9 @@ def test_similar_papers_built_alongside_mkdocs_match_inline_and_fail_in_one_line
     assert "similar papers: RuntimeError: disk on fire" in err and "Traceback" not in err
 
 
-@pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    files = sorted((require_fixtures() / "days").glob("*.json"))
-    root = new_project(tmp_path_factory.mktemp("real") / "project")
-    assert main(["--root", str(root), "import", *map(str, files)]) == 0
-    project = Project.at(root)
-    build_site(project, site_url=SITE_URL)
-    return project
+@pytest.fixture
+def real(real_site) -> Project:
+    return real_site.project
 
 
 def test_on_real_papers_neighbours_share_keywords_and_topics_far_more_often_than_random_pairs(real) -> None:
