@@ -204,6 +204,9 @@ def test_keyboard_keys_move_between_cards_days_search_and_the_help(tab, origin) 
     dialog = tab.get_by_role("dialog", name="Keyboard keys")
     assert dialog.is_visible()
     assert "next paper" in dialog.inner_text() and "search" in dialog.inner_text()
+    for key in ("Tab", "Tab", "Tab", "Shift+Tab"):  # focus stays inside the dialog
+        tab.keyboard.press(key)
+        assert tab.evaluate("document.querySelector('.dp-keys').contains(document.activeElement)")
     tab.keyboard.press("Escape")
     assert dialog.is_hidden()
 

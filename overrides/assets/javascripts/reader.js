@@ -270,6 +270,14 @@
       else if (tool === "bibtex") copyBibtex(card);
       else if (tool === "similar") toggleSimilar(card, button);
     });
+    /* Fetch the shard as soon as a pointer or focus nears the tools, so a click finds it loaded and
+       Copy BibTeX writes the clipboard while the click still counts as the user's gesture. */
+    function warm(event) {
+      var card = event.target.closest && event.target.closest("article.dp-card[data-cards]");
+      if (card && event.target.closest(".dp-tools")) loadShard(card.getAttribute("data-cards")).catch(function () {});
+    }
+    document.addEventListener("pointerover", warm);
+    document.addEventListener("focusin", warm);
     window.addEventListener("storage", function (event) {  // another tab changed the list
       if (event.key !== STORE) return;
       Array.prototype.forEach.call(cards, function (card) {
@@ -399,6 +407,15 @@
     }
   }
 
+  /* Tab and Shift+Tab cycle through the dialog's own controls while it is open. */
+  function keepFocusInside(event) {
+    var items = overlay.querySelectorAll("a[href], button");
+    var first = items[0], last = items[items.length - 1];
+    if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+    else if (!overlay.contains(document.activeElement)) { event.preventDefault(); first.focus(); }
+  }
+
   function moveCard(step) {
     var cards = Array.prototype.slice.call(document.querySelectorAll("article.dp-card"));
     if (!cards.length) return;
@@ -427,6 +444,7 @@
     var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
     if (overlay && !overlay.hidden) {
       if (event.key === "Escape" || event.key === "?") { event.preventDefault(); toggleOverlay(false); }
+      else if (event.key === "Tab") keepFocusInside(event);
       return;
     }
     if (typing) return;
