@@ -40,12 +40,15 @@ TOPICS_URL = "topics/"
 SEARCH_URL = "search/"
 FEEDS_URL = "feeds/"
 SAVED_URL = "saved/"  # the reader's own saved papers, kept in the browser
+DATA_URL = "data/"  # the downloads page; the files are below it (download_url)
 # Site-wide feeds, beside the home page.
 FEED_RSS = "feed.xml"
 FEED_ATOM = "atom.xml"
+FEED_JSON = "feed.json"
 DAILY_FEED = "daily.xml"
 WEEKLY_FEED = "weekly.xml"
-FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}  # a topic's feeds, inside its folder
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}  # a topic's feeds, inside its folder
+OPML_FILE = "feeds.opml"  # every feed, for a reader to import
 
 
 def day_url(date: dt.date) -> str:
@@ -74,12 +77,16 @@ def topic_url(slug: str, page: int = 1) -> str:
 
 
 def topic_feed_url(slug: str, kind: str) -> str:
-    """A topic's own feed of `kind` ("rss" or "atom")."""
+    """A topic's own feed of `kind` ("rss", "atom" or "json")."""
     return topic_url(slug) + FEED_FILES[kind]
 
 
+PERMALINKS_FOLDER = "p/"  # one small page per paper below it
+CARD_DATA_FOLDER = "cards/"  # the card tools' day shards below it
+
+
 def permalink_url(paper_id: str) -> str:
-    return f"p/{paper_id}/"
+    return f"{PERMALINKS_FOLDER}{paper_id}/"
 
 
 def subscribe_url() -> str:
@@ -107,7 +114,12 @@ def month_of_url(date: dt.date) -> str:
 
 def card_data_url(date: dt.date) -> str:
     """The JSON shard the card tools (Save, Copy BibTeX, Similar papers) load for one day's cards."""
-    return f"cards/{date:%Y/%m/%d}.json"
+    return f"{CARD_DATA_FOLDER}{date:%Y/%m/%d}.json"
+
+
+def download_url(name: str, year: int | None = None) -> str:
+    """A data download, below the Data page: the whole archive's file `name`, or one year's."""
+    return f"{DATA_URL}{name}" if year is None else f"{DATA_URL}{year:04d}/{name}"
 
 
 def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:
