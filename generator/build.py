@@ -28,7 +28,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,9 +116,18 @@ def permalink_pages(archive: Archive, similar: Mapping[str, tuple[str, ...]]) ->
         root = relative_root(view.url)
         target = f"{root}{views.card_url(view.paper)}"
         others = [papers[other] for other in similar.get(view.paper.id, ())]
-        pages.append(render("permalink.html.j2", view.url, path=f"{view.url}index.html", view=view, target=target,
-                            similar=others))
+        pages.append(render("permalink.html.j2", view.url, path=_permalink_path(view.paper.id),
+                            view=view, target=target, similar=others))
     return pages
+
+
+def _permalink_path(paper_id: str) -> str:
+    return f"{views.permalink_url(paper_id)}index.html"
+
+
+def permalink_paths(archive: Archive) -> list[str]:
+    """Where `permalink_pages` writes, known before they are rendered, so they are claimed first."""
+    return [_permalink_path(paper.id) for paper in archive.papers]
 
 
 def similar_files(archive: Archive) -> dict[str, bytes]:
@@ -149,9 +158,10 @@ def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str, export: Dat
 
 
 def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dict[str, bytes],
-                  taxonomy: Taxonomy, pages_label: str) -> SitePaths:
+                  taxonomy: Taxonomy, pages_label: str, permalinks: Iterable[str] = ()) -> SitePaths:
     """Claim every path the site will have, generated outputs first and hand-written pages last, so
-    a clash fails in one line naming both before a single file is written."""
+    a clash fails in one line naming both before a single file is written. `permalinks` are the paths
+    CardDataJob will write (`permalink_paths`)."""
     feeds = {info.path: info for info in feed_catalog(taxonomy)}
     paths = SitePaths()
     for page in pages:
@@ -162,11 +172,12 @@ def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dic
             paths.claim(path, f"the generated {kinds.get(feeds[path].kind, feeds[path].kind)} feed {path}")
         else:
             paths.claim(path, f"the generated file {path}")
+    for path in permalinks:
+        paths.claim(path, f"the permalink page {path}")
     paths.claim(SCHEMA_PATH, f"the published snapshot schema {SCHEMA_PATH}")
     for path in MKDOCS_FILES:
         paths.claim(path, f"MkDocs' {path}")
     paths.claim_folder(SEARCH_FOLDER, f"the search index (everything under {SEARCH_FOLDER})")
-    paths.claim_folder(views.PERMALINKS_FOLDER, f"the permalink pages (everything under {views.PERMALINKS_FOLDER})")
     paths.claim_folder(views.CARD_DATA_FOLDER, f"the card tools' data (everything under {views.CARD_DATA_FOLDER})")
     for path in hand_written:
         paths.claim(site_path(path), f"{pages_label}/{path}", hand_written=True)
@@ -420,7 +431,7 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     pages.append(subscribe_page(project, site_url))
     hand_written = hand_written_pages(project)
     extras = extra_files(archive, taxonomy, site_url, export)
-    claim_outputs(pages, extras, hand_written, taxonomy, _shown(project, project.pages_dir))
+    claim_outputs(pages, extras, hand_written, taxonomy, _shown(project, project.pages_dir), permalink_paths(archive))
     files = {page.path: page.text.encode() for page in pages}
     files.update(hand_written)
     files.update(published_schema())
