@@ -81,7 +81,7 @@ def test_every_card_gets_save_copy_bibtex_and_similar_papers(tab, origin) -> Non
         assert buttons.all_inner_texts() == ["Save", "Copy BibTeX", "Similar papers"]
     tab.goto(f"{origin}{PREFIX}")  # the home page shows the latest day's cards, tools included
     tool(tab, "2611.90099", "similar").click()
-    assert tab.locator('[id="2611.90099"] .dp-similar li a').count() >= 1
+    tab.locator('[id="2611.90099"] .dp-similar li a').first.wait_for()
 
 
 def test_copy_bibtex_gives_arxivs_form_with_hostile_text_as_text(tab, origin) -> None:
