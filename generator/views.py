@@ -40,6 +40,8 @@ TOPICS_URL = "topics/"
 SEARCH_URL = "search/"
 FEEDS_URL = "feeds/"
 SAVED_URL = "saved/"  # the reader's own saved papers, kept in the browser
+PERMALINKS_URL = "p/"  # a paper's permanent link is p/<arXiv id>/
+CARD_DATA_URL = "cards/"  # the card tools' day shards are below it (card_data_url)
 DATA_URL = "data/"  # the downloads page; the files are below it (download_url)
 # Site-wide feeds, beside the home page.
 FEED_RSS = "feed.xml"
@@ -81,12 +83,8 @@ def topic_feed_url(slug: str, kind: str) -> str:
     return topic_url(slug) + FEED_FILES[kind]
 
 
-PERMALINKS_FOLDER = "p/"  # one small page per paper below it
-CARD_DATA_FOLDER = "cards/"  # the card tools' day shards below it
-
-
 def permalink_url(paper_id: str) -> str:
-    return f"{PERMALINKS_FOLDER}{paper_id}/"
+    return f"{PERMALINKS_URL}{paper_id}/"
 
 
 def subscribe_url() -> str:
@@ -114,7 +112,7 @@ def month_of_url(date: dt.date) -> str:
 
 def card_data_url(date: dt.date) -> str:
     """The JSON shard the card tools (Save, Copy BibTeX, Similar papers) load for one day's cards."""
-    return f"{CARD_DATA_FOLDER}{date:%Y/%m/%d}.json"
+    return f"{CARD_DATA_URL}{date:%Y/%m/%d}.json"
 
 
 def download_url(name: str, year: int | None = None) -> str:
