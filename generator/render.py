@@ -70,6 +70,7 @@ def environment() -> jinja2.Environment:
         thousands=lambda n: f"{n:,}",
         day_url=views.day_url,
         card_url=views.card_url,
+        card_data_url=views.card_data_url,
         card_on_day_url=views.card_on_day_url,
         week_key=views.week_key,
         week_link=views.week_of_url,
