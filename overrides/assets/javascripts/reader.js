@@ -53,6 +53,7 @@
   /* Text as BibTeX text: every special character spelled as a command, so a title such as
      `\input{/etc/passwd}` or `{{ x }}` is printed, never obeyed, and braces always balance. */
   function bibText(value) {
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is folded away
     return String(value).replace(/[\u0000-\u001f\u007f\s]+/g, " ").trim()
       .replace(/[\\{}%#&$_^~]/g, function (ch) { return BIB_ESCAPES[ch]; });
   }
@@ -102,7 +103,7 @@
     try {
       var list = JSON.parse(localStorage.getItem(STORE) || "[]");
       return Array.isArray(list) ? list.filter(validPaper) : [];
-    } catch (error) {
+    } catch {
       return [];
     }
   }
@@ -111,7 +112,7 @@
     try {
       localStorage.setItem(STORE, JSON.stringify(list));
       return true;
-    } catch (error) {
+    } catch {
       return false;
     }
   }
@@ -125,7 +126,7 @@
     try {
       var resolved = new URL(url, base);
       return /^https?:$/.test(resolved.protocol) ? resolved.href : null;
-    } catch (error) {
+    } catch {
       return null;
     }
   }
@@ -153,7 +154,7 @@
     document.body.appendChild(area);
     area.select();
     var done = false;
-    try { done = document.execCommand("copy"); } catch (error) { done = false; }
+    try { done = document.execCommand("copy"); } catch { done = false; }
     area.remove();
     return done ? Promise.resolve() : Promise.reject(new Error("copy refused"));
   }
