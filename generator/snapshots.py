@@ -26,7 +26,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, partial
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,10 +33,9 @@ import fastjsonschema
 import jsonschema
 import yaml
 
-from generator import safe_yaml
+from generator import safe_yaml, snapshot_format
 from generator.dates import day_problem
 
-FORMAT_VERSION = 1
 YEAR_FOLDER = re.compile(r"^\d{4}$")
 SNAPSHOT_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -77,7 +75,7 @@ class SnapshotFile:
 @cache
 def snapshot_schema() -> dict[str, Any]:
     """The published JSON Schema: the one declarative definition of the format."""
-    return json.loads(resources.files("generator").joinpath("schema/snapshot.schema.json").read_text())
+    return snapshot_format.schema()
 
 
 @cache
