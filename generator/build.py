@@ -30,6 +30,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -42,11 +43,12 @@ from generator.model import Archive
 from generator.outputs import MKDOCS_FILES, SitePaths, clash, site_path
 from generator.project import Project
 from generator.render import Page, relative_root, render, sync_tree, write_files
+from generator.search import SEARCH_DIR
 from generator.site_swap import clean_stale, staging_dir, swap_in
 from generator.topics import Taxonomy
 
 HOME_RECENT_DAYS = 10
-SEARCH_FOLDER = "search/"
+SEARCH_FOLDER = SEARCH_DIR
 SCHEMA_PATH = "schema/snapshot.schema.json"
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -77,14 +79,14 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: 
     weeks = views.week_views(days)
     topics = taxonomy.by_slug
     listed = [d for d in days if d.papers]
-    totals = {"paper_count": len(archive.appearances), "listed_days": len(listed)}
+    totals: dict[str, Any] = {"paper_count": len(archive.appearances), "listed_days": len(listed)}
 
     pages = [
-        render("home.md.j2", "", latest=listed[-1] if listed else None, topics=topics,
+        render("home.md.j2", views.HOME_URL, latest=listed[-1] if listed else None, topics=topics,
                recent=list(reversed(days))[:HOME_RECENT_DAYS], months=list(reversed(months))[:12], **totals),
-        render("archive.md.j2", "archive/", years=years, weeks=weeks,
+        render("archive.md.j2", views.ARCHIVE_URL, years=years, weeks=weeks,
                first=days[0].date if days else None, last=days[-1].date if days else None, **totals),
-        render("topics.md.j2", "topics/", topics=taxonomy.all_topics,
+        render("topics.md.j2", views.TOPICS_URL, topics=taxonomy.all_topics,
                counts=views.topic_counts(archive, taxonomy)),
     ]
     pages += [render("day.md.j2", view.url, view=view, topics=topics) for view in days]
@@ -102,8 +104,8 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: 
 def _feature_pages(taxonomy: Taxonomy, site_url: str) -> list[Page]:
     """Pages whose templates belong to the feeds, search and reading-list features."""
     return [
-        render("feeds.md.j2", "feeds/", site_url=site_url, **feeds_page_context(taxonomy)),
-        render("search.md.j2", "search/"),
+        render("feeds.md.j2", views.FEEDS_URL, site_url=site_url, **feeds_page_context(taxonomy)),
+        render("search.md.j2", views.SEARCH_URL),
         render("saved.md.j2", views.SAVED_URL),
     ]
 
@@ -401,7 +403,7 @@ def mkdocs_build(project: Project, prepared: PreparedBuild, site_dir: Path) -> N
         if plugin is None:
             raise UserError(f"{project.mkdocs_file.name} does not list the {PLUGIN} plugin: add `plugins: "
                             f"[{PLUGIN}]` (it writes permalinks, feeds and the search index into the site)")
-        plugin.prepared = prepared  # type: ignore[attr-defined]
+        plugin.prepared = prepared
         build(config)
     except MkDocsException as error:
         raise UserError(f"mkdocs build failed: {error}") from None

@@ -26,7 +26,7 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -270,9 +270,9 @@ class _Site:
         if paper.organization and _text(paper.organization.label).strip():
             parts.append(f"<p><strong>Organization:</strong> {_esc(paper.organization.label, MAX_NAME)}</p>")
         if topics:
-            links = ", ".join(f'<a href="{html.escape(self.url + views.topic_url(t.slug))}">{_esc(t.title)}</a>'
+            topic_links = ", ".join(f'<a href="{html.escape(self.url + views.topic_url(t.slug))}">{_esc(t.title)}</a>'
                               for t in topics)
-            parts.append(f"<p><strong>Topics:</strong> {links}</p>")
+            parts.append(f"<p><strong>Topics:</strong> {topic_links}</p>")
         if _text(paper.ai_summary).strip():
             parts.append(f"<p><strong>AI summary:</strong> {_esc(paper.ai_summary, MAX_AI_SUMMARY)}</p>")
         for paragraph in _PARAGRAPH_BREAK.split(_text(paper.abstract, MAX_ABSTRACT)):
@@ -320,10 +320,14 @@ def _newest_first(items: Iterable[_Item]) -> list[_Item]:
     return sorted(items, key=lambda item: (-item.date.timestamp(), item.guid))
 
 
+def _in_topic(slug: str) -> Callable[[Paper], bool]:
+    return lambda paper: slug in paper.topics
+
+
 def _paper_items(site: _Site, newest: list[tuple[dt.datetime, Paper]], keep: Callable[[Paper], bool],
                  limit: int) -> list[_Item]:
     """The first `limit` papers `keep` accepts from `newest` (each paper once, newest first)."""
-    chosen = []
+    chosen: list[Paper] = []
     for _, paper in newest:
         if len(chosen) == limit:
             break
@@ -351,7 +355,7 @@ def _daily_items(site: _Site, archive: Archive) -> list[_Item]:
     return _newest_first(items)
 
 
-def _weekly_items(site: _Site, papers: list[Paper]) -> list[_Item]:
+def _weekly_items(site: _Site, papers: Sequence[Paper]) -> list[_Item]:
     """The newest WEEKLY_WEEKS ISO weeks: each week's most upvoted papers, counted from their first day."""
     weeks: dict[str, list[Paper]] = {}
     for paper in papers:
@@ -536,7 +540,7 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
     out[views.DAILY_FEED] = _write_feed(catalog[views.DAILY_FEED], base, base, _daily_items(site, archive))
     out[views.WEEKLY_FEED] = _write_feed(catalog[views.WEEKLY_FEED], base, base, _weekly_items(site, papers))
     for topic in taxonomy.all_topics:
-        items = _paper_items(site, newest, lambda p, slug=topic.slug: slug in p.topics, TOPIC_ITEMS)
+        items = _paper_items(site, newest, _in_topic(topic.slug), TOPIC_ITEMS)
         page = base + views.topic_url(topic.slug)
         for kind in ("rss", "atom", "json"):
             path = views.topic_feed_url(topic.slug, kind)

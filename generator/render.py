@@ -168,8 +168,8 @@ def sync_tree(folder: Path, files: Mapping[str, bytes], keep: Iterable[str] = ()
             stats.removed += 1
         elif existing.is_dir() and not any(existing.iterdir()):
             existing.rmdir()
-    for relative, data in files.items():
-        target = folder / relative
+    for name, data in files.items():
+        target = folder / name
         if target.exists() and target.read_bytes() == data:
             stats.unchanged += 1
             continue

@@ -20,7 +20,8 @@ SCHEMA_RESOURCE = "schema/snapshot.schema.json"
 @cache
 def schema() -> dict[str, Any]:
     """The published JSON Schema (it keeps its keys in the order a snapshot writes them)."""
-    return json.loads(schema_bytes())
+    loaded: dict[str, Any] = json.loads(schema_bytes())
+    return loaded
 
 
 def schema_bytes() -> bytes:

@@ -50,7 +50,7 @@ PAPER_TIMESTAMP_FIELDS = ("published_at", "featured_at", "first_seen", "last_upd
 try:
     from yaml import CSafeLoader as FastLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    FastLoader = yaml.SafeLoader  # type: ignore[misc]
+    FastLoader = yaml.SafeLoader  # type: ignore[misc, assignment]
     print(
         "WARNING: PyYAML was built without libyaml; reading snapshots will be 5-15x slower. "
         "Reinstall PyYAML with libyaml available.",
@@ -533,7 +533,7 @@ class Collected:
 
 def collect_snapshots(
     snapshots_dir: Path,
-    convert: Callable[[dict[str, Any]], T] = _identity,  # type: ignore[assignment]
+    convert: Callable[[dict[str, Any]], T] = _identity,
     cache: SnapshotCache | None = None,
     today: dt.date | None = None,
 ) -> Collected:
@@ -567,7 +567,7 @@ def collect_snapshots(
 def load_snapshots(
     snapshots_dir: Path,
     cache_dir: Path | None = None,
-    convert: Callable[[dict[str, Any]], T] = _identity,  # type: ignore[assignment]
+    convert: Callable[[dict[str, Any]], T] = _identity,
     salt: str = "",
     key_file: Path | None = None,
     today: dt.date | None = None,
