@@ -29,6 +29,7 @@ from generator import views
 from generator.errors import UserError
 from generator.load import load_archive
 from generator.model import Archive
+from generator.orgs import Organization, organizations
 from generator.project import Project
 from generator.render import Page, relative_root, render, sync_tree, write_files
 from generator.topics import Taxonomy
@@ -61,6 +62,7 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str) -> list[
     years = views.year_views(months)
     weeks = views.week_views(days)
     topics = taxonomy.by_slug
+    orgs = organizations(archive)  # fails the build, with one line, when two names share a slug
     listed = [d for d in days if d.papers]
     totals = {"paper_count": len(archive.appearances), "listed_days": len(listed)}
 
@@ -77,18 +79,33 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str) -> list[
     pages += [render("month.md.j2", view.url, view=view) for view in months]
     pages += [render("year.md.j2", view.url, view=view) for view in years]
     pages += [render("topic.md.j2", view.url, view=view) for view in views.topic_views(archive, taxonomy)]
-    pages += _feature_pages(taxonomy, site_url)
+    pages += _feature_pages(taxonomy, site_url, orgs)
+    pages += discovery_pages(archive, taxonomy, orgs)
     return pages
 
 
-def _feature_pages(taxonomy: Taxonomy, site_url: str) -> list[Page]:
+def _feature_pages(taxonomy: Taxonomy, site_url: str, orgs: list[Organization]) -> list[Page]:
     """Pages whose templates belong to the feeds and search features."""
     from generator.feeds import feeds_page_context
 
     return [
-        render("feeds.md.j2", "feeds/", site_url=site_url, **feeds_page_context(taxonomy)),
+        render("feeds.md.j2", "feeds/", site_url=site_url, **feeds_page_context(taxonomy, orgs)),
         render("search.md.j2", "search/"),
     ]
+
+
+def discovery_pages(archive: Archive, taxonomy: Taxonomy, orgs: list[Organization]) -> list[Page]:
+    """The organization index, each organization's pages, and the stats page with its charts."""
+    from generator.charts import stats_charts
+
+    urls = {"org_url": views.org_url, "org_feed_url": views.org_feed_url, "orgs_url": views.ORGS_URL,
+            "stats_url": views.STATS_URL}
+    pages = [render("orgs.md.j2", views.ORGS_URL, orgs=orgs, **urls)]
+    pages += [render("org.md.j2", view.url, view=view, **urls) for view in views.org_views(orgs)]
+    stats = views.stats_view(archive, taxonomy, orgs)
+    pages.append(render("stats.md.j2", stats.url, view=stats, charts=stats_charts(stats),
+                        top_orgs=views.TOP_ORGS_YEAR, **urls))
+    return pages
 
 
 def permalink_pages(archive: Archive) -> list[Page]:

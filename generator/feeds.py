@@ -30,12 +30,14 @@ from feedgen.feed import FeedGenerator
 from generator import views
 from generator.errors import UserError
 from generator.model import Archive, Paper
+from generator.orgs import Organization, organizations
 from generator.topics import Taxonomy, Topic
 
 SITE_NAME = "Daily Papers Archive"
 MAX_FEED_BYTES = 512 * 1024
 MAIN_ITEMS = 100
 TOPIC_ITEMS = 50
+ORG_ITEMS = 50
 DAILY_DAYS = 30
 WEEKLY_WEEKS = 20
 WEEKLY_TOP = 10
@@ -186,8 +188,18 @@ def _topic_feeds(topic: Topic) -> list[FeedInfo]:
     ]
 
 
-def feed_catalog(taxonomy: Taxonomy) -> list[FeedInfo]:
-    """Every feed the build writes, site-wide first, then two per topic in the taxonomy's order."""
+def _org_feeds(org: Organization) -> list[FeedInfo]:
+    what = f"The newest papers of the Hugging Face organization {org.title}, one item per paper."
+    title = f"{SITE_NAME}: {org.title}"
+    return [
+        FeedInfo(views.org_feed_url(org.slug, "rss"), title, "rss", what, ORG_ITEMS),
+        FeedInfo(views.org_feed_url(org.slug, "atom"), title, "atom", what, ORG_ITEMS),
+    ]
+
+
+def feed_catalog(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[FeedInfo]:
+    """Every feed the build writes, site-wide first, then two per topic in the taxonomy's order, then
+    two per organization (most papers first)."""
     papers = "The newest papers of every day, one item per paper, with abstract, AI summary and links."
     feeds = [
         FeedInfo("feed.xml", SITE_NAME, "rss", papers, MAIN_ITEMS),
@@ -199,12 +211,15 @@ def feed_catalog(taxonomy: Taxonomy) -> list[FeedInfo]:
     ]
     for topic in taxonomy.all_topics:
         feeds += _topic_feeds(topic)
+    for org in orgs:
+        feeds += _org_feeds(org)
     return feeds
 
 
-def feeds_page_context(taxonomy: Taxonomy) -> dict:
+def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> dict:
     """What feeds.md.j2 needs: the feeds grouped as the page shows them, with their units and limits."""
-    catalog = feed_catalog(taxonomy)
+    orgs = list(orgs)
+    catalog = feed_catalog(taxonomy, orgs)
     by_path = {info.path: info for info in catalog}
     units = {"daily.xml": "days", "weekly.xml": "weeks"}
     site_wide = [
@@ -217,11 +232,18 @@ def feeds_page_context(taxonomy: Taxonomy) -> dict:
          "atom": by_path[f"topics/{topic.slug}/atom.xml"]}
         for topic in taxonomy.all_topics
     ]
+    org_feeds = [
+        {"org": org, "page": views.org_url(org.slug), "rss": by_path[views.org_feed_url(org.slug, "rss")],
+         "atom": by_path[views.org_feed_url(org.slug, "atom")]}
+        for org in orgs
+    ]
     return {
         "site_name": SITE_NAME,
         "site_wide": site_wide,
         "topic_feeds": topics,
         "topic_items": TOPIC_ITEMS,
+        "org_feeds": org_feeds,
+        "org_items": ORG_ITEMS,
         "weekly_top": WEEKLY_TOP,
         "max_feed_kib": MAX_FEED_BYTES // 1024,
     }
@@ -435,7 +457,8 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
     """Every feed file, keyed by its path under the site root (see feed_catalog for the list)."""
     base = normalize_site_url(site_url)
     site = _Site(base, taxonomy)
-    catalog = {info.path: info for info in feed_catalog(taxonomy)}
+    orgs = organizations(archive)
+    catalog = {info.path: info for info in feed_catalog(taxonomy, orgs)}
     out: dict[str, bytes] = {}
     papers = archive.papers  # each paper once, from its first day
     newest = sorted(((item_date(p, p.day), p) for p in papers),
@@ -450,5 +473,14 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
         page = f"{base}topics/{topic.slug}/"
         for kind in ("feed.xml", "atom.xml"):
             path = f"topics/{topic.slug}/{kind}"
+            out[path] = _write_feed(catalog[path], page, base, items)
+    for org in orgs:
+        # org.papers is newest day first and an item's date falls on its day, so the newest ORG_ITEMS
+        # items are among the papers on or after the day of the ORG_ITEMS-th paper
+        oldest_day = org.papers[min(ORG_ITEMS, len(org.papers)) - 1].day
+        items = _newest_first(site.paper_item(p, p.day) for p in org.papers if p.day >= oldest_day)
+        page = base + views.org_url(org.slug)
+        for kind in ("rss", "atom"):
+            path = views.org_feed_url(org.slug, kind)
             out[path] = _write_feed(catalog[path], page, base, items)
     return out

@@ -93,6 +93,7 @@ def environment() -> jinja2.Environment:
         thousands=lambda n: f"{n:,}",
         day_url=views.day_url,
         card_url=views.card_url,
+        org_url_of=views.org_url_of,
         week_key=views.week_key,
         week_link=lambda d: views.week_url(views.week_key(d)),
         month_name=lambda d: f"{calendar.month_name[d.month]} {d.year}",
