@@ -22,7 +22,7 @@ from generator.views import OrgYear, StatsView, TopicShare
 
 INK = "#010203"  # placeholder for the page's text colour; replaced by currentColor
 BAR = "#e8910c"  # amber-orange, the theme's accent family: readable on white and on slate
-WIDTH_IN = 6.5
+WIDTH_IN = 5.5
 LABEL_CHARS = 40  # longer organization names are cut in the chart; the table holds them in full
 
 _STYLE = {
