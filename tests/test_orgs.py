@@ -17,6 +17,7 @@ from htmltext import parse
 
 from generator.build import build_site
 from generator.cli import main
+from generator.feeds import ORG_ITEMS
 from generator.model import Account, Archive, Day, Paper
 from generator.orgs import MAX_SLUG, OrgSlugClash, org_slug, organizations
 from generator.project import Project
@@ -172,7 +173,8 @@ def test_org_feeds_parse_and_hold_its_newest_papers(real) -> None:
         for kind in ("feed.xml", "atom.xml"):
             feed = feedparser.parse((project.site_dir / "orgs" / slug / kind).read_bytes())
             assert feed.bozo == 0, (slug, kind, feed.get("bozo_exception"))
-            assert {e.id.rstrip("/").rsplit("/", 1)[1] for e in feed.entries} == ids
+            assert {e.id.rstrip("/").rsplit("/", 1)[1] for e in feed.entries} <= ids
+            assert len(feed.entries) == min(len(ids), ORG_ITEMS)
     page = (project.site_dir / "orgs" / "nvidia" / "index.html").read_text()
     rss = f'title="Daily Papers Archive: NVIDIA (RSS)" href="{SITE_URL}orgs/nvidia/feed.xml"'
     assert f'type="application/rss+xml" {rss}' in page
