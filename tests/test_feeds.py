@@ -34,6 +34,7 @@ from generator.feeds import (
     item_date,
 )
 from generator.model import Account, Archive, Author, Day, Paper
+from generator.orgs import organizations
 from generator.topics import Taxonomy, Topic, load_taxonomy
 
 REPO = Path(__file__).resolve().parent.parent
@@ -166,7 +167,7 @@ def test_links_are_absolute_under_a_project_path(sample: Archive) -> None:
 
 def test_catalog_lists_exactly_the_files_built(sample: Archive) -> None:
     out = build_feeds(sample, TAXONOMY, SITE)
-    catalog = feed_catalog(TAXONOMY)
+    catalog = feed_catalog(TAXONOMY, organizations(sample))
     assert [info.path for info in catalog] == list(out)
     assert len({info.path for info in catalog}) == len(catalog)
     assert {"feed.xml", "atom.xml", "daily.xml", "weekly.xml"} <= set(out)
@@ -418,7 +419,7 @@ def test_full_size_archive_feeds_stay_small_and_fast() -> None:
     archive = make_archive(papers)
     assert len(archive.papers) == 35_000
     out = build_feeds(archive, TAXONOMY, SITE)  # fast by construction: items only for what is shown
-    catalog = {info.path: info for info in feed_catalog(TAXONOMY)}
+    catalog = {info.path: info for info in feed_catalog(TAXONOMY, organizations(archive))}
     for path, data in out.items():
         assert len(data) < MAX_FEED_BYTES, (path, len(data))
         count = data.count(b"<entry>") if catalog[path].kind == "atom" else data.count(b"<item>")
@@ -450,7 +451,7 @@ def test_oversized_items_drop_the_oldest_to_stay_under_the_limit() -> None:
 def test_real_fixtures_make_valid_feeds(capsys: pytest.CaptureFixture[str]) -> None:
     archive, taxonomy = real_archive()
     out = build_feeds(archive, taxonomy, SITE)
-    catalog = {info.path: info for info in feed_catalog(taxonomy)}
+    catalog = {info.path: info for info in feed_catalog(taxonomy, organizations(archive))}
     assert set(out) == set(catalog)
     for path, data in out.items():
         check_feed(data, catalog[path].kind)
