@@ -55,7 +55,7 @@ _REFERENCE = re.compile(r'(?:url\(#|href="#)([^")]+)')
 _GEOMETRY = re.compile(r'(\s(?:d|x|y|transform|viewBox)=")([^"]*)"')
 _ROUGH = re.compile(r"-?\d+\.\d{3,}")
 _NO_ROTATION = re.compile(r' transform="rotate\(-?0 [^)"]*\)"')
-_BETWEEN_TAGS = re.compile(r">\s+<")
+_TAG = re.compile(r"(<[^>]*>)")
 
 
 def _round(match: re.Match[str]) -> str:
@@ -82,26 +82,40 @@ def _figure(height_in: float):  # -> matplotlib.figure.Figure (imported lazily: 
 
 def _to_svg(figure, chart_id: str, title: str) -> str:
     """The figure as an SVG element for inlining: ids prefixed by `chart_id` (several charts share a
-    page), no XML prologue or metadata, scaling with its container, colours following the theme."""
+    page), no XML prologue or metadata, scaling with its container, colours following the theme.
+
+    Only tags are rewritten, never the text between them: labels are untrusted, and a label such as
+    `id="x"` or the placeholder colour must come out as written. Matplotlib escapes <, > and & in
+    text and attributes, so splitting at < and > finds every tag.
+    """
     out = io.StringIO()
     figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     svg = out.getvalue()
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    used = set(_REFERENCE.findall(svg))  # ids a clip path or <use> points at; the rest are dropped
-    svg = _ID.sub(lambda m: f' id="{chart_id}-{m.group(1)}"' if m.group(1) in used else "", svg)
-    svg = svg.replace("url(#", f"url(#{chart_id}-").replace('xlink:href="#', f'xlink:href="#{chart_id}-')
-    svg = svg.replace(INK, "currentColor").replace(" \n", " ")
-    svg = svg.replace("; font-family: 'DejaVu Sans'", "")  # set once, on the <svg> element
-    svg = _NO_ROTATION.sub("", svg)
-    svg = _BETWEEN_TAGS.sub("><", svg)  # matplotlib's indentation; text inside elements is kept
-    svg = _GEOMETRY.sub(lambda m: m.group(1) + _ROUGH.sub(_round, m.group(2)) + '"', svg)
-    svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"',
-                 rf'<svg \1role="img" aria-labelledby="{chart_id}-title" class="dp-chart-svg" '
-                 + '''style="width:100%;height:auto;font-family:'DejaVu Sans',Verdana,sans-serif"''', svg, count=1)
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg[svg.index("<svg"):], flags=re.S)
+    parts = _TAG.split(svg)  # text, tag, text, tag, ...: odd items are tags
+    used = {ref for tag in parts[1::2] for ref in _REFERENCE.findall(tag)}  # clip paths, <use> targets
+
+    def rewrite(tag: str) -> str:
+        tag = _ID.sub(lambda m: f' id="{chart_id}-{m.group(1)}"' if m.group(1) in used else "", tag)
+        tag = tag.replace("url(#", f"url(#{chart_id}-").replace('xlink:href="#', f'xlink:href="#{chart_id}-')
+        tag = tag.replace(INK, "currentColor").replace(" \n", " ").replace("\n", " ")
+        tag = tag.replace("; font-family: 'DejaVu Sans'", "")  # set once, on the <svg> element
+        tag = _NO_ROTATION.sub("", tag)
+        return _GEOMETRY.sub(lambda m: m.group(1) + _ROUGH.sub(_round, m.group(2)) + '"', tag)
+
+    pieces = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            pieces.append(rewrite(part))
+        elif part.strip():  # matplotlib's indentation between tags goes; label text stays as it is
+            pieces.append(part)
+    svg = "".join(pieces)
     escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    svg = re.sub(r"(<svg [^>]*>)", rf'\1<title id="{chart_id}-title">{escaped}</title>', svg, count=1)
-    return svg.strip() + "\n"
+    svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"([^>]*)>',
+                 rf'<svg \1role="img" aria-labelledby="{chart_id}-title" class="dp-chart-svg" '
+                 + """style="width:100%;height:auto;font-family:'DejaVu Sans',Verdana,sans-serif"\\2>"""
+                 + f'<title id="{chart_id}-title">{escaped}</title>', svg, count=1)
+    return svg + "\n"
 
 
 def _label(text: str) -> str:

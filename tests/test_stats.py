@@ -107,7 +107,7 @@ def test_charts_are_byte_identical_in_a_new_process(taxonomy) -> None:
 
 
 HOSTILE = ['$x^2$ & <b>bold</b>', '</text><script>alert(1)</script>', "{{ 7*7 }} \\& _under",
-           "a" * 200, "line\nbreak\u2028sep"]
+           "a" * 200, "line\nbreak\u2028sep", 'fill #010203 id="x" url(#p) href="#q"']
 
 
 def test_hostile_labels_stay_text_in_charts() -> None:
@@ -115,13 +115,14 @@ def test_hostile_labels_stay_text_in_charts() -> None:
     from generator.views import OrgYear
 
     orgs = [Organization(f"org{n}", label, f"org{n}", ()) for n, label in enumerate(HOSTILE)]
-    svg = top_orgs_chart([OrgYear(2025, tuple((org, 5 - n) for n, org in enumerate(orgs)), 15)])
+    svg = top_orgs_chart([OrgYear(2025, tuple((org, 9 - n) for n, org in enumerate(orgs)), 15)])
     root = ET.fromstring(svg)  # still well-formed XML
     texts = {"".join(t.itertext()) for t in root.iter(f"{SVG}text")}
     assert "$x^2$ & <b>bold</b>" in texts  # as written: no math, no markup
     assert "</text><script>alert(1)</script>" in texts
     assert "{{ 7*7 }} \\& _under" in texts
     assert "line break sep" in texts  # one line
+    assert 'fill #010203 id="x" url(#p) href="#q"' in texts  # the SVG's own rewriting leaves text alone
     assert any(t.startswith("aaaa") and t.endswith("…") and len(t) <= 40 for t in texts)
     assert not list(root.iter(f"{SVG}script"))
 
