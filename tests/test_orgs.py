@@ -218,6 +218,9 @@ def test_hostile_organization_names_stay_text(tmp_path: Path) -> None:
         feed = feedparser.parse((site / "orgs" / slug / kind).read_bytes())
         assert feed.bozo == 0
         assert feed.feed.title == f"Daily Papers Archive: {HOSTILE_FULLNAME}"
+    feeds_page = parse((site / "feeds" / "index.html").read_text())
+    assert any(li.content.startswith(" ".join(HOSTILE_FULLNAME.split()) + ": RSS · Atom")
+               for li in feeds_page.by_tag["li"] if f"../orgs/{slug}/" in li.links)
     stats = (site / "stats" / "index.html").read_text()
     assert "<script>alert(1)" not in stats and "$x^2$" in stats
 
