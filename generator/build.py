@@ -25,8 +25,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import views
+from generator import text, views
 from generator.errors import UserError
+from generator.feeds import FeedInfo, build_feeds, feed_catalog, feeds_page_context, head_links
 from generator.load import load_archive
 from generator.model import Archive
 from generator.orgs import Organization, organizations
@@ -78,33 +79,34 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str) -> list[
     pages += [render("week.md.j2", view.url, view=view) for view in weeks]
     pages += [render("month.md.j2", view.url, view=view) for view in months]
     pages += [render("year.md.j2", view.url, view=view) for view in years]
-    pages += [render("topic.md.j2", view.url, view=view) for view in views.topic_views(archive, taxonomy)]
+    catalog = feed_catalog(taxonomy, orgs)
+    pages += [render("topic.md.j2", view.url, view=view, feeds=head_links(catalog, views.topic_url(view.topic.slug)))
+              for view in views.topic_views(archive, taxonomy)]
     pages += _feature_pages(taxonomy, site_url, orgs)
-    pages += discovery_pages(archive, taxonomy, orgs)
+    pages += discovery_pages(archive, taxonomy, orgs, catalog)
     return pages
 
 
 def _feature_pages(taxonomy: Taxonomy, site_url: str, orgs: list[Organization]) -> list[Page]:
     """Pages whose templates belong to the feeds and search features."""
-    from generator.feeds import feeds_page_context
-
     return [
         render("feeds.md.j2", "feeds/", site_url=site_url, **feeds_page_context(taxonomy, orgs)),
         render("search.md.j2", "search/"),
     ]
 
 
-def discovery_pages(archive: Archive, taxonomy: Taxonomy, orgs: list[Organization]) -> list[Page]:
-    """The organization index, each organization's pages, and the stats page with its charts."""
+def discovery_pages(archive: Archive, taxonomy: Taxonomy, orgs: list[Organization],
+                    catalog: list[FeedInfo]) -> list[Page]:
+    """The organization index, each organization's pages (their feeds in the head), and the stats page
+    with its charts."""
     from generator.charts import stats_charts
 
-    urls = {"org_url": views.org_url, "org_feed_url": views.org_feed_url, "orgs_url": views.ORGS_URL,
-            "stats_url": views.STATS_URL}
-    pages = [render("orgs.md.j2", views.ORGS_URL, orgs=orgs, **urls)]
-    pages += [render("org.md.j2", view.url, view=view, **urls) for view in views.org_views(orgs)]
+    pages = [render("orgs.md.j2", views.ORGS_URL, orgs=orgs)]
+    pages += [render("org.md.j2", view.url, view=view, feeds=head_links(catalog, views.org_url(view.org.slug)))
+              for view in views.org_views(orgs)]
     stats = views.stats_view(archive, taxonomy, orgs)
     pages.append(render("stats.md.j2", stats.url, view=stats, charts=stats_charts(stats),
-                        top_orgs=views.TOP_ORGS_YEAR, **urls))
+                        top_orgs=views.TOP_ORGS_YEAR))
     return pages
 
 
@@ -120,8 +122,6 @@ def permalink_pages(archive: Archive) -> list[Page]:
 def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
     """Files written straight into site/ after MkDocs: permalinks and feeds (the search index is
     SearchIndexJob's)."""
-    from generator.feeds import build_feeds
-
     files = {page.path: page.text.encode() for page in permalink_pages(archive)}
     feeds = build_feeds(archive, taxonomy, site_url)
     clash = files.keys() & feeds.keys()
@@ -211,21 +211,30 @@ def hand_written_pages(project: Project) -> dict[str, bytes]:
 
 def resolve_site_url(project: Project, given: str | None) -> str:
     """--site-url, else $SITE_URL, else site_url in mkdocs.yml; always with a trailing slash."""
-    url = given or os.environ.get("SITE_URL") or _mkdocs_site_url(project)
-    if not url or not url.startswith(("http://", "https://")):
-        raise UserError("site_url is not set: set site_url in mkdocs.yml, or pass --site-url "
-                        "https://USER.github.io/REPO/ (feeds and permalinks need absolute links)")
-    return url if url.endswith("/") else url + "/"
+    return text.site_url(given or os.environ.get("SITE_URL") or _mkdocs_site_url(project))
 
 
-def _mkdocs_site_url(project: Project) -> str:
+def _mkdocs_config(project: Project) -> dict:
     import yaml
 
     try:
         data = yaml.safe_load(project.mkdocs_file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise UserError(f"{project.mkdocs_file}: cannot read: {error}") from None
-    return str((data or {}).get("site_url") or "")
+    return data if isinstance(data, dict) else {}
+
+
+def _mkdocs_site_url(project: Project) -> str:
+    return str(_mkdocs_config(project).get("site_url") or "")
+
+
+def subscribe_page(project: Project, site_url: str) -> Page:
+    """/subscribe/, with a sign-up form when mkdocs.yml's `extra` names a newsletter provider's form."""
+    from generator.digest import subscribe_page_context
+
+    extra = _mkdocs_config(project).get("extra")
+    context = subscribe_page_context(extra if isinstance(extra, dict) else {}, site_url)
+    return render("subscribe.md.j2", views.subscribe_url(), **context)
 
 
 def _source_date(archive: Archive) -> int:
@@ -247,8 +256,11 @@ def _environment(name: str, value: str) -> Iterator[None]:
             os.environ[name] = old
 
 
-def mkdocs_build(project: Project, site_url: str, source_date: int) -> None:
-    """Run MkDocs over the generated docs folder; MkDocs empties site/ first, so nothing stale survives."""
+def mkdocs_build(project: Project, site_url: str, source_date: int, site_feeds: list[dict[str, str]]) -> None:
+    """Run MkDocs over the generated docs folder; MkDocs empties site/ first, so nothing stale survives.
+
+    `site_feeds` (feeds.head_links of the home page) reaches the theme as `extra.dailypapers_feeds`, so
+    the head of every page advertises the feeds the catalog lists, and no template spells a feed path."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -260,6 +272,7 @@ def mkdocs_build(project: Project, site_url: str, source_date: int) -> None:
         with _environment("SOURCE_DATE_EPOCH", str(source_date)):
             config = load_config(config_file=str(project.mkdocs_file), site_url=site_url,
                                  docs_dir=str(project.docs_dir), site_dir=str(project.site_dir))
+            config.extra["dailypapers_feeds"] = site_feeds
             config.plugins["dailypapers-raw-html"] = RawHtmlPassthrough()
             config.plugins["dailypapers-trim"] = ThemeWhitespaceTrim()
             config.plugins["dailypapers-unused-assets"] = UnusedThemeAssets()
@@ -273,6 +286,7 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     site_url = resolve_site_url(project, site_url)
     archive, taxonomy = load_archive(project)
     pages = generate_pages(archive, taxonomy, site_url)
+    pages.append(subscribe_page(project, site_url))
     files = {page.path: page.text.encode() for page in pages}
     for path, data in hand_written_pages(project).items():
         if path in files:
@@ -284,7 +298,7 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     if run_mkdocs:
         search_index = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
         try:
-            mkdocs_build(project, site_url, _source_date(archive))
+            mkdocs_build(project, site_url, _source_date(archive), head_links(feed_catalog(taxonomy), views.HOME_URL))
             extras = extra_files(archive, taxonomy, site_url)
             write_files(project.site_dir, extras)
         except BaseException:

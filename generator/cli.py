@@ -52,6 +52,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
 
+    digest = commands.add_parser("digest", help="write a day's or a week's digest email (RFC 822) to stdout")
+    which = digest.add_mutually_exclusive_group(required=True)
+    which.add_argument("--date", type=_date, help="the day, YYYY-MM-DD")
+    which.add_argument("--week", help="the ISO week, YYYY-Www")
+    digest.add_argument("--out", type=Path, help="write the message to this file instead")
+    digest.add_argument("--site-url", help="public URL of the site (default: site_url in mkdocs.yml)")
+
+    email = commands.add_parser("email", help="send the newest digest not sent yet (SMTP_URL, MAIL_FROM, MAIL_TO)")
+    email.add_argument("--dry-run", action="store_true", help="print the message instead of sending it")
+    email.add_argument("--site-url", help="public URL of the site (default: site_url in mkdocs.yml)")
+
     topics = commands.add_parser("topics", help="print how papers spread over topics, with examples")
     topics.add_argument("--examples", type=int, default=3, help="example titles per topic")
     return parser
@@ -105,6 +116,8 @@ def _run(args: argparse.Namespace, project: Project) -> int:
             from generator.ingest import import_command
 
             return import_command(project, args.files, args.date)
+        if args.command in ("digest", "email"):
+            return _mail_command(args, project)
     except SnapshotError as error:
         for line in iter_problems(error.problems):
             print(line, file=sys.stderr)
@@ -115,3 +128,47 @@ def _run(args: argparse.Namespace, project: Project) -> int:
         print(f"dailypapers: {error}", file=sys.stderr)
         return 1
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _mail_command(args: argparse.Namespace, project: Project) -> int:
+    """`digest` and `email`: the message bytes go to stdout (or --out), everything else to stderr."""
+    import os
+
+    from generator import mailer
+    from generator.snapshots import atomic_write_bytes
+
+    try:
+        if args.command == "digest":
+            data = mailer.render_digest(project, os.environ, args.site_url, date=args.date, week=args.week)
+            if args.out:
+                try:
+                    atomic_write_bytes(args.out, data)
+                except OSError as error:
+                    print(f"dailypapers: {args.out}: cannot write: {error.strerror or error}", file=sys.stderr)
+                    return 1
+            else:
+                sys.stdout.buffer.write(data)
+            return 0
+        result = mailer.send_latest_digest(project, os.environ, dt.datetime.now(dt.UTC), args.site_url,
+                                           dry_run=args.dry_run)
+    except mailer.MailConfigError as error:
+        for problem in error.problems:
+            print(f"dailypapers: {problem}", file=sys.stderr)
+        return 1
+    if result.status == "nothing":
+        print("email: no day with papers in the archive; nothing sent")
+    elif result.status == "already-sent":
+        print(f"email: the digest for {result.digest} was already sent; nothing sent")
+    elif result.status == "older":
+        print(f"email: the newest day, {result.digest}, is older than the last digest sent ({result.newest}); "
+              "nothing sent")
+    elif result.status == "dry-run":
+        sys.stdout.buffer.write(result.message)
+        print(f"email: dry run: the digest for {result.digest} was not sent to {result.recipients} "
+              f"recipient(s){' via ' + result.server if result.server else ''}", file=sys.stderr)
+    else:
+        print(f"email: sent the digest for {result.digest} to {result.recipients} recipient(s) via {result.server}")
+        for address, reply in sorted(result.refused.items()):
+            print(f"dailypapers: email: {address} was refused: {reply}", file=sys.stderr)
+        return 1 if result.refused else 0
+    return 0

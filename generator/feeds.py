@@ -23,12 +23,11 @@ import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
-from generator import views
-from generator.errors import UserError
+from generator import text, views
 from generator.model import Archive, Paper
 from generator.orgs import Organization, organizations
 from generator.topics import Taxonomy, Topic
@@ -70,6 +69,12 @@ class FeedInfo:
     kind: str  # "rss" or "atom"
     description: str
     max_items: int
+    page: str = views.HOME_URL
+    """The page the feed follows, whose head advertises it: the home page for site-wide feeds."""
+
+    @property
+    def media_type(self) -> str:
+        return _MEDIA_TYPES[self.kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,29 +111,6 @@ def _esc(value: str, limit: int = 0) -> str:
     return html.escape(_text(value, limit), quote=False)
 
 
-def http_url(value: str) -> str:
-    """The URL when it is an absolute http(s) URL without whitespace, else "" (no link is made)."""
-    value = xml_text(value).strip()
-    if not value or any(ch.isspace() for ch in value) or any(ch in value for ch in '"<>'):
-        return ""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return ""
-    return value if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
-
-
-def normalize_site_url(site_url: str) -> str:
-    """site_url with a trailing slash; a UserError saying how to set it when it is missing or not http(s)."""
-    url = (site_url or "").strip()
-    parts = urlsplit(url) if url else None
-    if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
-        shown = f" (got {url!r})" if url else ""
-        raise UserError(f"feeds need the site's public URL{shown}: set site_url in mkdocs.yml or pass "
-                        "--site-url https://USER.github.io/REPO/")
-    return url if url.endswith("/") else url + "/"
-
-
 def _pid(paper_id: str) -> str:
     return quote(xml_text(paper_id), safe="/")
 
@@ -139,24 +121,10 @@ def permalink_path(paper_id: str) -> str:
 
 
 def card_path(paper_id: str, date: dt.date) -> str:
-    return f"{views.day_url(date)}#{_pid(paper_id)}"
+    return views.card_on_day_url(_pid(paper_id), date)
 
 
 # --- dates ---------------------------------------------------------------------------------------------
-
-
-# English names, not strftime's %A/%B, which follow the process locale: same input, same bytes.
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
-
-
-def long_date(date: dt.date) -> str:
-    return f"{_DAYS[date.weekday()]}, {date.day} {_MONTHS[date.month - 1]} {date.year}"
-
-
-def short_date(date: dt.date, year: bool = True) -> str:
-    return f"{date.day} {_MONTHS[date.month - 1][:3]}" + (f" {date.year}" if year else "")
 
 
 def _midnight(date: dt.date) -> dt.datetime:
@@ -182,19 +150,20 @@ def item_date(paper: Paper, day: dt.date) -> dt.datetime:
 
 def _topic_feeds(topic: Topic) -> list[FeedInfo]:
     what = f"The newest papers on {topic.title}, one item per paper."
+    page = views.topic_url(topic.slug)
     return [
-        FeedInfo(f"topics/{topic.slug}/feed.xml", f"{SITE_NAME}: {topic.title}", "rss", what, TOPIC_ITEMS),
-        FeedInfo(f"topics/{topic.slug}/atom.xml", f"{SITE_NAME}: {topic.title}", "atom", what, TOPIC_ITEMS),
+        FeedInfo(views.topic_feed_url(topic.slug, kind), f"{SITE_NAME}: {topic.title}", kind, what, TOPIC_ITEMS,
+                 page)
+        for kind in ("rss", "atom")
     ]
 
 
 def _org_feeds(org: Organization) -> list[FeedInfo]:
     what = f"The newest papers of the Hugging Face organization {org.title}, one item per paper."
     title = f"{SITE_NAME}: {org.title}"
-    return [
-        FeedInfo(views.org_feed_url(org.slug, "rss"), title, "rss", what, ORG_ITEMS),
-        FeedInfo(views.org_feed_url(org.slug, "atom"), title, "atom", what, ORG_ITEMS),
-    ]
+    page = views.org_url(org.slug)
+    return [FeedInfo(views.org_feed_url(org.slug, kind), title, kind, what, ORG_ITEMS, page)
+            for kind in ("rss", "atom")]
 
 
 def feed_catalog(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[FeedInfo]:
@@ -202,11 +171,11 @@ def feed_catalog(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[
     two per organization (most papers first)."""
     papers = "The newest papers of every day, one item per paper, with abstract, AI summary and links."
     feeds = [
-        FeedInfo("feed.xml", SITE_NAME, "rss", papers, MAIN_ITEMS),
-        FeedInfo("atom.xml", SITE_NAME, "atom", papers, MAIN_ITEMS),
-        FeedInfo("daily.xml", f"{SITE_NAME}: daily digest", "rss",
+        FeedInfo(views.FEED_RSS, SITE_NAME, "rss", papers, MAIN_ITEMS),
+        FeedInfo(views.FEED_ATOM, SITE_NAME, "atom", papers, MAIN_ITEMS),
+        FeedInfo(views.DAILY_FEED, f"{SITE_NAME}: daily digest", "rss",
                  "One item per Daily-Papers day, listing that day's papers by upvotes.", DAILY_DAYS),
-        FeedInfo("weekly.xml", f"{SITE_NAME}: weekly top papers", "rss",
+        FeedInfo(views.WEEKLY_FEED, f"{SITE_NAME}: weekly top papers", "rss",
                  f"One item per ISO week, with the week's {WEEKLY_TOP} most upvoted papers.", WEEKLY_WEEKS),
     ]
     for topic in taxonomy.all_topics:
@@ -216,20 +185,36 @@ def feed_catalog(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[
     return feeds
 
 
+_KIND_LABELS = {"rss": "RSS", "atom": "Atom"}
+
+
+def head_links(catalog: list[FeedInfo], page: str) -> list[dict[str, str]]:
+    """The `<link rel="alternate">` entries for the feeds that follow `page` (the home page: the site-wide
+    feeds, which every page advertises), as the theme partial overrides/partials/feed-links.html writes
+    them. A feed sharing its title with another of the same page is told apart by its format."""
+    mine = [info for info in catalog if info.page == page]
+    titles = [info.title for info in mine]
+    return [
+        {"href": info.path, "type": info.media_type,
+         "title": f"{info.title} ({_KIND_LABELS[info.kind]})" if titles.count(info.title) > 1 else info.title}
+        for info in mine
+    ]
+
+
 def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> dict:
     """What feeds.md.j2 needs: the feeds grouped as the page shows them, with their units and limits."""
     orgs = list(orgs)
     catalog = feed_catalog(taxonomy, orgs)
     by_path = {info.path: info for info in catalog}
-    units = {"daily.xml": "days", "weekly.xml": "weeks"}
+    units = {views.DAILY_FEED: "days", views.WEEKLY_FEED: "weeks"}
     site_wide = [
         {"info": by_path[path], "unit": units.get(path, "papers"),
          "format": "Atom" if by_path[path].kind == "atom" else "RSS 2.0"}
-        for path in ("feed.xml", "atom.xml", "daily.xml", "weekly.xml")
+        for path in (views.FEED_RSS, views.FEED_ATOM, views.DAILY_FEED, views.WEEKLY_FEED)
     ]
     topics = [
-        {"topic": topic, "rss": by_path[f"topics/{topic.slug}/feed.xml"],
-         "atom": by_path[f"topics/{topic.slug}/atom.xml"]}
+        {"topic": topic, "rss": by_path[views.topic_feed_url(topic.slug, "rss")],
+         "atom": by_path[views.topic_feed_url(topic.slug, "atom")]}
         for topic in taxonomy.all_topics
     ]
     org_feeds = [
@@ -262,11 +247,11 @@ def _author_list(paper: Paper, shown: int) -> str:
 
 def _link_or_text(label: str, value: str) -> str:
     """A link for an http(s) URL; anything else the API put there is shown as text, never linked."""
-    url = http_url(value)
+    url = text.http_url(xml_text(value))
     if url:
         return f'<a href="{html.escape(url)}">{label}</a>'
-    text = _text(value, MAX_NAME).strip()
-    return f"{label}: {html.escape(text, quote=False)}" if text else ""
+    shown = _text(value, MAX_NAME).strip()
+    return f"{label}: {html.escape(shown, quote=False)}" if shown else ""
 
 
 class _Site:
@@ -291,7 +276,7 @@ class _Site:
         if paper.organization and _text(paper.organization.label).strip():
             parts.append(f"<p><strong>Organization:</strong> {_esc(paper.organization.label, MAX_NAME)}</p>")
         if topics:
-            links = ", ".join(f'<a href="{html.escape(self.url)}topics/{t.slug}/">{_esc(t.title)}</a>'
+            links = ", ".join(f'<a href="{html.escape(self.url + views.topic_url(t.slug))}">{_esc(t.title)}</a>'
                               for t in topics)
             parts.append(f"<p><strong>Topics:</strong> {links}</p>")
         if _text(paper.ai_summary).strip():
@@ -357,9 +342,9 @@ def _daily_items(site: _Site, archive: Archive) -> list[_Item]:
     items = []
     listed = [day for day in archive.days if day.papers]
     for day in listed[-DAILY_DAYS:]:
-        papers = sorted(day.papers, key=lambda p: (-p.upvotes, p.id))
+        papers = sorted(day.papers, key=lambda p: p.day_rank)
         lines = "\n".join(site.digest_line(p, day.date) for p in papers)
-        when = long_date(day.date)
+        when = text.long_date(day.date)
         count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
         items.append(_Item(
             guid=site.url + views.day_url(day.date),
@@ -379,12 +364,12 @@ def _weekly_items(site: _Site, papers: list[Paper]) -> list[_Item]:
     items = []
     for key in sorted(weeks)[-WEEKLY_WEEKS:]:
         week = weeks[key]
-        top = sorted(week, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:WEEKLY_TOP]
+        top = views.top_papers(week, WEEKLY_TOP)
         lines = "\n".join(site.digest_line(p, p.day) for p in top)
         first, last = min(p.day for p in week), max(p.day for p in week)
-        span = short_date(first)
+        span = text.short_date(first)
         if first != last:
-            span = f"{short_date(first, year=False)} to {short_date(last)}"
+            span = f"{text.short_date(first, year=False)} to {text.short_date(last)}"
         url = site.url + views.week_url(key)
         items.append(_Item(
             guid=url,
@@ -426,7 +411,7 @@ def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
             if item.author:
                 entry.author(name=item.author)
             for term in item.categories:
-                entry.category(term=term, label=term, scheme=site_url + "topics/")
+                entry.category(term=term, label=term, scheme=site_url + views.TOPICS_URL)
         else:
             entry.description(item.html)
             if item.author:
@@ -455,7 +440,7 @@ def _write_feed(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]
 
 def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
     """Every feed file, keyed by its path under the site root (see feed_catalog for the list)."""
-    base = normalize_site_url(site_url)
+    base = text.site_url(site_url)
     site = _Site(base, taxonomy)
     orgs = organizations(archive)
     catalog = {info.path: info for info in feed_catalog(taxonomy, orgs)}
@@ -464,15 +449,15 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
     newest = sorted(((item_date(p, p.day), p) for p in papers),
                     key=lambda pair: (-pair[0].timestamp(), pair[1].id))
     everything = _paper_items(site, newest, lambda p: True, MAIN_ITEMS)
-    for path in ("feed.xml", "atom.xml"):
+    for path in (views.FEED_RSS, views.FEED_ATOM):
         out[path] = _write_feed(catalog[path], base, base, everything)
-    out["daily.xml"] = _write_feed(catalog["daily.xml"], base, base, _daily_items(site, archive))
-    out["weekly.xml"] = _write_feed(catalog["weekly.xml"], base, base, _weekly_items(site, papers))
+    out[views.DAILY_FEED] = _write_feed(catalog[views.DAILY_FEED], base, base, _daily_items(site, archive))
+    out[views.WEEKLY_FEED] = _write_feed(catalog[views.WEEKLY_FEED], base, base, _weekly_items(site, papers))
     for topic in taxonomy.all_topics:
         items = _paper_items(site, newest, lambda p, slug=topic.slug: slug in p.topics, TOPIC_ITEMS)
-        page = f"{base}topics/{topic.slug}/"
-        for kind in ("feed.xml", "atom.xml"):
-            path = f"topics/{topic.slug}/{kind}"
+        page = base + views.topic_url(topic.slug)
+        for kind in ("rss", "atom"):
+            path = views.topic_feed_url(topic.slug, kind)
             out[path] = _write_feed(catalog[path], page, base, items)
     for org in orgs:
         # org.papers is newest day first and an item's date falls on its day, so the newest ORG_ITEMS

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
+
+DayStatus = Literal["listed", "empty", "failed"]
+"""A stored day: its list (`listed`), the API had no list (`empty`), or the fetch failed (`failed`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,17 @@ class Paper:
         return tuple(a for a in self.authors if not a.hidden)
 
     @property
+    def day_rank(self) -> tuple[int, str]:
+        """Its place on a day's list: most upvoted first, then by id, so no order depends on file order."""
+        return (-self.upvotes, self.id)
+
+    @property
+    def period_rank(self) -> tuple[int, int, str]:
+        """Its place among papers of several days (a week's, a month's top): most upvoted first, then the
+        newer day, then by id."""
+        return (-self.upvotes, -self.day.toordinal(), self.id)
+
+    @property
     def hf_url(self) -> str:
         return f"https://huggingface.co/papers/{self.id}"
 
@@ -79,7 +94,7 @@ class Day:
     """One stored snapshot. `status` is listed, empty (the API had no list) or failed."""
 
     date: dt.date
-    status: str
+    status: DayStatus
     papers: tuple[Paper, ...]
     last_fetched: str = ""
     error: str = ""

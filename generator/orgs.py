@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 
 from generator.errors import UserError
 from generator.model import Archive, Paper
@@ -67,7 +67,8 @@ def organizations(archive: Archive) -> list[Organization]:
     """Every organization named by a paper, most papers first, then by slug.
 
     Its label is the display name on its newest paper (organizations rename themselves; the newest name
-    is the one readers know). Raises OrgSlugClash when two names share a slug.
+    is the one readers know), followed by the account name when another organization has the same
+    display name. Raises OrgSlugClash when two names share a slug.
     """
     by_name: dict[str, list[Paper]] = defaultdict(list)
     for paper in reversed(archive.papers):
@@ -85,4 +86,9 @@ def organizations(archive: Archive) -> list[Organization]:
         newest = papers[0].organization
         label = newest.label if newest is not None else name
         orgs.append(Organization(name, label, slug, tuple(papers)))
+    # Two accounts may share a display name (Hugging Face has both "zju" and "ZhejiangUniversity" as
+    # "Zhejiang University"): each then shows its account name too, so no two pages look alike.
+    shared = Counter(org.title.casefold() for org in orgs)
+    orgs = [replace(org, label=f"{org.title} ({org.name})") if shared[org.title.casefold()] > 1 else org
+            for org in orgs]
     return sorted(orgs, key=lambda org: (-len(org.papers), org.slug))

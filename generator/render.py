@@ -8,44 +8,27 @@ template code. Links are made only from http(s) URLs (`http_url`).
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-import json
 import os
 import re
+import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
+import markupsafe
+import yaml
 
-from generator import views
+from generator import text, views
 from generator.model import Paper
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
-def http_url(value: str) -> str:
-    """The URL if it is an absolute http(s) URL without whitespace, else "" (so no link is made)."""
-    value = (value or "").strip()
-    if not value or any(ch.isspace() for ch in value):
-        return ""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return ""
-    return value if parts.scheme in ("http", "https") and parts.netloc else ""
-
-
 def paragraphs(text: str) -> list[str]:
     return [part.strip() for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
-
-
-def long_date(value: dt.date) -> str:
-    return f"{calendar.day_name[value.weekday()]}, {value.day} {calendar.month_name[value.month]} {value.year}"
 
 
 def short_authors(paper: Paper, shown: int = 3) -> str:
@@ -53,11 +36,6 @@ def short_authors(paper: Paper, shown: int = 3) -> str:
     if len(names) <= shown:
         return ", ".join(names)
     return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
-
-
-def yaml_text(value: str) -> str:
-    """Text made safe inside a double-quoted YAML scalar (front matter holds curated titles only)."""
-    return json.dumps(value, ensure_ascii=False)[1:-1]
 
 
 STATUS_LABELS = {
@@ -84,24 +62,37 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        http_url=http_url,
+        http_url=text.http_url,
         paragraphs=paragraphs,
-        long_date=long_date,
+        long_date=text.long_date,
         short_authors=short_authors,
-        yaml_text=yaml_text,
         day_summary=day_summary,
         thousands=lambda n: f"{n:,}",
         day_url=views.day_url,
         card_url=views.card_url,
         org_url_of=views.org_url_of,
+        org_url=views.org_url,
+        org_feed_url=views.org_feed_url,
+        card_on_day_url=views.card_on_day_url,
         week_key=views.week_key,
-        week_link=lambda d: views.week_url(views.week_key(d)),
-        month_name=lambda d: f"{calendar.month_name[d.month]} {d.year}",
-        month_label=lambda ym: f"{calendar.month_name[ym[1]]} {ym[0]}",
+        week_link=views.week_of_url,
+        month_link=views.month_of_url,
+        topic_url=views.topic_url,
+        topic_feed_url=views.topic_feed_url,
+        year_url=views.year_url,
+        permalink_url=views.permalink_url,
+        month_name=lambda d: text.month_name(d.year, d.month),
         status_short=lambda s: STATUS_LABELS[s][0],
         status_label=lambda s: STATUS_LABELS[s][1],
     )
+    env.globals["urls"] = SITE_URLS
     return env
+
+
+# The site's fixed pages, for templates: `{{ root }}{{ urls.topics }}`. Their paths live in views.
+SITE_URLS = types.SimpleNamespace(home=views.HOME_URL, archive=views.ARCHIVE_URL, topics=views.TOPICS_URL,
+                                  search=views.SEARCH_URL, feeds=views.FEEDS_URL, orgs=views.ORGS_URL,
+                                  stats=views.STATS_URL)
 
 
 def relative_root(url: str) -> str:
@@ -123,9 +114,38 @@ class Page:
     text: str
 
 
+def front_matter(meta: Mapping[str, Any]) -> str:
+    """A page's front matter serialized by the YAML library, never assembled as text: a title such as
+    "September 2025: 347 papers" or a hostile organization name stays one string value."""
+    plain = {key: _plain(value) for key, value in meta.items()}
+    return "---\n" + yaml.safe_dump(plain, allow_unicode=True, sort_keys=False, width=1_000_000) + "---\n\n"
+
+
+def _plain(value: Any) -> Any:
+    """Template values as plain data for the YAML dumper. Markup (already escaped HTML) must never
+    reach front matter: the theme would show its entities as text."""
+    if isinstance(value, jinja2.runtime.Undefined):
+        raise TypeError("front matter value is undefined")
+    if isinstance(value, markupsafe.Markup):
+        raise TypeError(f"front matter value {value!r} is escaped HTML, not text")
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    raise TypeError(f"front matter value of type {type(value).__name__}")
+
+
 def render(template: str, url: str, path: str | None = None, **context: Any) -> Page:
-    text = environment().get_template(template).render(root=relative_root(url), **context)
-    return Page(path or markdown_path(url), text)
+    """One page: the template's output, preceded by front matter when the template sets `meta` (a dict
+    of title, description, hide, ...)."""
+    module = environment().get_template(template).make_module({"root": relative_root(url), **context})
+    body = str(module)
+    meta = getattr(module, "meta", None)
+    return Page(path or markdown_path(url), body if meta is None else front_matter(meta) + body)
 
 
 @dataclass

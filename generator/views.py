@@ -11,10 +11,12 @@ import bisect
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal, TypeVar
 
-from generator.model import Archive, Day, Paper
+from generator import text
+from generator.model import Archive, Day, DayStatus, Paper
 from generator.orgs import Organization, org_slug
 from generator.topics import Taxonomy, Topic
 
@@ -26,6 +28,27 @@ RECENT_DAYS_HOME = 10
 TOP_ORGS_YEAR = 10
 # Upvote ranges of the stats page's spread chart: each bin is [edge, next edge); the last is open.
 UPVOTE_EDGES = (0, 1, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+PageStatus = DayStatus | Literal["missing"]
+"""A day page: a stored day's status, or `missing` for a weekday inside the archive never fetched."""
+CellStatus = PageStatus | Literal["pad", "weekend", "outside"]
+"""A calendar cell: a day page's status, or a cell without a page (padding, a weekend, outside the archive)."""
+K = TypeVar("K")
+
+
+# Every URL of the site is made here, relative to the site root with a trailing slash ("" is the home
+# page). Templates, feeds, search and tests take them from these names; nothing else spells a path.
+HOME_URL = ""
+ARCHIVE_URL = "archive/"
+TOPICS_URL = "topics/"
+SEARCH_URL = "search/"
+FEEDS_URL = "feeds/"
+# Site-wide feeds, beside the home page.
+FEED_RSS = "feed.xml"
+FEED_ATOM = "atom.xml"
+DAILY_FEED = "daily.xml"
+WEEKLY_FEED = "weekly.xml"
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}  # a topic's feeds, inside its folder
 
 
 def day_url(date: dt.date) -> str:
@@ -53,6 +76,11 @@ def topic_url(slug: str, page: int = 1) -> str:
     return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
 
 
+def topic_feed_url(slug: str, kind: str) -> str:
+    """A topic's own feed of `kind` ("rss" or "atom")."""
+    return topic_url(slug) + FEED_FILES[kind]
+
+
 ORGS_URL = "orgs/"
 STATS_URL = "stats/"
 
@@ -67,21 +95,40 @@ def org_url_of(name: str) -> str:
 
 
 def org_feed_url(slug: str, kind: str) -> str:
-    """An organization's feed: kind "rss" (feed.xml) or "atom" (atom.xml)."""
-    return f"orgs/{slug}/{'atom' if kind == 'atom' else 'feed'}.xml"
+    """An organization's own feed of `kind` ("rss" or "atom")."""
+    return org_url(slug) + FEED_FILES[kind]
 
 
 def permalink_url(paper_id: str) -> str:
     return f"p/{paper_id}/"
 
 
+def subscribe_url() -> str:
+    """How to get the digest by email (the email digest's unsubscribe link points here too)."""
+    return "subscribe/"
+
+
+def card_on_day_url(paper_id: str, date: dt.date) -> str:
+    """A paper's card on one day's page (a paper listed on two days has a card on each)."""
+    return f"{day_url(date)}#{paper_id}"
+
+
 def card_url(paper: Paper) -> str:
-    return f"{day_url(paper.day)}#{paper.id}"
+    return card_on_day_url(paper.id, paper.day)
+
+
+def week_of_url(date: dt.date) -> str:
+    """The ISO week page a day belongs to."""
+    return week_url(week_key(date))
+
+
+def month_of_url(date: dt.date) -> str:
+    return month_url(date.year, date.month)
 
 
 def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:
     """Most upvoted first; ties by newer day then id, so the order is stable."""
-    return sorted(papers, key=lambda p: (-p.upvotes, -p.day.toordinal(), p.id))[:limit]
+    return sorted(papers, key=lambda p: p.period_rank)[:limit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +136,7 @@ class DayView:
     """A calendar day's page. `status` adds "missing" (a weekday never fetched) to the snapshot's."""
 
     date: dt.date
-    status: str
+    status: PageStatus
     papers: tuple[Paper, ...]
     previous: dt.date | None
     next: dt.date | None
@@ -103,7 +150,7 @@ class DayView:
 @dataclass(frozen=True, slots=True)
 class CalendarCell:
     date: dt.date | None  # None pads the first and last week
-    status: str  # listed, empty, failed, missing, weekend, future
+    status: CellStatus
     count: int = 0
 
 
@@ -123,8 +170,24 @@ class MonthView:
         return month_url(self.year, self.month)
 
     @property
+    def previous_url(self) -> str | None:
+        return month_url(*self.previous) if self.previous else None
+
+    @property
+    def next_url(self) -> str | None:
+        return month_url(*self.next) if self.next else None
+
+    @property
+    def previous_name(self) -> str | None:
+        return text.month_name(*self.previous) if self.previous else None
+
+    @property
+    def next_name(self) -> str | None:
+        return text.month_name(*self.next) if self.next else None
+
+    @property
     def name(self) -> str:
-        return f"{calendar.month_name[self.month]} {self.year}"
+        return text.month_name(self.year, self.month)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +218,14 @@ class WeekView:
         return week_url(self.key)
 
     @property
+    def previous_url(self) -> str | None:
+        return week_url(self.previous) if self.previous else None
+
+    @property
+    def next_url(self) -> str | None:
+        return week_url(self.next) if self.next else None
+
+    @property
     def end(self) -> dt.date:
         return self.start + dt.timedelta(days=6)
 
@@ -170,6 +241,10 @@ class TopicPageView:
     @property
     def url(self) -> str:
         return topic_url(self.topic.slug, self.page)
+
+    def page_url(self, page: int) -> str:
+        """Another page of the same topic."""
+        return topic_url(self.topic.slug, page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,12 +310,12 @@ def day_views(archive: Archive) -> list[DayView]:
         if day is None:
             views.append(DayView(date, "missing", (), previous, following))
         else:
-            status = "listed" if day.papers else day.status
+            status: PageStatus = "listed" if day.papers else day.status
             views.append(DayView(date, status, day.papers, previous, following, day.error))
     return views
 
 
-def _neighbours(keys: list, index: int) -> tuple:
+def _neighbours(keys: Sequence[K], index: int) -> tuple[K | None, K | None]:
     return (keys[index - 1] if index > 0 else None, keys[index + 1] if index + 1 < len(keys) else None)
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from generator.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -56,3 +59,42 @@ def browser():
 
     with launch() as chromium:
         yield chromium
+
+
+SITE_URL = "https://user.github.io/archive/"
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    """A site built once per test session and shared: read it, never change it."""
+
+    project: Project
+    site_url: str
+
+    @property
+    def site_dir(self) -> Path:
+        return self.project.site_dir
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The repository's demo snapshots, built as `make site` builds them (under a project path)."""
+    from generator.build import build_site
+
+    project = Project.at(new_project(tmp_path_factory.mktemp("demo-site") / "project", with_demo=True))
+    build_site(project, site_url=SITE_URL)
+    return BuiltSite(project, SITE_URL)
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """Every real API response in the fixtures, imported and built; skipped where they are absent."""
+    from generator.build import build_site
+    from generator.cli import main
+
+    files = sorted((require_fixtures() / "days").glob("*.json"))
+    root = new_project(tmp_path_factory.mktemp("real-site") / "project")
+    assert main(["--root", str(root), "import", *map(str, files)]) == 0
+    project = Project.at(root)
+    build_site(project, site_url=SITE_URL)
+    return BuiltSite(project, SITE_URL)

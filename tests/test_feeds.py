@@ -23,7 +23,7 @@ import pytest
 from lxml import etree
 
 from benchmarks.synthetic import weekdays_back as weekdays
-from generator import feeds
+from generator import feeds, views
 from generator.errors import UserError
 from generator.feeds import (
     MAX_FEED_BYTES,
@@ -31,10 +31,12 @@ from generator.feeds import (
     build_feeds,
     feed_catalog,
     feeds_page_context,
+    head_links,
     item_date,
 )
 from generator.model import Account, Archive, Author, Day, Paper
 from generator.orgs import organizations
+from generator.render import front_matter, render
 from generator.topics import Taxonomy, Topic, load_taxonomy
 
 REPO = Path(__file__).resolve().parent.parent
@@ -140,7 +142,7 @@ def sample() -> Archive:
 
 @pytest.mark.parametrize("bad", ["", "   ", "example.com/repo/", "ftp://example.com/", "/repo/", "https://"])
 def test_missing_or_relative_site_url_is_a_user_error(sample: Archive, bad: str) -> None:
-    with pytest.raises(UserError, match="set site_url in mkdocs.yml or pass --site-url"):
+    with pytest.raises(UserError, match="set site_url in mkdocs.yml, or pass --site-url"):
         build_feeds(sample, TAXONOMY, bad)
 
 
@@ -476,19 +478,13 @@ def test_real_fixtures_make_valid_feeds(capsys: pytest.CaptureFixture[str]) -> N
 # --- the Feeds page and the head links -----------------------------------------------------------------
 
 
-def _render_feeds_page(site_url: str = SITE, trim: bool = False) -> str:
-    """The Feeds page as the renderer makes it: autoescape, trailing newline kept (and, as
-    generator/render.py also does, with trim_blocks and lstrip_blocks when `trim`)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO / "generator" / "templates"),
-                             autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=trim, lstrip_blocks=trim)
-    context = feeds_page_context(TAXONOMY) | {"site_url": site_url, "root": "../"}
-    return env.get_template("feeds.md.j2").render(context)
+def _render_feeds_page(site_url: str = SITE) -> str:
+    """The Feeds page as the build renders it."""
+    return render("feeds.md.j2", views.FEEDS_URL, site_url=site_url, **feeds_page_context(TAXONOMY)).text
 
 
-@pytest.mark.parametrize("trim", [False, True])
-def test_feeds_page_lists_every_feed_with_its_url_and_size(trim: bool) -> None:
-    page = _render_feeds_page(trim=trim)
+def test_feeds_page_lists_every_feed_with_its_url_and_size() -> None:
+    page = _render_feeds_page()
     assert page.startswith("---\ntitle: Feeds\n")
     front, body = page[4:].split("\n---\n", 1)
     assert "description:" in front and body.strip().startswith("<div")
@@ -515,8 +511,9 @@ class _LinkTags(HTMLParser):
             self.links.append(dict(attrs))
 
 
-def _render_partial(site_url: str | None, meta: dict[str, str], page_url: str = "topics/agents/") -> list[dict]:
-    """The partial as MkDocs' theme environment renders it: no autoescape, a `url` filter."""
+def _render_partial(site_url: str | None, meta: dict[str, Any], page_url: str = "topics/agents/") -> list[dict]:
+    """The partial as MkDocs' theme environment renders it: no autoescape, a `url` filter, and the
+    site-wide feeds in `extra` as the build sets them."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO / "overrides"), undefined=jinja2.StrictUndefined)
 
     @jinja2.pass_context
@@ -526,36 +523,44 @@ def _render_partial(site_url: str | None, meta: dict[str, str], page_url: str = 
 
     env.filters["url"] = url
     page = {"url": page_url, "meta": meta, "title": "A page"}
-    text = env.get_template("partials/feed-links.html").render(
-        config={"site_url": site_url, "site_name": 'Daily "Papers" <Archive>'}, page=page)
+    config = {"site_url": site_url, "site_name": "Daily Papers Archive",
+              "extra": {"dailypapers_feeds": head_links(feed_catalog(TAXONOMY), views.HOME_URL)}}
+    text = env.get_template("partials/feed-links.html").render(config=config, page=page)
     parser = _LinkTags()
     parser.feed(text)
     assert all(link["rel"] == "alternate" for link in parser.links)
     return parser.links
 
 
+def _hostile_topic_links() -> list[dict[str, str]]:
+    hostile = Taxonomy((Topic("agents", 'Agents & <tool> "use"', "d", ("agent",)),))
+    return head_links(feed_catalog(hostile), views.topic_url("agents"))
+
+
 def test_head_links_point_at_the_site_wide_feeds() -> None:
-    site_wide = [info for info in feed_catalog(TAXONOMY) if not info.path.startswith("topics/")]
+    site_wide = [info for info in feed_catalog(TAXONOMY) if info.page == views.HOME_URL]
+    assert [info.path for info in site_wide] == ["feed.xml", "atom.xml", "daily.xml", "weekly.xml"]
     types = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
     links = _render_partial("https://user.github.io/repo", {})
     assert [(link["href"], link["type"]) for link in links] == \
         [(SITE + info.path, types[info.kind]) for info in site_wide]
-    assert links[0]["title"] == 'Daily "Papers" <Archive> (RSS)'  # escaped in the HTML, intact when parsed
+    assert [link["title"] for link in links] == [
+        "Daily Papers Archive (RSS)", "Daily Papers Archive (Atom)", "Daily Papers Archive: daily digest",
+        "Daily Papers Archive: weekly top papers"]
     relative = _render_partial(None, {})
     assert [link["href"] for link in relative] == ["../../" + info.path for info in site_wide]
 
 
 def test_head_links_add_a_topic_pages_own_feeds() -> None:
-    meta = {"topic_feed": "topics/agents/feed.xml", "topic_title": "Agents & <tool> use"}
-    links = _render_partial(SITE, meta)
+    links = _render_partial(SITE, {"feeds": _hostile_topic_links()})
     topic = [link for link in links if "/topics/" in (link["href"] or "")]
     assert [(link["href"], link["type"]) for link in topic] == [
         (f"{SITE}topics/agents/feed.xml", "application/rss+xml"),
         (f"{SITE}topics/agents/atom.xml", "application/atom+xml"),
     ]
-    assert topic[0]["title"] == 'Daily "Papers" <Archive>: Agents & <tool> use (RSS)'
+    assert topic[0]["title"] == 'Daily Papers Archive: Agents & <tool> "use" (RSS)'  # escaped, intact when parsed
     catalog_paths = {info.path for info in feed_catalog(TAXONOMY)}
-    assert all(link["href"].removeprefix(SITE) in catalog_paths for link in links)
+    assert all(link["href"].removeprefix(SITE) in catalog_paths for link in links if link not in topic)
 
 
 def test_head_links_in_a_real_mkdocs_material_build(tmp_path: Path) -> None:
@@ -568,12 +573,12 @@ def test_head_links_in_a_real_mkdocs_material_build(tmp_path: Path) -> None:
     (docs / "topics" / "agents").mkdir(parents=True)
     (docs / "index.md").write_text("# Home\n", encoding="utf-8")
     (docs / "topics" / "agents" / "index.md").write_text(
-        "---\ntopic_feed: topics/agents/feed.xml\ntopic_title: \"Agents & <tool> use\"\n---\n# Agents\n",
-        encoding="utf-8")
+        front_matter({"feeds": _hostile_topic_links()}) + "# Agents\n", encoding="utf-8")
     (tmp_path / "mkdocs.yml").write_text(
         f"site_name: Daily Papers Archive\nsite_url: https://user.github.io/repo\ndocs_dir: docs\n"
         f"site_dir: site\ntheme:\n  name: material\n  custom_dir: {REPO / 'overrides'}\n", encoding="utf-8")
     config = load_config(str(tmp_path / "mkdocs.yml"))
+    config.extra["dailypapers_feeds"] = head_links(feed_catalog(TAXONOMY), views.HOME_URL)
     mkdocs.build(config)
 
     def alternates(page: Path) -> list[tuple[str | None, str | None]]:
@@ -589,4 +594,4 @@ def test_head_links_in_a_real_mkdocs_material_build(tmp_path: Path) -> None:
         (f"{SITE}topics/agents/atom.xml", "application/atom+xml"),
     ]
     head = (tmp_path / "site" / "topics" / "agents" / "index.html").read_text(encoding="utf-8")
-    assert "Agents &amp; &lt;tool&gt; use (RSS)" in head
+    assert "Agents &amp; &lt;tool&gt; &#34;use&#34; (RSS)" in head

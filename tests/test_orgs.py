@@ -76,6 +76,15 @@ def test_organizations_most_papers_first_each_newest_first_with_its_newest_name(
     ]
 
 
+def test_two_accounts_with_one_display_name_show_their_account_names() -> None:
+    day = dt.date(2025, 11, 3)
+    archive = _archive((day, [_paper("1", day, Account("zju", "Zhejiang University")),
+                              _paper("2", day, Account("ZhejiangUniversity", "zhejiang  university")),
+                              _paper("3", day, Account("mit", "MIT"))]))
+    assert sorted(org.title for org in organizations(archive)) == [
+        "MIT", "Zhejiang University (zju)", "zhejiang university (ZhejiangUniversity)"]
+
+
 def test_two_names_that_slug_alike_fail_naming_both() -> None:
     day = dt.date(2025, 11, 3)
     archive = _archive((day, [_paper("1", day, Account("Qwen")), _paper("2", day, Account("qwen"))]))
