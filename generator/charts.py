@@ -123,19 +123,23 @@ def _label(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def _date_ticks(first: dt.date, last: dt.date) -> list[dt.date]:
-    """January 1 of each year in range, or the first of every few months when the range is short."""
+def _date_ticks(first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
+    """Labelled ticks for a date axis: January 1 of each year, else the first of every few months, else
+    (a few weeks only) the weeks' Mondays. Labels are numeric, so no locale can change them."""
     years = [dt.date(y, 1, 1) for y in range(first.year, last.year + 1) if first <= dt.date(y, 1, 1) <= last]
     if len(years) >= 2:
-        return years
-    months = (last.year - first.year) * 12 + last.month - first.month + 1
-    step = max(1, months // 6)
-    ticks, year, month = [], first.year, first.month
+        return [(d, f"{d.year}") for d in years]
+    starts = []
+    year, month = first.year, first.month
     while dt.date(year, month, 1) <= last:
         if dt.date(year, month, 1) >= first:
-            ticks.append(dt.date(year, month, 1))
-        year, month = (year + (month + step - 1) // 12, (month + step - 1) % 12 + 1)
-    return ticks
+            starts.append(dt.date(year, month, 1))
+        year, month = year + month // 12, month % 12 + 1
+    if len(starts) >= 2:
+        step = -(-len(starts) // 6)
+        return [(d, f"{d:%Y-%m}") for d in starts[::step]]
+    mondays = [first + dt.timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)]
+    return [(d, d.isoformat()) for d in mondays[:: -(-len(mondays) // 4)]]
 
 
 def weekly_chart(weeks: Sequence[tuple[dt.date, int]]) -> str:
@@ -147,12 +151,11 @@ def weekly_chart(weeks: Sequence[tuple[dt.date, int]]) -> str:
         # one stepped area, not a bar per week: one SVG path however many weeks there are
         axes.stairs([n for _, n in weeks], [*x, x[-1] + 7], fill=True, color=BAR, linewidth=0)
         ticks = _date_ticks(weeks[0][0], weeks[-1][0] + dt.timedelta(days=6))
-        long_range = len(ticks) >= 2 and ticks[0].month == 1 and ticks[1].year != ticks[0].year
-        axes.set_xticks([t.toordinal() for t in ticks],
-                        [f"{t.year}" if long_range else f"{t:%Y-%m}" for t in ticks])
+        axes.set_xticks([d.toordinal() for d, _ in ticks], [label for _, label in ticks])
         axes.set_xlim(x[0] - 3, x[-1] + 10)
         axes.set_ylim(bottom=0)
         axes.set_ylabel("papers per week")
+        axes.yaxis.get_major_locator().set_params(integer=True)
         axes.grid(axis="y")
         axes.set_axisbelow(True)
         return _to_svg(figure, "chart-weekly", "Papers per week")
@@ -220,6 +223,7 @@ def upvotes_chart(bins: Sequence[tuple[str, int]]) -> str:
         axes.set_xticks(positions, [label for label, _ in bins], rotation=30, ha="right", rotation_mode="anchor")
         axes.set_xlabel("upvotes")
         axes.set_ylabel("papers")
+        axes.yaxis.get_major_locator().set_params(integer=True)
         axes.grid(axis="y")
         axes.set_axisbelow(True)
         return _to_svg(figure, "chart-upvotes", "Papers by number of upvotes")

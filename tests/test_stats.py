@@ -189,3 +189,16 @@ def _luminance_gap(a: str, b: str) -> float:
         return (0.2126 * r + 0.7152 * g + 0.0722 * b_) / 255
 
     return abs(lum(a) - lum(b))
+
+
+@pytest.mark.parametrize(("first", "weeks", "labels"), [
+    (dt.date(2023, 5, 1), 162, ["2024", "2025", "2026"]),  # years when the range spans two New Years
+    (dt.date(2025, 9, 29), 30, ["2025-10", "2025-12", "2026-02", "2026-04"]),  # months within a year
+    (dt.date(2026, 11, 16), 2, ["2026-11-16", "2026-11-23"]),  # a few weeks: their Mondays
+])
+def test_weekly_chart_dates_its_axis_for_any_range(first: dt.date, weeks: int, labels: list[str]) -> None:
+    from generator.charts import weekly_chart
+
+    svg = weekly_chart([(first + dt.timedelta(days=7 * n), n % 5) for n in range(weeks)])
+    texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert [t for t in texts if t[:2] == "20"] == labels
