@@ -1,9 +1,14 @@
 """`dailypapers build`: load the whole archive, then write everything from it.
 
 1. load and validate every snapshot into one Archive (nothing is written if any is invalid);
-2. render the Markdown pages into the git-ignored docs folder, rewriting only changed files;
-3. run MkDocs (mkdocs-material) over them into site/;
-4. write what MkDocs need not render straight into site/: permalink redirects, feeds, search index.
+2. make every page, feed and permalink in memory, and claim each output path (`outputs.SitePaths`):
+   a hand-written page on a generated path stops the build here, before anything is written;
+3. render the Markdown pages into the git-ignored docs folder, rewriting only changed files;
+4. run MkDocs (mkdocs-material) over them into a fresh sibling of site/, `site.new-<pid>`;
+5. write what MkDocs need not render straight into it: permalink redirects, feeds, data
+   downloads, search index;
+6. swap it in place of site/ in one step (`site_swap`). A failed, interrupted or killed build never
+   touches site/: the last good site stays whole, and the next build removes what a killed one left.
 
 Permalinks are small HTML files written directly: one MkDocs page per paper would add ~45 s and
 ~260 MB at 35,000 papers (DESIGN.md). The search index (~10 s of pure Python at full size) does not
@@ -13,11 +18,13 @@ depend on MkDocs' output, so where the OS can fork it is built in a child proces
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -25,17 +32,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+
 from generator import text, views
 from generator.errors import UserError
+from generator.export import DataExport, build_data_export, data_page_context
 from generator.feeds import FeedInfo, build_feeds, feed_catalog, feeds_page_context, head_links
 from generator.load import load_archive
 from generator.model import Archive
 from generator.orgs import Organization, organizations
+from generator.outputs import MKDOCS_FILES, SitePaths, clash, site_path
 from generator.project import Project
 from generator.render import Page, relative_root, render, sync_tree, write_files
+from generator.site_swap import clean_stale, staging_dir, swap_in
 from generator.topics import Taxonomy
 
 HOME_RECENT_DAYS = 10
+SEARCH_FOLDER = "search/"
+SCHEMA_PATH = "schema/snapshot.schema.json"
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass
@@ -52,11 +67,11 @@ class BuildReport:
     def summary(self) -> str:
         where = f" into {self.site_dir}" if self.site_dir else " (Markdown only)"
         return (f"built {self.papers} papers on {self.days} days: {self.pages} pages ({self.written} rewritten, "
-                f"{self.removed} removed), {self.extra_files} permalinks, feeds and index files{where} "
+                f"{self.removed} removed), {self.extra_files} permalinks, feeds, downloads and index files{where} "
                 f"in {self.seconds:.1f} s")
 
 
-def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str) -> list[Page]:
+def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport) -> list[Page]:
     """Every Markdown page of the site, in a fixed order."""
     days = views.day_views(archive)
     months = views.month_views(days)
@@ -84,6 +99,7 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str) -> list[
               for view in views.topic_views(archive, taxonomy)]
     pages += _feature_pages(taxonomy, site_url, orgs)
     pages += discovery_pages(archive, taxonomy, orgs, catalog)
+    pages.append(render("data.md.j2", views.DATA_URL, **data_page_context(export, site_url)))
     return pages
 
 
@@ -119,26 +135,59 @@ def permalink_pages(archive: Archive) -> list[Page]:
     return pages
 
 
-def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
-    """Files written straight into site/ after MkDocs: permalinks and feeds (the search index is
-    SearchIndexJob's)."""
+def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport) -> dict[str, bytes]:
+    """Files written straight into the site after MkDocs: permalinks, feeds and data downloads (the
+    search index is SearchIndexJob's). Kept in memory until `claim_outputs` has checked every path."""
     files = {page.path: page.text.encode() for page in permalink_pages(archive)}
-    feeds = build_feeds(archive, taxonomy, site_url)
-    clash = files.keys() & feeds.keys()
-    if clash:
-        raise UserError(f"two outputs claim the same path: {sorted(clash)[0]}")
-    files.update(feeds)
+    owners = dict.fromkeys(files, "a permalink page")
+    for owner, more in (("a feed", build_feeds(archive, taxonomy, site_url)), ("a data download", export.files)):
+        for path, data in more.items():
+            if path in files:
+                raise clash(path, owners[path], owner)
+            files[path] = data
+            owners[path] = owner
     return files
 
 
+def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dict[str, bytes],
+                  taxonomy: Taxonomy, pages_label: str) -> SitePaths:
+    """Claim every path the site will have, generated outputs first and hand-written pages last, so
+    a clash fails in one line naming both before a single file is written."""
+    feeds = {info.path: info for info in feed_catalog(taxonomy)}
+    paths = SitePaths()
+    for page in pages:
+        paths.claim(site_path(page.path), f"the generated page {site_path(page.path)}")
+    kinds = {"rss": "RSS", "atom": "Atom", "json": "JSON"}
+    for path in extras:
+        if path in feeds:
+            paths.claim(path, f"the generated {kinds.get(feeds[path].kind, feeds[path].kind)} feed {path}")
+        elif path.startswith(views.permalink_url("")):
+            paths.claim(path, f"the permalink page {path}")
+        else:
+            paths.claim(path, f"the generated file {path}")
+    paths.claim(SCHEMA_PATH, f"the published snapshot schema {SCHEMA_PATH}")
+    for path in MKDOCS_FILES:
+        paths.claim(path, f"MkDocs' {path}")
+    paths.claim_folder(SEARCH_FOLDER, f"the search index (everything under {SEARCH_FOLDER})")
+    for path in hand_written:
+        paths.claim(site_path(path), f"{pages_label}/{path}", hand_written=True)
+    return paths
+
+
 class SearchIndexJob:
-    """The search index, written into a staging folder and moved into site/search/ by `finish()`.
+    """The search index, written into a staging folder and moved into the site's search/ by `finish()`.
 
     Where the OS can fork and this process runs one thread, a child builds it while this process runs
     MkDocs: on 2 cores that takes the index (~10 s of Python) off the build's critical path (full size,
     side by side on an idle machine: 53 s inline, 38 s alongside); the child shares the loaded Archive
     copy-on-write. Elsewhere (`serve` has a server thread, and forking a threaded process can copy a
     held lock) it is built right away, in this process.
+
+    The child never outlives the build, even if the build is killed with SIGKILL (which runs no
+    cleanup code): it asks the Linux kernel to kill it when its parent dies (prctl PR_SET_PDEATHSIG),
+    then checks it still has that parent, since the parent may have died before the request took
+    effect. The kernel does this even while the child is busy inside C code; a pipe the child watches
+    would need a thread of its own and the GIL. So the index is forked only on Linux.
     """
 
     def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path) -> None:
@@ -146,44 +195,62 @@ class SearchIndexJob:
         shutil.rmtree(staging, ignore_errors=True)
         self.process: multiprocessing.process.BaseProcess | None = None
         if not self.can_fork():
-            self.count = self._write(archive, taxonomy)
+            try:
+                self.count = self._write(archive, taxonomy)
+            except Exception as error:
+                raise UserError(f"building the search index failed: {type(error).__name__}: {error}") from None
             return
         context = multiprocessing.get_context("fork")
         self.shared_count = context.Value("q", 0)
-        self.process = context.Process(target=self._run, args=(archive, taxonomy), daemon=True)
+        self.process = context.Process(target=self._run, args=(archive, taxonomy, os.getpid()), daemon=True)
         self.process.start()
 
     @staticmethod
     def can_fork() -> bool:
-        return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+        return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+                and threading.active_count() == 1)
 
     def _write(self, archive: Archive, taxonomy: Taxonomy) -> int:
         from generator.search import build_search_index
 
         files = build_search_index(archive, taxonomy)
-        if any(not path.startswith("search/") for path in files):
-            raise ValueError("the search index must live under search/")
+        if any(not path.startswith(SEARCH_FOLDER) for path in files):
+            raise ValueError(f"the search index must live under {SEARCH_FOLDER}")
         write_files(self.staging, files)
         return len(files)
 
-    def _run(self, archive: Archive, taxonomy: Taxonomy) -> None:
+    @staticmethod
+    def _die_with(parent: int) -> None:
+        """In the child: be killed by the kernel when `parent` dies (see the class docstring)."""
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        if os.getppid() != parent:
+            os._exit(1)  # the parent is already gone: nobody wants this index
+
+    def _run(self, archive: Archive, taxonomy: Taxonomy, parent: int) -> None:
         """The forked child: the parent reports a failure; one line here, never a traceback."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it cancels us
         try:
+            self._die_with(parent)
             self.shared_count.value = self._write(archive, taxonomy)
         except Exception as error:
             print(f"search index: {type(error).__name__}: {error}", file=sys.stderr)
             raise SystemExit(1) from None
 
     def finish(self, site_dir: Path) -> int:
-        """Wait for the child if there is one, then move the files into site/search/; returns how many."""
+        """Wait for the child if there is one, then move the files into the site's search/; returns how
+        many."""
         if self.process is not None:
             self.process.join()
             if self.process.exitcode != 0:
                 raise UserError("building the search index failed (see the line above)")
             self.count = int(self.shared_count.value)
-        target = site_dir / "search"
+        target = site_dir / SEARCH_FOLDER
         target.mkdir(parents=True, exist_ok=True)
-        for entry in sorted((self.staging / "search").iterdir()):
+        for entry in sorted((self.staging / SEARCH_FOLDER).iterdir()):
+            if (target / entry.name).exists():  # claim_outputs keeps pages out; this keeps MkDocs out
+                raise clash(f"{SEARCH_FOLDER}{entry.name}", "MkDocs", "the search index")
             os.replace(entry, target / entry.name)  # a rename: folders of 30,000 files move at once
         shutil.rmtree(self.staging, ignore_errors=True)
         return self.count
@@ -196,17 +263,51 @@ class SearchIndexJob:
 
 
 def hand_written_pages(project: Project) -> dict[str, bytes]:
-    """content/pages/ as it is (about, snapshot format, ...), plus the published snapshot schema."""
+    """content/pages/ as it is (about, snapshot format, ...), keyed by path below it.
+
+    Only plain files are pages: a symbolic link could publish any file of the machine, so it stops the
+    build. Hidden files (editor swap files, .DS_Store) are not pages; MkDocs leaves them out too.
+    """
+    root = project.pages_dir
+    if root.is_symlink():
+        raise UserError(f"{_shown(project, root)}: is a symbolic link; hand-written pages must be a plain folder")
+    files: dict[str, bytes] = {}
+    if not root.is_dir():
+        return files
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                path = Path(entry.path)
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_symlink():
+                    raise UserError(f"{_shown(project, path)}: is a symbolic link; hand-written pages must be "
+                                    "plain files (copy the file in instead)")
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(path)
+                elif entry.is_file(follow_symlinks=False):
+                    files[path.relative_to(root).as_posix()] = path.read_bytes()
+                else:
+                    raise UserError(f"{_shown(project, path)}: not a plain file; hand-written pages must be "
+                                    "plain files")
+    return dict(sorted(files.items()))
+
+
+def _shown(project: Project, path: Path) -> str:
+    """A path as the person running the build knows it: relative to the project folder."""
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def published_schema() -> dict[str, bytes]:
+    """The snapshot JSON Schema, published on the site next to the page that documents it."""
     from importlib import resources
 
-    files = {}
-    if project.pages_dir.is_dir():
-        for path in sorted(project.pages_dir.rglob("*")):
-            if path.is_file():
-                files[path.relative_to(project.pages_dir).as_posix()] = path.read_bytes()
-    schema = resources.files("generator").joinpath("schema/snapshot.schema.json").read_bytes()
-    files["schema/snapshot.schema.json"] = schema
-    return files
+    return {SCHEMA_PATH: resources.files("generator").joinpath("schema/snapshot.schema.json").read_bytes()}
 
 
 def resolve_site_url(project: Project, given: str | None) -> str:
@@ -256,8 +357,9 @@ def _environment(name: str, value: str) -> Iterator[None]:
             os.environ[name] = old
 
 
-def mkdocs_build(project: Project, site_url: str, source_date: int, site_feeds: list[dict[str, str]]) -> None:
-    """Run MkDocs over the generated docs folder; MkDocs empties site/ first, so nothing stale survives.
+def mkdocs_build(project: Project, site_url: str, source_date: int, site_feeds: list[dict[str, str]],
+                 site_dir: Path) -> None:
+    """Run MkDocs over the generated docs folder into `site_dir` (MkDocs empties it first).
 
     `site_feeds` (feeds.head_links of the home page) reaches the theme as `extra.dailypapers_feeds`, so
     the head of every page advertises the feeds the catalog lists, and no template spells a feed path."""
@@ -271,7 +373,7 @@ def mkdocs_build(project: Project, site_url: str, source_date: int, site_feeds: 
     try:
         with _environment("SOURCE_DATE_EPOCH", str(source_date)):
             config = load_config(config_file=str(project.mkdocs_file), site_url=site_url,
-                                 docs_dir=str(project.docs_dir), site_dir=str(project.site_dir))
+                                 docs_dir=str(project.docs_dir), site_dir=str(site_dir))
             config.extra["dailypapers_feeds"] = site_feeds
             config.plugins["dailypapers-raw-html"] = RawHtmlPassthrough()
             config.plugins["dailypapers-trim"] = ThemeWhitespaceTrim()
@@ -279,33 +381,59 @@ def mkdocs_build(project: Project, site_url: str, source_date: int, site_feeds: 
             build(config)
     except MkDocsException as error:
         raise UserError(f"mkdocs build failed: {error}") from None
+    except jinja2.TemplateError as error:  # a theme override (overrides/) that does not render
+        where = f"{error.filename}:{error.lineno}: " if isinstance(error, jinja2.TemplateSyntaxError) else ""
+        raise UserError(f"mkdocs build failed: {where}{type(error).__name__}: {error.message}") from None
 
 
 def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool = True) -> BuildReport:
     started = time.perf_counter()
     site_url = resolve_site_url(project, site_url)
     archive, taxonomy = load_archive(project)
-    pages = generate_pages(archive, taxonomy, site_url)
+    export = build_data_export(archive, site_url)  # the Data page lists the files' checksums
+    pages = generate_pages(archive, taxonomy, site_url, export)
     pages.append(subscribe_page(project, site_url))
+    hand_written = hand_written_pages(project)
+    extras = extra_files(archive, taxonomy, site_url, export)
+    claim_outputs(pages, extras, hand_written, taxonomy, _shown(project, project.pages_dir))
     files = {page.path: page.text.encode() for page in pages}
-    for path, data in hand_written_pages(project).items():
-        if path in files:
-            raise UserError(f"content/pages/{path} would replace a generated page; rename it")
-        files[path] = data
-    stats = sync_tree(project.docs_dir, files)
+    files.update(hand_written)
+    files.update(published_schema())
+    try:
+        stats = sync_tree(project.docs_dir, files)
+    except OSError as error:
+        raise UserError(f"writing the generated pages into {project.docs_dir} failed: {error}") from None
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
                          written=stats.written, removed=stats.removed)
     if run_mkdocs:
-        search_index = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
-        try:
-            mkdocs_build(project, site_url, _source_date(archive), head_links(feed_catalog(taxonomy), views.HOME_URL))
-            extras = extra_files(archive, taxonomy, site_url)
-            write_files(project.site_dir, extras)
-        except BaseException:
-            search_index.cancel()
-            raise
-        report.extra_files = len(extras) + search_index.finish(project.site_dir)
+        report.extra_files = _build_into_site(project, archive, taxonomy, site_url, extras)
         report.site_dir = project.site_dir
     report.seconds = time.perf_counter() - started
     return report
 
+
+def _build_into_site(project: Project, archive: Archive, taxonomy: Taxonomy, site_url: str,
+                     extras: dict[str, bytes]) -> int:
+    """MkDocs, permalinks, feeds and search index into a fresh sibling folder, swapped in only when
+    complete; on any failure the sibling is removed and site/ is left as it was. Returns the number of
+    files written besides MkDocs'."""
+    site_dir = project.site_dir
+    try:
+        clean_stale(site_dir)
+    except OSError as error:
+        raise UserError(f"cannot clean up after an earlier build next to {site_dir}: {error}") from None
+    staging = staging_dir(site_dir)
+    search_index = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
+    try:
+        mkdocs_build(project, site_url, _source_date(archive), head_links(feed_catalog(taxonomy), views.HOME_URL),
+                     staging)
+        write_files(staging, extras)
+        count = len(extras) + search_index.finish(staging)
+        swap_in(staging, site_dir)
+    except BaseException as error:
+        search_index.cancel()
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise UserError(f"writing the site failed, {site_dir} left as it was: {error}") from None
+        raise
+    return count

@@ -35,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--api-url", default=DEFAULT_API_URL, help=f"default: {DEFAULT_API_URL}")
     fetch.add_argument("--refresh-days", type=int, default=None, help="recent days fetched again (default 7)")
     fetch.add_argument("--rate", type=float, default=None, help="requests per second at most (default 1)")
-    fetch.add_argument("--timeout", type=float, default=None, help="seconds to connect and to read (default 30)")
+    fetch.add_argument("--timeout", type=float, default=None,
+                       help="seconds one try may take, from connecting to the last byte (default 30)")
     fetch.add_argument("--retries", type=int, default=None, help="tries after the first (default 4)")
 
     imp = commands.add_parser("import", help="store saved API responses exactly as fetch would")

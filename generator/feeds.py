@@ -1,8 +1,8 @@
-"""RSS 2.0 and Atom feeds of the archive, built with feedgen from the model alone.
+"""RSS 2.0, Atom and JSON Feed 1.1 feeds of the archive, and an OPML list of them, from the model alone.
 
 Feed readers keep what they have seen by id and sort by date, so the promises here are about those:
 
-- ids (RSS guid, Atom id) are URLs under site_url that never change: a paper's permalink
+- ids (RSS guid, Atom id, JSON Feed id) are URLs under site_url that never change: a paper's permalink
   `{site_url}p/<arXiv id>/`, a day's page `{site_url}YYYY/MM/DD/`, a week's page `{site_url}weeks/YYYY-Www/`.
   A paper listed on two days is one item, dated and linked by its first day.
 - an item's date is its Daily-Papers day: the paper's `featured_at` time when that falls on the day,
@@ -13,14 +13,19 @@ Feed readers keep what they have seen by id and sort by date, so the promises he
 - every feed holds a bounded number of items and stays under MAX_FEED_BYTES; when long texts would push
   it over, the oldest items are dropped.
 
-One function (`_write_feed`) writes every feed, so site-wide, topic and digest feeds cannot drift apart.
+One function (`_write_feed`) writes every feed, so site-wide, topic and digest feeds, and their RSS,
+Atom (both by feedgen) and JSON Feed versions, cannot drift apart: each format serializes the same items.
+
+The OPML file (views.OPML_FILE) is made from `feed_catalog`, so every feed added there is listed in it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -40,6 +45,7 @@ ORG_ITEMS = 20  # two feeds per organization: at 50 items they added ~32 MB at f
 DAILY_DAYS = 30
 WEEKLY_WEEKS = 20
 WEEKLY_TOP = 10
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 # Caps on one item's text, so one hostile paper cannot crowd out the rest of a feed.
 MAX_TITLE = 1000
@@ -66,7 +72,7 @@ class FeedInfo:
 
     path: str
     title: str
-    kind: str  # "rss" or "atom"
+    kind: str  # "rss", "atom" or "json" (JSON Feed 1.1)
     description: str
     max_items: int
     page: str = views.HOME_URL
@@ -79,14 +85,15 @@ class FeedInfo:
 
 @dataclass(frozen=True, slots=True)
 class _Item:
-    """One feed item, format-neutral: `_write_feed` turns it into RSS or Atom."""
+    """One feed item, format-neutral: `_write_feed` turns it into RSS, Atom or JSON Feed."""
 
     guid: str
     title: str
     link: str
     date: dt.datetime
     html: str
-    author: str = ""
+    author: str = ""  # the authors as one line ("A, B and 3 more"): RSS dc:creator, Atom author
+    authors: tuple[str, ...] = ()  # the names that line shows, one by one: JSON Feed's authors
     categories: tuple[str, ...] = ()
 
 
@@ -154,7 +161,7 @@ def _topic_feeds(topic: Topic) -> list[FeedInfo]:
     return [
         FeedInfo(views.topic_feed_url(topic.slug, kind), f"{SITE_NAME}: {topic.title}", kind, what, TOPIC_ITEMS,
                  page)
-        for kind in ("rss", "atom")
+        for kind in ("rss", "atom", "json")
     ]
 
 
@@ -167,12 +174,14 @@ def _org_feeds(org: Organization) -> list[FeedInfo]:
 
 
 def feed_catalog(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[FeedInfo]:
-    """Every feed the build writes, site-wide first, then two per topic in the taxonomy's order, then
-    two per organization (most papers first)."""
+    """Every feed the build writes, site-wide first, then three per topic (RSS, Atom, JSON Feed) in the
+    taxonomy's order, then two per organization (RSS, Atom), most papers first. Versions of one feed in
+    other formats share its title and page."""
     papers = "The newest papers of every day, one item per paper, with abstract, AI summary and links."
     feeds = [
         FeedInfo(views.FEED_RSS, SITE_NAME, "rss", papers, MAIN_ITEMS),
         FeedInfo(views.FEED_ATOM, SITE_NAME, "atom", papers, MAIN_ITEMS),
+        FeedInfo(views.FEED_JSON, SITE_NAME, "json", papers, MAIN_ITEMS),
         FeedInfo(views.DAILY_FEED, f"{SITE_NAME}: daily digest", "rss",
                  "One item per Daily-Papers day, listing that day's papers by upvotes.", DAILY_DAYS),
         FeedInfo(views.WEEKLY_FEED, f"{SITE_NAME}: weekly top papers", "rss",
@@ -185,7 +194,7 @@ def feed_catalog(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[
     return feeds
 
 
-_KIND_LABELS = {"rss": "RSS", "atom": "Atom"}
+_KIND_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 
 
 def head_links(catalog: list[FeedInfo], page: str) -> list[dict[str, str]]:
@@ -208,13 +217,11 @@ def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) ->
     by_path = {info.path: info for info in catalog}
     units = {views.DAILY_FEED: "days", views.WEEKLY_FEED: "weeks"}
     site_wide = [
-        {"info": by_path[path], "unit": units.get(path, "papers"),
-         "format": "Atom" if by_path[path].kind == "atom" else "RSS 2.0"}
-        for path in (views.FEED_RSS, views.FEED_ATOM, views.DAILY_FEED, views.WEEKLY_FEED)
+        {"info": by_path[path], "unit": units.get(path, "papers"), "format": FORMAT_NAMES[by_path[path].kind]}
+        for path in (views.FEED_RSS, views.FEED_ATOM, views.FEED_JSON, views.DAILY_FEED, views.WEEKLY_FEED)
     ]
     topics = [
-        {"topic": topic, "rss": by_path[views.topic_feed_url(topic.slug, "rss")],
-         "atom": by_path[views.topic_feed_url(topic.slug, "atom")]}
+        {"topic": topic, **{kind: by_path[views.topic_feed_url(topic.slug, kind)] for kind in ("rss", "atom", "json")}}
         for topic in taxonomy.all_topics
     ]
     org_feeds = [
@@ -226,6 +233,10 @@ def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) ->
         "site_name": SITE_NAME,
         "site_wide": site_wide,
         "topic_feeds": topics,
+        "opml_path": views.OPML_FILE,
+        "opml_count": len(opml_feeds(taxonomy, orgs)),
+        "opml_folders": list(dict.fromkeys(opml_folder(info) for info in opml_feeds(taxonomy, orgs))),
+        "data_page": views.DATA_URL,
         "topic_items": TOPIC_ITEMS,
         "org_feeds": org_feeds,
         "org_items": ORG_ITEMS,
@@ -237,9 +248,13 @@ def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) ->
 # --- items ---------------------------------------------------------------------------------------------
 
 
-def _author_list(paper: Paper, shown: int) -> str:
+def _author_names(paper: Paper) -> list[str]:
     names = [_text(a.name, MAX_NAME) for a in paper.visible_authors]
-    names = [name for name in names if name.strip()]
+    return [name for name in names if name.strip()]
+
+
+def _author_list(paper: Paper, shown: int) -> str:
+    names = _author_names(paper)
     if len(names) <= shown:
         return ", ".join(names)
     return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
@@ -309,6 +324,7 @@ class _Site:
             date=item_date(paper, day),
             html="\n".join(parts),
             author=authors,
+            authors=tuple(_author_names(paper)[:AUTHORS_SHOWN]),
             categories=tuple(_text(t.title) for t in topics),
         )
 
@@ -385,7 +401,39 @@ def _weekly_items(site: _Site, papers: list[Paper]) -> list[_Item]:
 # --- writing -------------------------------------------------------------------------------------------
 
 
+def _rfc3339(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _json_feed(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]) -> bytes:
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1): the same items, fields and ids as RSS and Atom.
+
+    Keys are written in a fixed order and empty optional fields are left out, as the spec asks."""
+    entries = []
+    for item in items:
+        entry: dict[str, object] = {"id": item.guid, "url": item.link, "title": item.title,
+                                    "content_html": item.html, "date_published": _rfc3339(item.date)}
+        if item.authors:
+            entry["authors"] = [{"name": name} for name in item.authors]
+        if item.categories:
+            entry["tags"] = list(item.categories)
+        entries.append(entry)
+    feed = {
+        "version": JSON_FEED_VERSION,
+        "title": _text(info.title),
+        "home_page_url": page_url,
+        "feed_url": site_url + info.path,
+        "description": _text(info.description),
+        "language": "en",
+        "authors": [{"name": SITE_NAME}],
+        "items": entries,
+    }
+    return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
 def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]) -> bytes:
+    if info.kind == "json":
+        return _json_feed(info, page_url, site_url, items)
     feed = FeedGenerator()
     self_url = site_url + info.path
     feed.id(self_url)
@@ -423,7 +471,8 @@ def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
     return feed.rss_str(pretty=True)
 
 
-_MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+_MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
+FORMAT_NAMES = {"rss": "RSS 2.0", "atom": "Atom", "json": "JSON Feed 1.1"}
 
 
 def _write_feed(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]) -> bytes:
@@ -438,8 +487,63 @@ def _write_feed(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]
     return data
 
 
+# --- OPML ----------------------------------------------------------------------------------------------
+
+# The OPML file's folders, by the first path segment of a feed's page; "" is the home page.
+_OPML_GROUPS = {"": "Site-wide", "topics": "Topics", "orgs": "Organizations"}
+# Which version of a feed the OPML file subscribes to: RSS 2.0 is read by every feed reader; JSON Feed is
+# not (newsboat, for one, reads none).
+_OPML_PREFERENCE = ("rss", "atom", "json")
+_OPML_VERSIONS = {"rss": "RSS2", "atom": "ATOM"}
+
+
+def opml_feeds(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[FeedInfo]:
+    """Every feed of the catalog once, in one format, in the catalog's order.
+
+    The Atom and JSON Feed versions of a feed (same page, same title) carry the very same items, so
+    subscribing to them too would show each paper two or three times; a reader gets the RSS version.
+    """
+    chosen: dict[tuple[str, str], FeedInfo] = {}
+    for info in feed_catalog(taxonomy, orgs):
+        key = (info.page, info.title)
+        best = chosen.get(key)
+        if best is None or _OPML_PREFERENCE.index(info.kind) < _OPML_PREFERENCE.index(best.kind):
+            chosen[key] = info
+    return list(chosen.values())
+
+
+def opml_folder(info: FeedInfo) -> str:
+    """The OPML folder a feed is listed in, from the page it follows: Site-wide, Topics, Organizations."""
+    segment = info.page.split("/", 1)[0]
+    return _OPML_GROUPS.get(segment, segment.capitalize())
+
+
+def build_opml(taxonomy: Taxonomy, site_url: str, orgs: Iterable[Organization] = ()) -> bytes:
+    """OPML 2.0 listing every feed once (`opml_feeds`), in folders: site-wide, topics, organizations.
+    A feed's htmlUrl is the page it follows."""
+    base = text.site_url(site_url)
+    root = ElementTree.Element("opml", version="2.0")
+    head = ElementTree.SubElement(root, "head")
+    ElementTree.SubElement(head, "title").text = f"{SITE_NAME}: every feed"
+    ElementTree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
+    body = ElementTree.SubElement(root, "body")
+    folders: dict[str, ElementTree.Element] = {}
+    for info in opml_feeds(taxonomy, orgs):
+        group = opml_folder(info)
+        if group not in folders:
+            folders[group] = ElementTree.SubElement(body, "outline", text=group, title=group)
+        outline = {"type": "rss", "text": _text(info.title), "title": _text(info.title),
+                   "description": _text(info.description), "xmlUrl": base + info.path, "htmlUrl": base + info.page}
+        if info.kind in _OPML_VERSIONS:  # OPML names versions of RSS and Atom only
+            outline["version"] = _OPML_VERSIONS[info.kind]
+        ElementTree.SubElement(folders[group], "outline", outline)
+    ElementTree.indent(root, space="  ")
+    return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+
+
 def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
-    """Every feed file, keyed by its path under the site root (see feed_catalog for the list)."""
+    """Every feed file, keyed by its path under the site root (see feed_catalog for the list), then the
+    OPML list of them at views.OPML_FILE."""
     base = text.site_url(site_url)
     site = _Site(base, taxonomy)
     orgs = organizations(archive)
@@ -449,14 +553,14 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
     newest = sorted(((item_date(p, p.day), p) for p in papers),
                     key=lambda pair: (-pair[0].timestamp(), pair[1].id))
     everything = _paper_items(site, newest, lambda p: True, MAIN_ITEMS)
-    for path in (views.FEED_RSS, views.FEED_ATOM):
+    for path in (views.FEED_RSS, views.FEED_ATOM, views.FEED_JSON):
         out[path] = _write_feed(catalog[path], base, base, everything)
     out[views.DAILY_FEED] = _write_feed(catalog[views.DAILY_FEED], base, base, _daily_items(site, archive))
     out[views.WEEKLY_FEED] = _write_feed(catalog[views.WEEKLY_FEED], base, base, _weekly_items(site, papers))
     for topic in taxonomy.all_topics:
         items = _paper_items(site, newest, lambda p, slug=topic.slug: slug in p.topics, TOPIC_ITEMS)
         page = base + views.topic_url(topic.slug)
-        for kind in ("rss", "atom"):
+        for kind in ("rss", "atom", "json"):
             path = views.topic_feed_url(topic.slug, kind)
             out[path] = _write_feed(catalog[path], page, base, items)
     for org in orgs:
@@ -468,4 +572,5 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
         for kind in ("rss", "atom"):
             path = views.org_feed_url(org.slug, kind)
             out[path] = _write_feed(catalog[path], page, base, items)
+    out[views.OPML_FILE] = build_opml(taxonomy, base, orgs)
     return out

@@ -1,10 +1,17 @@
 """`dailypapers fetch`: ask the Hugging Face Daily Papers API for days and store them.
 
-The API is someone else's service reached over an unreliable network, so every request has connect
-and read timeouts, transient failures (timeouts, broken connections, 429 and 5xx) are retried a
-bounded number of times with exponential backoff and jitter, a `Retry-After` header is honoured (up
-to a cap), requests are spaced to a polite rate, and the User-Agent says who is asking. One failing
-day never stops the others, and a failure never changes a stored snapshot (see merge.py).
+The API is someone else's service reached over an unreliable network. Each request (one try) has a
+hard deadline from connecting to its last byte, follows redirects only within the API's own origin, and
+its decoded body is capped (all three in download.py). Transient failures (timeouts, broken
+connections, 429 and 5xx) are retried a bounded number of times with exponential backoff and jitter, a
+`Retry-After` header is honoured (up to a cap), every request is spaced to a polite rate, and the
+User-Agent says who is asking.
+
+The API gives at most PAGE_SIZE papers per request, so a day is asked for page by page (`limit=100&p=0`,
+`p=1`, ...) until a page comes back short (fewer than 100 entries, and not exactly the API's default 50,
+in case the server ignored `limit`); the pages are stored as one response, and a day whose pages
+cannot all be fetched fails whole and is never stored half. One failing day never stops the others,
+and a failure never changes a stored snapshot (see merge.py).
 """
 
 from __future__ import annotations
@@ -20,14 +27,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, TextIO
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import httpx
+import httpcore
 
 from generator.cli import DEFAULT_API_URL
+from generator.dates import day_problem
+from generator.download import Downloader, DownloadError
 from generator.errors import UserError
-from generator.merge import DayOutcome, project_lock, store_failure, store_response, summary_line
-from generator.normalize import MAX_BODY_BYTES
+from generator.merge import (
+    DayOutcome,
+    project_lock,
+    store_entries,
+    store_failure,
+    summary_line,
+    unexpected_failure,
+)
+from generator.normalize import MAX_BODY_BYTES, ResponseError, parse_response
 from generator.project import Project
 
 DEFAULT_REFRESH_DAYS = 7
@@ -35,6 +51,10 @@ DEFAULT_RATE = 1.0
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRIES = 4
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504}) | frozenset(range(505, 600))
+PAGE_SIZE = 100  # the API's largest `limit`; a page with fewer entries is the day's last ...
+API_DEFAULT_LIMIT = 50  # ... unless it holds exactly the API's default page size, which a server
+# paging by its default whatever `limit` asks would also send: then the next page is asked for too.
+MAX_PAGES = 20  # 2,000 papers; the busiest days list about 100
 
 
 def _utcnow() -> dt.datetime:
@@ -49,8 +69,19 @@ def user_agent() -> str:
         version = "0"
     return (
         f"dailypapers-archive/{version} (Daily Papers Archive: a static archive of huggingface.co/papers; "
-        f"one request per day listed; python-httpx/{httpx.__version__})"
+        f"one request per day and page listed; httpcore/{httpcore.__version__})"
     )
+
+
+def page_url(api_url: str, day: dt.date, page: int) -> str:
+    """The URL of one page of `day`'s list: `api_url?date=YYYY-MM-DD&limit=100&p=N`.
+
+    Query parameters already in `api_url` are kept, except the three this sets.
+    """
+    parts = urlsplit(api_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("date", "limit", "p")]
+    query += [("date", day.isoformat()), ("limit", str(PAGE_SIZE)), ("p", str(page))]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 class FetchError(Exception):
@@ -92,6 +123,10 @@ class FetchOptions:
             raise UserError("--refresh-days must be 0 or more")
         if until is not None and since is None:
             raise UserError("--until needs --since (the first day of the backfill)")
+        for name, value in (("--date", date), ("--since", since), ("--until", until)):
+            problem = None if value is None else day_problem(value, today)
+            if problem:
+                raise UserError(f"{name} {problem}")
         if date is not None:
             days = [date]
         elif since is not None:
@@ -101,9 +136,6 @@ class FetchOptions:
             days = [since + dt.timedelta(days=n) for n in range((last - since).days + 1)]
         else:
             days = [today - dt.timedelta(days=n) for n in range(refresh, -1, -1)]
-        future = [d for d in days if d > today]
-        if future:
-            raise UserError(f"{future[0]} is in the future (today is {today} UTC); there is no list yet")
         options = cls(
             days=days,
             api_url=getattr(args, "api_url", None) or DEFAULT_API_URL,
@@ -117,14 +149,18 @@ class FetchOptions:
 
     def check(self) -> None:
         """Raise UserError for values no run could use."""
-        if self.rate <= 0:
+        if not (self.rate > 0 and math.isfinite(self.rate)):
             raise UserError("--rate must be more than 0 requests per second")
-        if self.timeout <= 0:
+        if not (self.timeout > 0 and math.isfinite(self.timeout)):
             raise UserError("--timeout must be more than 0 seconds")
         if self.retries < 0:
             raise UserError("--retries must be 0 or more")
-        parts = urlsplit(self.api_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            parts = urlsplit(self.api_url)
+            usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+        except ValueError:  # a port that is not a number from 0 to 65535
+            usable = False
+        if not usable:
             raise UserError(f"--api-url {self.api_url!r} is not an http(s) URL")
 
 
@@ -134,26 +170,28 @@ def _option(args: argparse.Namespace, name: str, default: Any) -> Any:
 
 
 class DayFetcher:
-    """GETs one day's list with timeouts, bounded retries, backoff, Retry-After and a polite rate."""
+    """GETs one day's pages with a deadline per try, bounded retries, backoff, Retry-After and a polite rate."""
 
-    def __init__(self, client: httpx.Client, options: FetchOptions):
-        self.client = client
+    def __init__(self, downloader: Downloader, options: FetchOptions):
+        self.downloader = downloader
         self.options = options
         self._next_request = 0.0
-        self.requests = 0
 
-    def _pace(self) -> None:
+    def _pace(self) -> float:
+        """Wait until the next request is polite; returns the seconds waited."""
         wait = self._next_request - time.monotonic()
         if wait > 0:
             self.options.sleep(wait)
         self._next_request = time.monotonic() + 1.0 / self.options.rate
+        return max(wait, 0.0)
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self.options.backoff_cap, self.options.backoff * 2**attempt)
         return delay / 2 + random.uniform(0, delay / 2)
 
-    def _retry_after(self, headers: httpx.Headers) -> float | None:
-        value = headers.get("retry-after", "").strip()
+    def _retry_after(self, value: str | None) -> float | None:
+        """Seconds a `Retry-After` value (seconds or an HTTP date) asks to wait, capped; None if unreadable."""
+        value = (value or "").strip()
         if not value:
             return None
         try:
@@ -170,58 +208,41 @@ class DayFetcher:
             return None
         return min(max(seconds, 0.0), self.options.retry_after_cap)
 
-    def _request(self, day: dt.date) -> tuple[int, httpx.Headers, bytes]:
-        self.requests += 1
-        started = time.monotonic()
-        with self.client.stream("GET", self.options.api_url, params={"date": day.isoformat()}) as response:
-            length = response.headers.get("content-length", "")
-            if length.isdigit() and int(length) > MAX_BODY_BYTES:
-                raise FetchError(f"response would be {int(length):,} bytes, more than {MAX_BODY_BYTES:,}")
-            chunks = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    raise FetchError(f"response is more than {MAX_BODY_BYTES:,} bytes")
-                if time.monotonic() - started > 10 * self.options.timeout:
-                    raise httpx.ReadTimeout("the response trickled in too slowly")
-                chunks.append(chunk)
-            return response.status_code, response.headers, b"".join(chunks)
-
-    def get(self, day: dt.date) -> bytes:
-        """The response body for `day`; raises FetchError once retrying has not helped."""
+    def get(self, url: str) -> bytes:
+        """The 200 body at `url`; raises FetchError once retrying has not helped."""
         tries = self.options.retries + 1
         for attempt in range(tries):
-            self._pace()
             retry_after = None
             try:
-                status, headers, body = self._request(day)
-            except httpx.UnsupportedProtocol as error:
-                raise FetchError(f"cannot fetch {self.options.api_url}: {error}") from None
-            except httpx.TransportError as error:
-                reason = _describe_transport(error, self.options.timeout)
+                answer = self.downloader.get(url, before_request=self._pace)
+            except DownloadError as error:
+                if not error.transient:
+                    raise FetchError(error.reason) from None
+                reason = error.reason
             else:
-                if status == 200:
-                    return body
-                reason = f"the API answered HTTP {status}"
-                if status not in RETRY_STATUSES:
+                if answer.status == 200:
+                    return answer.body
+                reason = f"the API answered HTTP {answer.status}"
+                if answer.status not in RETRY_STATUSES:
                     raise FetchError(reason)
-                retry_after = self._retry_after(headers)
+                retry_after = self._retry_after(answer.headers.get("retry-after"))
             if attempt + 1 >= tries:
                 raise FetchError(f"{reason} ({tries} tries)" if tries > 1 else reason)
             self.options.sleep(retry_after if retry_after is not None else self._backoff(attempt))
         raise AssertionError("unreachable")
 
-
-def _describe_transport(error: httpx.TransportError, timeout: float) -> str:
-    if isinstance(error, httpx.ConnectTimeout):
-        return f"could not connect within {timeout:g} s"
-    if isinstance(error, httpx.TimeoutException):
-        return f"no response within {timeout:g} s"
-    if isinstance(error, httpx.ConnectError):
-        return f"cannot connect: {' '.join(str(error).split())[:200]}"
-    detail = " ".join(str(error).split())[:200] or type(error).__name__
-    return f"the connection broke off ({detail})"
+    def entries(self, day: dt.date) -> list[Any]:
+        """Every entry the API lists for `day`, its pages joined; raises FetchError unless all arrive."""
+        entries: list[Any] = []
+        for page in range(MAX_PAGES):
+            try:
+                listed = parse_response(self.get(page_url(self.options.api_url, day, page)), day)
+            except (FetchError, ResponseError) as error:  # a later page names itself: `page 2: ...`
+                raise FetchError(f"page {page + 1}: {error.reason}" if page else error.reason) from None
+            entries.extend(listed)
+            if len(listed) < PAGE_SIZE and len(listed) != API_DEFAULT_LIMIT:
+                return entries
+        raise FetchError(f"the list goes on past {MAX_PAGES} pages of {PAGE_SIZE} papers")
 
 
 class Progress:
@@ -260,24 +281,29 @@ def fetch_days(project: Project, options: FetchOptions, progress: Progress | Non
     """Fetch and store every asked day, holding the project lock; one outcome per day, in order."""
     options.check()
     outcomes = []
-    timeout = httpx.Timeout(options.timeout)
-    headers = {"User-Agent": user_agent(), "Accept": "application/json"}
     with (
         project_lock(project, wait=options.lock_wait),
-        httpx.Client(timeout=timeout, headers=headers, follow_redirects=True) as client,
+        Downloader(user_agent=user_agent(), timeout=options.timeout, max_body=MAX_BODY_BYTES) as downloader,
     ):
-        fetcher = DayFetcher(client, options)
+        fetcher = DayFetcher(downloader, options)
         for day in options.days:
             try:
-                body = fetcher.get(day)
-            except FetchError as error:
-                outcome = store_failure(project, day, error.reason, options.clock())
-            else:
-                outcome = store_response(project, day, body, options.clock(), record_failure=True)
+                outcome = _fetch_day(project, fetcher, day)
+            except Exception as error:  # the last resort: whatever goes wrong fails this day alone
+                outcome = unexpected_failure(day, error)
             outcomes.append(outcome)
             if progress is not None:
                 progress.report(outcome)
     return outcomes
+
+
+def _fetch_day(project: Project, fetcher: DayFetcher, day: dt.date) -> DayOutcome:
+    """Fetch one day's pages and store them as one response; a failure is recorded, not raised."""
+    try:
+        entries = fetcher.entries(day)
+    except FetchError as error:
+        return store_failure(project, day, error.reason, fetcher.options.clock())
+    return store_entries(project, day, entries, fetcher.options.clock(), record_failure=True)
 
 
 def fetch_command(project: Project, options: FetchOptions) -> int:

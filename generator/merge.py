@@ -1,7 +1,8 @@
 """Merge what a response says about a day into the stored snapshot, never losing what was stored.
 
-This is the one path from a response body to `content/snapshots/YYYY/YYYY-MM-DD.yaml`, shared by
-`dailypapers fetch` and `dailypapers import` (`store_response`). Its rules:
+This is the one path from a response to `content/snapshots/YYYY/YYYY-MM-DD.yaml`, shared by
+`dailypapers fetch` (`store_entries`, a day's pages joined) and `dailypapers import` (`store_response`,
+one saved body). Its rules:
 
 - a paper in the response and not stored is added, with `first_seen` and `last_updated` set to now;
 - a stored paper in the response gets every field the response has (counts grow, links appear);
@@ -34,9 +35,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
 from generator.errors import UserError
-from generator.normalize import PAPER_KEYS, NormalizedDay, ResponseError, format_timestamp, normalize_day
+from generator.normalize import (
+    PAPER_KEYS,
+    NormalizedDay,
+    ResponseError,
+    format_timestamp,
+    normalize_entries,
+    parse_response,
+)
 from generator.project import Project
 from generator.snapshots import (
     FORMAT_VERSION,
@@ -113,8 +122,11 @@ def project_lock(project: Project, wait: float = 60.0) -> Iterator[None]:
     fcntl lock on `.dailypapers.lock`; the kernel drops it when its holder dies, so there is never a
     stale lock to clean up.
     """
-    project.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(project.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        project.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(project.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise UserError(f"cannot open the lock file {project.lock_file}: {error.strerror or error}") from None
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -271,6 +283,19 @@ def _write(project: Project, day: dt.date, data: Any) -> bool:
         raise UserError(f"{day.isoformat()}: not stored, the result would be invalid: {first}") from None
     except OSError as error:
         raise UserError(f"{day.isoformat()}: cannot write {path}: {error.strerror or error}") from None
+    except (yaml.YAMLError, RuamelYAMLError, ValueError, RecursionError) as error:
+        raise UserError(f"{day.isoformat()}: not stored, it cannot be written as YAML ({_brief(error)})") from None
+
+
+def _brief(error: BaseException) -> str:
+    """An exception as a short single line: its words, or its type when it has none."""
+    return " ".join(str(error).split())[:200] or type(error).__name__
+
+
+def unexpected_failure(day: dt.date, error: Exception) -> DayOutcome:
+    """The last resort: an error nobody foresaw fails its day alone, as one line, not a traceback."""
+    reason = f"unexpected error ({type(error).__name__}: {_brief(error)})"
+    return DayOutcome(day, "failed", error=reason)
 
 
 def _unchanged_papers(project: Project, day: dt.date, fresh: NormalizedDay, stamp: str) -> int | None:
@@ -294,16 +319,32 @@ def _unchanged_papers(project: Project, day: dt.date, fresh: NormalizedDay, stam
 def store_response(
     project: Project, day: dt.date, body: bytes | str, now: dt.datetime, *, record_failure: bool = False
 ) -> DayOutcome:
-    """Normalize one response body for `day` and merge it into the stored snapshot.
+    """Read one response body for `day` (a saved file) and merge it into the stored snapshot.
 
-    Fetch and import both call this, so a saved file and a live response are stored identically.
-    A bad body stores nothing, except that with `record_failure` (fetch) a day that has no snapshot
+    It goes through `store_entries`, as a fetched day's pages do, so a saved file and a live response
+    with the same entries are stored identically.
+    """
+    try:
+        entries = parse_response(body, day)
+    except ResponseError as error:
+        if record_failure:
+            return store_failure(project, day, error.reason, now)
+        return DayOutcome(day, "failed", error=error.reason)
+    return store_entries(project, day, entries, now, record_failure=record_failure)
+
+
+def store_entries(
+    project: Project, day: dt.date, entries: list[Any], now: dt.datetime, *, record_failure: bool = False
+) -> DayOutcome:
+    """Normalize the entries the API lists for `day` and merge them into the stored snapshot.
+
+    Bad entries store nothing, except that with `record_failure` (fetch) a day that has no snapshot
     yet gets a `status: failed` one. Never raises for a problem with the day: it returns a failed
     outcome instead, so one bad day does not stop the others.
     """
     stamp = format_timestamp(now)
     try:
-        fresh = normalize_day(body, day, stamp)
+        fresh = normalize_entries(entries, day, stamp)
     except ResponseError as error:
         if record_failure:
             return store_failure(project, day, error.reason, now)

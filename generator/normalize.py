@@ -11,13 +11,19 @@ Every string is untrusted text and is stored as written, with only these changes
 - abstracts and AI summaries: a single hard-wrap newline becomes a space, a blank line between
   paragraphs is kept as one blank line, and the ends are stripped;
 - all text: characters XML and YAML cannot hold are removed (C0 controls except tab and newline,
-  U+FFFE, U+FFFF, lone surrogates); a carriage return becomes a newline;
+  U+FFFE, U+FFFF, lone surrogates); a carriage return, and U+0085 (which YAML readers take for a line
+  break, so it would not read back as written), become a newline;
 - URLs: whitespace inside or around them is removed; only absolute `http(s)` URLs are kept for the
   repository, project page, thumbnail and media. Relative paths (the API uses them only for avatars,
   which are not stored) are dropped rather than guessed at.
 
 A response that is not what the API sends raises `ResponseError`, whose message is one line naming the
-day and the reason; nothing is stored from it.
+day and the reason; nothing is stored from it. Identifiers and timestamps must match their pattern
+whole (`re.fullmatch`): `$` would also match before a trailing newline, and `2401.00001\n` would
+become a second paper.
+
+`parse_response` reads one body (one page of the API, or a saved file) into its list of entries and
+`normalize_entries` turns entries into papers, so a day fetched in several pages is normalized as one.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +39,8 @@ from generator.errors import UserError
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
 MAX_ENTRIES = 500
-API_PAGE_LIMIT = 50
+# The largest count stored: the site's JavaScript reads numbers as doubles, exact only up to 2**53.
+MAX_COUNT = 2**53 - 1
 MAX_TITLE = 2000
 MAX_TEXT = 100_000
 MAX_URL = 4000
@@ -44,9 +52,10 @@ MAX_KEYWORDS = 200
 MAX_KEYWORD = 500
 MAX_MEDIA = 100
 
-ARXIV_ID = re.compile(r"^([0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?/[0-9]{7})$")
-_VERSION_SUFFIX = re.compile(r"v[0-9]+$")
-_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$")
+# Used with fullmatch only (see the module docstring).
+ARXIV_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?/[0-9]{7}")
+_VERSION_SUFFIX = re.compile(r"v[0-9]+\Z")
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z")
 # C0 controls but tab and newline, the two non-characters XML forbids, and UTF-16 surrogates, which
 # can only reach a Python str as lone halves (json.loads accepts "\ud800").
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -90,7 +99,7 @@ def format_timestamp(moment: dt.datetime) -> str:
 
 def clean_text(value: str) -> str:
     """The text with only what XML and YAML cannot hold removed (carriage returns become newlines)."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")
     return _UNSTORABLE.sub("", value)
 
 
@@ -151,13 +160,15 @@ class _Entry:
             value = int(value)
         if value < 0:
             raise self.fail(f"{where}{key} is negative ({value})")
+        if value > MAX_COUNT:
+            raise self.fail(f"{where}{key} is {len(str(value))} digits long, too large to be a count")
         return value
 
     def timestamp(self, obj: dict[str, Any], key: str, where: str) -> str:
         value = self.text(obj, key, where, 100).strip()
         if not value:
             return ""
-        if _TIMESTAMP.match(value):
+        if _TIMESTAMP.fullmatch(value):
             return value
         try:
             moment = dt.datetime.fromisoformat(value)
@@ -215,15 +226,20 @@ def _parse(body: bytes | str, day: dt.date) -> Any:
         raise ResponseError(
             day, f"response is not JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
+    except ValueError as error:  # json.loads refuses ints of more than sys.get_int_max_str_digits() digits
+        if "digits" in str(error):
+            limit = sys.get_int_max_str_digits()
+            raise ResponseError(day, f"response JSON holds a number of more than {limit} digits") from None
+        raise ResponseError(day, f"response JSON cannot be read ({' '.join(str(error).split())[:120]})") from None
     except RecursionError:
         raise ResponseError(day, "response JSON is nested too deeply") from None
 
 
-def normalize_day(body: bytes | str, day: dt.date, fetched_at: str) -> NormalizedDay:
-    """The papers one response body lists for `day`, as snapshot records first seen at `fetched_at`.
+def parse_response(body: bytes | str, day: dt.date) -> list[Any]:
+    """The entries of one response body for `day` (one page, or a saved file): its JSON list.
 
-    Raises ResponseError (one line: day and reason) for anything the API would not send, so a broken
-    response never reaches the store.
+    Raises ResponseError (one line: day and reason) when the body is not a JSON list of at most
+    MAX_ENTRIES entries.
     """
     data = _parse(body, day)
     if isinstance(data, dict):
@@ -235,14 +251,28 @@ def normalize_day(body: bytes | str, day: dt.date, fetched_at: str) -> Normalize
         raise ResponseError(
             day, f"response lists {len(data)} entries, more than the {MAX_ENTRIES} a day can have"
         )
+    return data
+
+
+def normalize_day(body: bytes | str, day: dt.date, fetched_at: str) -> NormalizedDay:
+    """The papers one response body lists for `day`, as snapshot records first seen at `fetched_at`.
+
+    Raises ResponseError (one line: day and reason) for anything the API would not send, so a broken
+    response never reaches the store.
+    """
+    return normalize_entries(parse_response(body, day), day, fetched_at)
+
+
+def normalize_entries(entries: list[Any], day: dt.date, fetched_at: str) -> NormalizedDay:
+    """The papers `entries` (one response's, or a day's pages' joined) list for `day`.
+
+    A paper listed twice (in one page, or on two pages when the ranking moved while paging) is kept
+    once, as first listed, with a warning. Raises ResponseError for an entry the API would not send.
+    """
     warnings = []
-    if len(data) == API_PAGE_LIMIT:
-        warnings.append(
-            f"{day.isoformat()}: {API_PAGE_LIMIT} papers, the API's page limit; the list may be cut short"
-        )
     papers: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for index, entry in enumerate(data):
+    for index, entry in enumerate(entries):
         if isinstance(entry, str):
             hint = " (a saved Python repr?)" if entry.lstrip().startswith("{'") else ""
             raise ResponseError(day, f"entry {index} is a string, not a paper object{hint}")
@@ -269,7 +299,7 @@ def _paper(entry: dict[str, Any], ctx: _Entry, fetched_at: str) -> dict[str, Any
     if raw_id is None:
         raise ctx.fail("paper has no id")
     paper_id = _VERSION_SUFFIX.sub("", raw_id.strip())  # "2405.15738v2" is still that paper
-    if not ARXIV_ID.match(paper_id):
+    if not ARXIV_ID.fullmatch(paper_id):
         raise ctx.fail(f"paper.id {raw_id[:40]!r} is not an arXiv id")
     ctx.label = paper_id
 

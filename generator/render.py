@@ -91,8 +91,8 @@ def environment() -> jinja2.Environment:
 
 # The site's fixed pages, for templates: `{{ root }}{{ urls.topics }}`. Their paths live in views.
 SITE_URLS = types.SimpleNamespace(home=views.HOME_URL, archive=views.ARCHIVE_URL, topics=views.TOPICS_URL,
-                                  search=views.SEARCH_URL, feeds=views.FEEDS_URL, orgs=views.ORGS_URL,
-                                  stats=views.STATS_URL)
+                                  search=views.SEARCH_URL, feeds=views.FEEDS_URL, data=views.DATA_URL,
+                                  subscribe=views.subscribe_url(), orgs=views.ORGS_URL, stats=views.STATS_URL)
 
 
 def relative_root(url: str) -> str:

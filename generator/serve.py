@@ -3,6 +3,10 @@
 It serves the built site/ rather than running `mkdocs serve`, because permalinks, feeds and the search
 index are written after MkDocs and `mkdocs serve` would not show them. Changes are found by polling
 file modification times once a second: simple, and the same on every platform.
+
+The handler is given site/ as a path, which it resolves again on every request; each rebuild swaps a
+complete new site in for site/ in one step (generator/site_swap.py), so the server shows the new site
+at once, never a missing or half-written one, and a failed rebuild leaves the last good site served.
 """
 
 from __future__ import annotations

@@ -43,12 +43,15 @@ ARCHIVE_URL = "archive/"
 TOPICS_URL = "topics/"
 SEARCH_URL = "search/"
 FEEDS_URL = "feeds/"
+DATA_URL = "data/"  # the downloads page; the files are below it (download_url)
 # Site-wide feeds, beside the home page.
 FEED_RSS = "feed.xml"
 FEED_ATOM = "atom.xml"
+FEED_JSON = "feed.json"
 DAILY_FEED = "daily.xml"
 WEEKLY_FEED = "weekly.xml"
-FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}  # a topic's feeds, inside its folder
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}  # a topic's feeds, inside its folder
+OPML_FILE = "feeds.opml"  # every feed, for a reader to import
 
 
 def day_url(date: dt.date) -> str:
@@ -77,7 +80,7 @@ def topic_url(slug: str, page: int = 1) -> str:
 
 
 def topic_feed_url(slug: str, kind: str) -> str:
-    """A topic's own feed of `kind` ("rss" or "atom")."""
+    """A topic's own feed of `kind` ("rss", "atom" or "json")."""
     return topic_url(slug) + FEED_FILES[kind]
 
 
@@ -124,6 +127,11 @@ def week_of_url(date: dt.date) -> str:
 
 def month_of_url(date: dt.date) -> str:
     return month_url(date.year, date.month)
+
+
+def download_url(name: str, year: int | None = None) -> str:
+    """A data download, below the Data page: the whole archive's file `name`, or one year's."""
+    return f"{DATA_URL}{name}" if year is None else f"{DATA_URL}{year:04d}/{name}"
 
 
 def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:

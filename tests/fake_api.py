@@ -1,12 +1,18 @@
 """A real HTTP server on 127.0.0.1 that plays the Daily Papers API from the saved fixture responses.
 
-Tests point `--api-url` at it and inject faults per request: HTTP 500/503/404, 429 with Retry-After,
-a body cut short (with or without a Content-Length that promises more), a hang until the client's
-read timeout, and a connection reset. Every request is recorded, so a test can count retries.
+It pages like the real API: `limit` (default 50, at most 100; more is HTTP 400) entries from page `p`
+(from 0) of the day's list. Tests point `--api-url` at it and inject faults per request: HTTP
+500/503/404, 429 with Retry-After, a body cut short (with or without a Content-Length that promises
+more), a hang until the client's read timeout, a connection reset, headers trickled one byte at a time,
+gzip that is not gzip, gzip bombs in one and two layers, redirect loops and redirects to another host.
+Every request is recorded, so a test can count retries and pages.
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
+import json
 import os
 import socket
 import struct
@@ -36,14 +42,38 @@ def fixture_days() -> list[Path]:
     return sorted((fixtures_dir() / "days").glob("*.json"))
 
 
+API_DEFAULT_LIMIT = 50
+API_MAX_LIMIT = 100
+BOMB_BYTES = 64 * 1024 * 1024  # what a gzip bomb expands to: more than the fetcher's 20 MB cap
+
+
 @dataclass
 class Fault:
     """What the server does instead of answering normally: `kind` is one of
-    500, 503, 404, 429 (with `retry_after`), truncate (Content-Length promises more than is sent),
-    truncate-close (no Content-Length, the connection closes mid-body), hang, reset."""
+    ok (answers normally: queue it before a fault to fail a later page), 500, 503, 404,
+    429 (with `retry_after`), truncate (Content-Length promises more than is sent),
+    truncate-close (no Content-Length, the connection closes mid-body), hang, reset,
+    trickle-headers (the status line and headers one byte every `interval` seconds, never ending),
+    gzip (the right answer, gzip-encoded), gzip-lies (says gzip, is plain JSON),
+    gzip-of-gzip (says gzip once, is gzip twice), gzip-bomb (says gzip, expands to BOMB_BYTES),
+    gzip-bomb-twice (says "gzip, gzip": a bomb inside gzip), redirect (302 to the same path on this
+    server, `location` or /moved), redirect-loop (302 to itself), redirect-away (302 to `location`)."""
 
     kind: str
     retry_after: str | None = None
+    location: str | None = None
+    interval: float = 0.2
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client hanging up mid-answer (a deadline, a refused bomb) is expected, not a server error."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @dataclass
@@ -51,6 +81,27 @@ class Recorded:
     date: str
     fault: str
     user_agent: str
+    page: str = ""
+    limit: str = ""
+    path: str = ""
+
+
+@functools.cache
+def _bomb() -> bytes:
+    """gzip of BOMB_BYTES zeros (about 64 KB on the wire)."""
+    return gzip.compress(bytes(BOMB_BYTES), compresslevel=9)
+
+
+def page_of(body: bytes, page: int, limit: int) -> bytes:
+    """The slice of a day's JSON list the API serves as page `page`; a body that is not a JSON list
+    (the hostile ones) is served whole for every page."""
+    try:
+        listed = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(listed, list):
+        return body
+    return json.dumps(listed[page * limit : (page + 1) * limit]).encode()
 
 
 @dataclass
@@ -60,6 +111,7 @@ class FakeAPI:
     bodies: dict[str, bytes] = field(default_factory=dict)
     faults: dict[str, list[Fault]] = field(default_factory=lambda: defaultdict(list))
     always: dict[str, Fault] = field(default_factory=dict)
+    page_cap: int = API_MAX_LIMIT  # a server that pages by 50 whatever `limit` asks: 50
     requests: list[Recorded] = field(default_factory=list)
     released: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -92,16 +144,29 @@ class FakeAPI:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
-                query = parse_qs(urlsplit(self.path).query)
+                parts = urlsplit(self.path)
+                query = parse_qs(parts.query)
                 date = (query.get("date") or [""])[0]
+                page_arg = (query.get("p") or [""])[0]
+                limit_arg = (query.get("limit") or [""])[0]
                 with api.lock:
                     queued = api.faults.get(date)
                     fault = queued.pop(0) if queued else api.always.get(date)
                     api.requests.append(
-                        Recorded(date, fault.kind if fault else "", self.headers.get("User-Agent", ""))
+                        Recorded(date, fault.kind if fault else "", self.headers.get("User-Agent", ""),
+                                 page_arg, limit_arg, parts.path)
                     )
-                body = api.bodies.get(date, b"[]")
-                if fault is None:
+                try:
+                    page = int(page_arg or 0)
+                    limit = int(limit_arg or API_DEFAULT_LIMIT)
+                except ValueError:
+                    self._send(400, b'{"error": "p and limit must be numbers"}')
+                    return
+                if limit > API_MAX_LIMIT or limit < 1 or page < 0:
+                    self._send(400, b'{"error": "limit must be 1 to 100, p 0 or more"}')
+                    return
+                body = page_of(api.bodies.get(date, b"[]"), page, min(limit, api.page_cap))
+                if fault is None or fault.kind == "ok":
                     self._send(200, body)
                 elif fault.kind in ("500", "503", "404", "429"):
                     headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
@@ -128,8 +193,41 @@ class FakeAPI:
                 elif fault.kind == "reset":
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     self.close_connection = True
+                elif fault.kind == "trickle-headers":
+                    self._trickle(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Pad: "
+                                  + b"x" * 100_000 + b"\r\n\r\n" + body, fault.interval)
+                elif fault.kind == "gzip":
+                    self._send(200, gzip.compress(body), {"Content-Encoding": "gzip"})
+                elif fault.kind == "gzip-lies":
+                    self._send(200, body, {"Content-Encoding": "gzip"})
+                elif fault.kind == "gzip-of-gzip":
+                    self._send(200, gzip.compress(gzip.compress(body)), {"Content-Encoding": "gzip"})
+                elif fault.kind == "gzip-bomb":
+                    self._send(200, _bomb(), {"Content-Encoding": "gzip"})
+                elif fault.kind == "gzip-bomb-twice":
+                    self._send(200, gzip.compress(_bomb()), {"Content-Encoding": "gzip, gzip"})
+                elif fault.kind in ("redirect", "redirect-loop", "redirect-away"):
+                    if fault.kind == "redirect-loop":
+                        location = self.path
+                    elif fault.kind == "redirect":
+                        location = f"{fault.location or '/moved'}?{parts.query}"
+                    else:
+                        location = fault.location or "http://127.0.0.2:9/api/daily_papers"
+                    self._send(302, b"", {"Location": location})
                 else:
                     raise AssertionError(f"unknown fault {fault.kind}")
+
+            def _trickle(self, data: bytes, interval: float) -> None:
+                """One byte every `interval` seconds until the client hangs up or the server stops."""
+                self.close_connection = True
+                for byte in data:
+                    if api.released.wait(interval):
+                        return
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:  # the client gave up: what a deadline is for
+                        return
 
             def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
                 self.send_response(status)
@@ -140,8 +238,7 @@ class FakeAPI:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
         return self

@@ -1,4 +1,5 @@
-"""feeds.py: RSS and Atom feeds that readers can trust, checked by parsing them with feedparser.
+"""feeds.py: RSS, Atom and JSON feeds that readers can trust, and the OPML list of them. RSS and Atom are
+checked by parsing them with feedparser, JSON Feed against the JSON Feed 1.1 rules, OPML with lxml.
 
 Archives are built in memory from the model's dataclasses; the real API responses are read in place
 (DAILYPAPERS_FIXTURES, else ../shared/fixtures/hf-api) and the tests that need them skip without them.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import html
+import json
 import os
 import re
 import time
@@ -29,10 +31,12 @@ from generator.feeds import (
     MAX_FEED_BYTES,
     FeedInfo,
     build_feeds,
+    build_opml,
     feed_catalog,
     feeds_page_context,
     head_links,
     item_date,
+    opml_feeds,
 )
 from generator.model import Account, Archive, Author, Day, Paper
 from generator.orgs import organizations
@@ -45,6 +49,7 @@ TAXONOMY = Taxonomy((
     Topic("reasoning", "Reasoning", "Step by step."),
     Topic("agents", "Agents & tool use", "Agents that act."),
 ))
+MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -108,8 +113,60 @@ def stamp(struct: time.struct_time) -> int:
     return calendar.timegm(struct)
 
 
+JSON_FEED_KEYS = {"version", "title", "home_page_url", "feed_url", "description", "user_comment", "next_url",
+                  "icon", "favicon", "authors", "language", "expired", "hubs", "items"}
+JSON_ITEM_KEYS = {"id", "url", "external_url", "title", "content_html", "content_text", "summary", "image",
+                  "banner_image", "date_published", "date_modified", "authors", "tags", "language", "attachments"}
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _absolute(url: Any) -> bool:
+    return isinstance(url, str) and url.startswith(("https://", "http://")) and " " not in url
+
+
+def check_json_feed(data: bytes) -> dict[str, Any]:
+    """The JSON Feed 1.1 rules (https://jsonfeed.org/version/1.1): UTF-8 JSON; version, title and items
+    required; every item has a unique string id and content_html or content_text; dates RFC 3339; authors
+    are objects with a name; no keys the spec does not define (extensions would start with "_"). Also this
+    site's promises: absolute URLs, newest first, under the size limit."""
+    assert len(data) < MAX_FEED_BYTES
+    feed = json.loads(data.decode("utf-8"))
+    assert isinstance(feed, dict) and set(feed) <= JSON_FEED_KEYS, set(feed) - JSON_FEED_KEYS
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert isinstance(feed["title"], str) and feed["title"]
+    assert _absolute(feed["home_page_url"]) and _absolute(feed["feed_url"])
+    assert isinstance(feed["items"], list)
+    for author in feed.get("authors", []):
+        assert isinstance(author, dict) and isinstance(author["name"], str) and author["name"]
+    ids, dates = [], []
+    for item in feed["items"]:
+        assert set(item) <= JSON_ITEM_KEYS, set(item) - JSON_ITEM_KEYS
+        assert isinstance(item["id"], str) and item["id"]
+        ids.append(item["id"])
+        assert _absolute(item["url"])
+        assert isinstance(item["title"], str)
+        assert isinstance(item.get("content_html", item.get("content_text")), str)
+        assert RFC3339.match(item["date_published"]), item["date_published"]
+        dates.append(dt.datetime.fromisoformat(item["date_published"].replace("Z", "+00:00")))
+        for author in item.get("authors", []):
+            assert set(author) == {"name"} and isinstance(author["name"], str) and author["name"]
+        assert all(isinstance(tag, str) and tag for tag in item.get("tags", []))
+    assert len(ids) == len(set(ids)), "an id appears twice"
+    assert dates == sorted(dates, reverse=True), "items are not newest first"
+    return feed
+
+
+def item_ids(data: bytes, kind: str) -> list[str]:
+    """The ids of a feed's items in order, in any of the three formats."""
+    if kind == "json":
+        return [item["id"] for item in json.loads(data)["items"]]
+    return [entry.id for entry in parse(data).entries]
+
+
 def check_feed(data: bytes, kind: str) -> Any:
     """Parsed, well-formed, of the right format, ids unique, newest first, under the size limit."""
+    if kind == "json":
+        return check_json_feed(data)
     assert len(data) < MAX_FEED_BYTES
     parsed = parse(data)
     assert parsed.version == ("atom10" if kind == "atom" else "rss20")
@@ -170,16 +227,20 @@ def test_links_are_absolute_under_a_project_path(sample: Archive) -> None:
 def test_catalog_lists_exactly_the_files_built(sample: Archive) -> None:
     out = build_feeds(sample, TAXONOMY, SITE)
     catalog = feed_catalog(TAXONOMY, organizations(sample))
-    assert [info.path for info in catalog] == list(out)
+    assert [info.path for info in catalog] + [views.OPML_FILE] == list(out)
     assert len({info.path for info in catalog}) == len(catalog)
-    assert {"feed.xml", "atom.xml", "daily.xml", "weekly.xml"} <= set(out)
+    assert {"feed.xml", "atom.xml", "feed.json", "daily.xml", "weekly.xml"} <= set(out)
     for topic in TAXONOMY.all_topics:
-        assert f"topics/{topic.slug}/feed.xml" in out and f"topics/{topic.slug}/atom.xml" in out
+        for name in ("feed.xml", "atom.xml", "feed.json"):
+            assert f"topics/{topic.slug}/{name}" in out
     for info in catalog:
-        assert isinstance(info, FeedInfo) and info.kind in ("rss", "atom") and info.max_items > 0
+        assert isinstance(info, FeedInfo) and info.kind in ("rss", "atom", "json") and info.max_items > 0
         parsed = check_feed(out[info.path], info.kind)
-        assert parsed.feed.title == info.title
-        assert len(parsed.entries) <= info.max_items
+        if info.kind == "json":
+            assert parsed["title"] == info.title and len(parsed["items"]) <= info.max_items
+        else:
+            assert parsed.feed.title == info.title
+            assert len(parsed.entries) <= info.max_items
 
 
 def test_a_paper_on_two_days_is_one_item_dated_by_its_first_day(sample: Archive) -> None:
@@ -298,6 +359,9 @@ def test_forbidden_control_characters_are_removed() -> None:
 def test_empty_archive_and_empty_topics_still_make_valid_feeds() -> None:
     out = build_feeds(Archive(()), TAXONOMY, SITE)
     for info in feed_catalog(TAXONOMY):
+        if info.kind == "json":
+            assert check_json_feed(out[info.path])["items"] == []
+            continue
         parsed = parse(out[info.path])
         assert parsed.entries == []
         assert stamp(parsed.feed.updated_parsed) == calendar.timegm((2023, 5, 1, 0, 0, 0))
@@ -384,6 +448,103 @@ def test_naughty_strings_in_every_field_survive_as_text() -> None:
                     assert "<p>" + html.escape(s, quote=False) not in item["html"] or s == clean
                 else:
                     assert item["title"] == f"2506.{n:05d}"  # nothing to show: the id stands in
+        # The JSON Feed has the very same text: title, HTML and authors, exactly as the RSS holds them.
+        rss = _xml_items(out["feed.xml"], "rss")
+        json_items = {item["id"]: item for item in check_json_feed(out["feed.json"])["items"]}
+        assert set(json_items) == set(rss)
+        for guid, item in json_items.items():
+            assert (item["title"], item["content_html"]) == (rss[guid]["title"], rss[guid]["html"]), guid
+            assert ", ".join(a["name"] for a in item.get("authors", [])) == rss[guid]["author"], guid
+
+
+# --- JSON Feed -----------------------------------------------------------------------------------------
+
+
+def test_json_feed_has_the_same_items_as_rss_and_atom(sample: Archive) -> None:
+    out = build_feeds(sample, TAXONOMY, SITE)
+    for prefix, page in (("", SITE), ("topics/reasoning/", f"{SITE}topics/reasoning/")):
+        feed = check_json_feed(out[prefix + "feed.json"])
+        assert feed["feed_url"] == f"{SITE}{prefix}feed.json" and feed["home_page_url"] == page
+        rss = parse(out[prefix + "feed.xml"])
+        assert feed["title"] == rss.feed.title
+        assert [i["id"] for i in feed["items"]] == [e.id for e in rss.entries] == item_ids(
+            out[prefix + "atom.xml"], "atom")
+        for item, entry in zip(feed["items"], rss.entries, strict=True):
+            assert (item["url"], item["title"]) == (entry.link, entry.title)
+            moment = dt.datetime.fromisoformat(item["date_published"].replace("Z", "+00:00"))
+            assert calendar.timegm(moment.utctimetuple()) == stamp(entry.published_parsed)
+            assert item["tags"] == [t.term for t in entry.tags]
+            assert ", ".join(a["name"] for a in item["authors"]) == entry.author
+    items = {i["id"]: i for i in json.loads(out["feed.json"])["items"]}
+    first = items[f"{SITE}p/2501.00002/"]
+    assert first["url"] == f"{SITE}2025/01/03/#2501.00002"  # listed twice: one item, by its first day
+    assert first["date_published"] == "2025-01-03T09:30:00.123000Z"
+    assert first["tags"] == ["Reasoning", "Agents & tool use"]
+    assert items[f"{SITE}p/2501.00004/"]["date_published"] == "2025-01-07T00:00:00Z"
+
+
+def test_json_feed_keeps_markup_as_text() -> None:
+    paper = make_paper("2510.01234", dt.date(2025, 10, 3), title='Why <think> & "quotes" \u2028 matter',
+                       authors=(Author("Zoë <b>Ångström</b>"),), abstract="Uses <EOS>.", ai_keywords=("<kw>",))
+    feed = check_json_feed(build_feeds(make_archive([paper]), TAXONOMY, SITE)["feed.json"])
+    item = feed["items"][0]
+    assert item["title"] == 'Why <think> & "quotes" \u2028 matter'  # a JSON string: text, never HTML
+    assert item["authors"] == [{"name": "Zoë <b>Ångström</b>"}]
+    assert "<p>Uses &lt;EOS&gt;.</p>" in item["content_html"] and "<EOS>" not in item["content_html"]
+    assert "&lt;kw&gt;" in item["content_html"]
+
+
+# --- OPML ----------------------------------------------------------------------------------------------
+
+
+def _opml_outlines(data: bytes) -> list[tuple[str, dict[str, str]]]:
+    """(folder, attributes) for each feed in the OPML file, in order; checks the OPML 2.0 frame."""
+    root = etree.fromstring(data)
+    assert root.tag == "opml" and root.get("version") == "2.0"
+    assert root.findtext("head/title")
+    feeds_found = []
+    for folder in root.find("body"):
+        assert folder.tag == "outline" and folder.get("xmlUrl") is None and folder.get("text")
+        for outline in folder:
+            feeds_found.append((folder.get("text"), dict(outline.attrib)))
+    return feeds_found
+
+
+def test_opml_lists_every_feed_once_in_rss(sample: Archive) -> None:
+    out = build_feeds(sample, TAXONOMY, SITE)
+    outlines = _opml_outlines(out[views.OPML_FILE])
+    catalog = feed_catalog(TAXONOMY)
+    streams = {(info.page, info.title) for info in catalog}
+    assert len(outlines) == len(streams) == 3 + len(TAXONOMY.all_topics)
+    assert [attrs["xmlUrl"] for _, attrs in outlines] == [SITE + i.path for i in catalog if i.kind == "rss"]
+    for folder, attrs in outlines:
+        path = attrs["xmlUrl"].removeprefix(SITE)
+        info = next(i for i in catalog if i.path == path)
+        assert attrs["type"] == "rss" and attrs["version"] == "RSS2"
+        assert attrs["title"] == attrs["text"] == info.title and attrs["description"] == info.description
+        assert path in out  # a file the build writes
+        if path.startswith("topics/"):
+            assert folder == "Topics" and attrs["htmlUrl"] == SITE + path.rsplit("/", 1)[0] + "/"
+        else:
+            assert folder == "Site-wide" and attrs["htmlUrl"] == SITE
+    assert ("Topics", "Daily Papers Archive: Agents & tool use") in {(f, a["title"]) for f, a in outlines}
+    assert build_opml(TAXONOMY, SITE.rstrip("/")) == out[views.OPML_FILE]
+
+
+def test_opml_escapes_titles_and_lists_feeds_added_to_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A title with markup stays text; feeds added to feed_catalog (organization feeds, later) appear in the
+    OPML file without touching it, each once, in their own folder."""
+    taxonomy = Taxonomy((Topic("odd", 'Odd <b>"&</b>', "x"),))
+    catalog = feed_catalog(taxonomy)
+    org = [FeedInfo(f"orgs/acme/{name}", "Daily Papers Archive: ACME & Co", kind, "ACME's papers.", 50, "orgs/acme/")
+           for name, kind in (("feed.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))]
+    monkeypatch.setattr(feeds, "feed_catalog", lambda _: catalog + org)
+    outlines = _opml_outlines(build_opml(taxonomy, SITE))
+    assert ("Topics", f"{SITE}topics/odd/feed.xml", 'Daily Papers Archive: Odd <b>"&</b>') in \
+        [(f, a["xmlUrl"], a["title"]) for f, a in outlines]
+    assert [(f, a["xmlUrl"], a["htmlUrl"]) for f, a in outlines if f == "Organizations"] == [
+        ("Organizations", f"{SITE}orgs/acme/feed.xml", f"{SITE}orgs/acme/")]
+    assert [o.path for o in opml_feeds(taxonomy)][-1] == "orgs/acme/feed.xml"
 
 
 # --- size ----------------------------------------------------------------------------------------------
@@ -422,11 +583,11 @@ def test_full_size_archive_feeds_stay_small_and_fast() -> None:
     assert len(archive.papers) == 35_000
     out = build_feeds(archive, TAXONOMY, SITE)  # fast by construction: items only for what is shown
     catalog = {info.path: info for info in feed_catalog(TAXONOMY, organizations(archive))}
-    for path, data in out.items():
+    for path, info in catalog.items():
+        data = out[path]
         assert len(data) < MAX_FEED_BYTES, (path, len(data))
-        count = data.count(b"<entry>") if catalog[path].kind == "atom" else data.count(b"<item>")
-        assert count == catalog[path].max_items, (path, count)
-    for path in ("feed.xml", "atom.xml", "daily.xml", "weekly.xml"):
+        assert len(item_ids(data, info.kind)) == info.max_items, path
+    for path in ("feed.xml", "atom.xml", "feed.json", "daily.xml", "weekly.xml", "topics/agents/feed.json"):
         check_feed(out[path], catalog[path].kind)
 
 
@@ -436,10 +597,11 @@ def test_oversized_items_drop_the_oldest_to_stay_under_the_limit() -> None:
               for d in days for n in range(2)]
     out = build_feeds(make_archive(papers), TAXONOMY, SITE)
     newest = [f"{SITE}p/{p.id}/" for p in sorted(papers, key=lambda p: (p.day, p.featured_at), reverse=True)]
-    for path in ("feed.xml", "atom.xml"):
+    for path, kind in (("feed.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json")):
         data = out[path]
         assert MAX_FEED_BYTES * 0.8 < len(data) < MAX_FEED_BYTES, (path, len(data))
-        ids = [e.id for e in check_feed(data, "atom" if path == "atom.xml" else "rss").entries]
+        check_feed(data, kind)
+        ids = item_ids(data, kind)
         assert 0 < len(ids) < feeds.MAIN_ITEMS
         assert ids == newest[: len(ids)], "the newest items are kept, the oldest dropped"
     for path, data in out.items():
@@ -454,9 +616,9 @@ def test_real_fixtures_make_valid_feeds(capsys: pytest.CaptureFixture[str]) -> N
     archive, taxonomy = real_archive()
     out = build_feeds(archive, taxonomy, SITE)
     catalog = {info.path: info for info in feed_catalog(taxonomy, organizations(archive))}
-    assert set(out) == set(catalog)
-    for path, data in out.items():
-        check_feed(data, catalog[path].kind)
+    assert set(out) == set(catalog) | {views.OPML_FILE}
+    for path, info in catalog.items():
+        check_feed(out[path], info.kind)
     main = parse(out["feed.xml"])
     assert len(main.entries) == feeds.MAIN_ITEMS
     relisted = [e for e in main.entries if e.id == f"{SITE}p/2604.07429/"]
@@ -495,6 +657,10 @@ def test_feeds_page_lists_every_feed_with_its_url_and_size() -> None:
     assert "up to 100 papers" in page and "up to 30 days" in page and "up to 20 weeks" in page
     assert "up to 50 papers" in page
     assert f"{SITE}p/&lt;arXiv id&gt;/" in page
+    assert 'href="../feeds.opml"' in body and f"<code>{SITE}feeds.opml</code>" in body
+    assert f"lists every feed below, {len(opml_feeds(TAXONOMY))} in all, each once, in folders: Site-wide, " \
+        "Topics." in body
+    assert 'href="../data/"' in body
     markdown = pytest.importorskip("markdown")
     rendered = markdown.markdown(body, extensions=["md_in_html"])
     for info in feed_catalog(TAXONOMY):
@@ -539,14 +705,13 @@ def _hostile_topic_links() -> list[dict[str, str]]:
 
 def test_head_links_point_at_the_site_wide_feeds() -> None:
     site_wide = [info for info in feed_catalog(TAXONOMY) if info.page == views.HOME_URL]
-    assert [info.path for info in site_wide] == ["feed.xml", "atom.xml", "daily.xml", "weekly.xml"]
-    types = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+    assert [info.path for info in site_wide] == ["feed.xml", "atom.xml", "feed.json", "daily.xml", "weekly.xml"]
     links = _render_partial("https://user.github.io/repo", {})
     assert [(link["href"], link["type"]) for link in links] == \
-        [(SITE + info.path, types[info.kind]) for info in site_wide]
+        [(SITE + info.path, MEDIA_TYPES[info.kind]) for info in site_wide]
     assert [link["title"] for link in links] == [
-        "Daily Papers Archive (RSS)", "Daily Papers Archive (Atom)", "Daily Papers Archive: daily digest",
-        "Daily Papers Archive: weekly top papers"]
+        "Daily Papers Archive (RSS)", "Daily Papers Archive (Atom)", "Daily Papers Archive (JSON Feed)",
+        "Daily Papers Archive: daily digest", "Daily Papers Archive: weekly top papers"]
     relative = _render_partial(None, {})
     assert [link["href"] for link in relative] == ["../../" + info.path for info in site_wide]
 
@@ -557,6 +722,7 @@ def test_head_links_add_a_topic_pages_own_feeds() -> None:
     assert [(link["href"], link["type"]) for link in topic] == [
         (f"{SITE}topics/agents/feed.xml", "application/rss+xml"),
         (f"{SITE}topics/agents/atom.xml", "application/atom+xml"),
+        (f"{SITE}topics/agents/feed.json", "application/feed+json"),
     ]
     assert topic[0]["title"] == 'Daily Papers Archive: Agents & <tool> "use" (RSS)'  # escaped, intact when parsed
     catalog_paths = {info.path for info in feed_catalog(TAXONOMY)}
@@ -586,12 +752,13 @@ def test_head_links_in_a_real_mkdocs_material_build(tmp_path: Path) -> None:
         parser.feed(page.read_text(encoding="utf-8"))
         return [(link.get("href"), link.get("type")) for link in parser.links if link.get("rel") == "alternate"]
 
-    site_wide = [(SITE + i.path, f"application/{i.kind}+xml") for i in feed_catalog(TAXONOMY)
+    site_wide = [(SITE + i.path, MEDIA_TYPES[i.kind]) for i in feed_catalog(TAXONOMY)
                  if not i.path.startswith("topics/")]
     assert alternates(tmp_path / "site" / "index.html") == site_wide
     assert alternates(tmp_path / "site" / "topics" / "agents" / "index.html") == site_wide + [
         (f"{SITE}topics/agents/feed.xml", "application/rss+xml"),
         (f"{SITE}topics/agents/atom.xml", "application/atom+xml"),
+        (f"{SITE}topics/agents/feed.json", "application/feed+json"),
     ]
     head = (tmp_path / "site" / "topics" / "agents" / "index.html").read_text(encoding="utf-8")
     assert "Agents &amp; &lt;tool&gt; &#34;use&#34; (RSS)" in head

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 from test_feeds import TAXONOMY, make_archive, make_paper, real_archive
 
-from generator.feeds import build_feeds, item_date
+from generator import views
+from generator.feeds import build_feeds, item_date, opml_feeds
 from generator.model import Account, Archive, Author
 
 pytestmark = pytest.mark.reader
@@ -168,3 +169,33 @@ def test_newsboat_reads_the_real_archive(newsboat: str, site: tuple[Path, str], 
     topic = sorted(topic, key=lambda p: (-item_date(p, p.day).timestamp(), p.id))[:50]
     rows = read_with_newsboat(newsboat, base + "topics/reasoning/atom.xml", tmp_path / "topic")
     assert [row["guid"] for row in rows] == [f"{base}p/{p.id}/" for p in topic]
+
+
+def test_newsboat_imports_the_opml_and_reads_every_feed_it_lists(newsboat: str, site: tuple[Path, str],
+                                                                 tmp_path: Path) -> None:
+    """`newsboat -i feeds.opml` subscribes to each feed once, tagged with its folder; then every one of
+    them is fetched over HTTP and has the items it should."""
+    root, base = site
+    papers = [p for day in _sample().days for p in day.papers]
+    papers.append(make_paper("2510.00003", dt.date(2025, 10, 2), upvotes=1, topics=("other",)))
+    publish(root, build_feeds(make_archive(papers), TAXONOMY, base))
+    work = tmp_path / "import"
+    (work / "home").mkdir(parents=True)
+    urls = work / "urls"
+    urls.touch()
+    env = {"HOME": str(work / "home"), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8",
+           "TERM": "dumb"}
+    done = subprocess.run([newsboat, "-u", str(urls), "-c", str(work / "cache.db"), "-C", "/dev/null",
+                           "-i", str(root / views.OPML_FILE)], env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    imported = [line.split(" ", 1) for line in urls.read_text(encoding="utf-8").splitlines() if line.strip()]
+    expected = opml_feeds(TAXONOMY)
+    assert [url for url, _ in imported] == [base + info.path for info in expected]
+    assert [tag for _, tag in imported] == ['"Site-wide"'] * 3 + ['"Topics"'] * len(TAXONOMY.all_topics)
+    items = {"feed.xml": 3, "daily.xml": 2, "weekly.xml": 1, "topics/reasoning/feed.xml": 1,
+             "topics/agents/feed.xml": 2, "topics/other/feed.xml": 1}
+    assert {url.removeprefix(base) for url, _ in imported} == set(items)
+    for number, (url, _) in enumerate(imported):
+        rows = read_with_newsboat(newsboat, url, tmp_path / f"feed-{number}")
+        assert len(rows) == items[url.removeprefix(base)], url

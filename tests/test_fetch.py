@@ -49,7 +49,8 @@ def test_every_fixture_day_arrives_complete_over_http(api: FakeAPI, project: Pro
     days = [p.name[:10] for p in fixture_days()]
     outcomes = fetch_days(project, fast_options(api, days))
     assert [o.kind for o in outcomes] == ["new"] * len(days)
-    assert api.count() == len(days), "no retries were needed"
+    fifty = sum(1 for path in fixture_days() if len(json.loads(path.read_bytes())) == 50)
+    assert api.count() == len(days) + fifty, "no retries; a day of exactly 50 asks for one more page"
     for path in fixture_days():
         data, problems = parse_snapshot(_path(project, path.name[:10]))
         assert problems == []
@@ -96,14 +97,12 @@ def test_retry_after_seconds_is_honoured(api: FakeAPI, project: Project) -> None
 def test_retry_after_http_date_and_cap(api: FakeAPI) -> None:
     options = fast_options(api, [DAY], clock=fixed_clock("2026-06-05T12:00:00Z"), retry_after_cap=30)
     fetcher = DayFetcher(None, options)  # type: ignore[arg-type]
-    import httpx
-
-    assert fetcher._retry_after(httpx.Headers({"Retry-After": "Fri, 05 Jun 2026 12:00:07 GMT"})) == 7
-    assert fetcher._retry_after(httpx.Headers({"Retry-After": "3600"})) == 30
-    assert fetcher._retry_after(httpx.Headers({"Retry-After": "Thu, 04 Jun 2026 12:00:00 GMT"})) == 0
-    assert fetcher._retry_after(httpx.Headers({"Retry-After": "soon"})) is None
-    assert fetcher._retry_after(httpx.Headers({"Retry-After": "nan"})) is None
-    assert fetcher._retry_after(httpx.Headers({})) is None
+    assert fetcher._retry_after("Fri, 05 Jun 2026 12:00:07 GMT") == 7
+    assert fetcher._retry_after("3600") == 30
+    assert fetcher._retry_after("Thu, 04 Jun 2026 12:00:00 GMT") == 0
+    assert fetcher._retry_after("soon") is None
+    assert fetcher._retry_after("nan") is None
+    assert fetcher._retry_after(None) is None
 
 
 def test_backoff_grows_with_jitter_and_is_capped(api: FakeAPI) -> None:
@@ -195,6 +194,9 @@ def test_default_days_are_today_and_the_refresh_window() -> None:
     assert FetchOptions.from_args(_args(refresh_days=0), clock=clock).days == [dt.date(2026, 6, 5)]
     backfill = FetchOptions.from_args(_args(since=dt.date(2026, 5, 1)), clock=clock)
     assert len(backfill.days) == 36
+    # the list is dated where the submitter is: tomorrow (UTC) may already be listed, and the first day is allowed
+    assert FetchOptions.from_args(_args(date=dt.date(2026, 6, 6)), clock=clock).days == [dt.date(2026, 6, 6)]
+    assert FetchOptions.from_args(_args(date=dt.date(2023, 5, 4)), clock=clock).days == [dt.date(2023, 5, 4)]
     options = FetchOptions.from_args(_args(date=dt.date(2025, 1, 1), rate=2.5, timeout=3, retries=0), clock=clock)
     assert (options.days, options.rate, options.timeout, options.retries) == ([dt.date(2025, 1, 1)], 2.5, 3, 0)
 
@@ -204,12 +206,17 @@ def test_default_days_are_today_and_the_refresh_window() -> None:
     [
         ({"until": dt.date(2026, 1, 1)}, "--until needs --since"),
         ({"since": dt.date(2026, 2, 1), "until": dt.date(2026, 1, 1)}, "is after --until"),
-        ({"date": dt.date(2026, 6, 6)}, "is in the future"),
+        ({"date": dt.date(2026, 6, 7)}, "--date 2026-06-07 is after tomorrow (today is 2026-06-05 UTC)"),
+        ({"since": dt.date(2023, 5, 3)}, "--since 2023-05-03 is before 2023-05-04, the first day of the"),
+        ({"since": dt.date(2026, 5, 3), "until": dt.date(2026, 6, 9)}, "--until 2026-06-09 is after tomorrow"),
+        ({"date": dt.date(1999, 1, 1)}, "--date 1999-01-01 is before 2023-05-04"),
         ({"refresh_days": -1}, "--refresh-days"),
         ({"rate": 0}, "--rate"),
         ({"timeout": -1}, "--timeout"),
         ({"retries": -1}, "--retries"),
         ({"api_url": "file:///etc/passwd"}, "not an http(s) URL"),
+        ({"api_url": "http://127.0.0.1:99999/api"}, "not an http(s) URL"),
+        ({"api_url": "http://:8000/api"}, "not an http(s) URL"),
     ],
 )
 def test_bad_options_are_one_clear_line(values: dict, message: str) -> None:
@@ -225,7 +232,7 @@ def test_cli_summary_and_exit_code(api: FakeAPI, tmp_path: Path, capsys: pytest.
     assert code == 0
     assert out == "fetch: 5 day(s) asked: 5 new, 0 updated, 0 unchanged, 0 empty, 0 failed\n"
     assert "[2/5] 2025-09-30: new, 50 paper(s)" in err
-    assert "warning: 2025-09-30: 50 papers, the API's page limit; the list may be cut short" in err
+    assert "warning" not in err, "days are fetched whole, page by page: no day is cut short"
 
     api.fail("2025-10-01", "500", "500")
     api.bodies["2025-10-02"] = b"[]"  # stored papers stay
@@ -282,3 +289,213 @@ def test_progress_bar_on_a_terminal_keeps_failures_and_warnings_visible() -> Non
     assert "warning: 2025-01-03: 50 papers\n" in text
     assert "2025-01-01: new" not in text, "routine days only move the bar"
     assert "3/3" in text
+
+
+# --- days longer than a page ----------------------------------------------------------------------
+
+LONG_DAY = "2025-11-20"
+
+
+def _made_up_entry(n: int) -> dict:
+    """A made-up paper (never fixture data) with id 2511.1nnnn; upvotes fall with n so the order is known."""
+    pid = f"2511.1{n:04d}"
+    return {"paper": {"id": pid, "title": f"Made-Up Paper Number {n}", "upvotes": 1000 - n,
+                      "authors": [{"name": "Ada Placeholder"}], "summary": "Nothing real."},
+            "numComments": n % 3}
+
+
+def _made_up_day(count: int) -> bytes:
+    return json.dumps([_made_up_entry(n) for n in range(count)]).encode()
+
+
+@pytest.mark.parametrize("page_cap", [100, 50], ids=["pages-of-100", "pages-of-50"])
+def test_a_long_day_is_fetched_page_by_page_and_stored_whole(
+    api: FakeAPI, project: Project, capsys: pytest.CaptureFixture[str], page_cap: int
+) -> None:
+    api.bodies[LONG_DAY] = _made_up_day(130)
+    api.page_cap = page_cap
+    code = main(["--root", str(project.root), "fetch", "--date", LONG_DAY, "--api-url", api.url,
+                 "--rate", "1000", "--timeout", "5"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert err == f"[1/1] {LONG_DAY}: new, 130 paper(s)\n"
+    assert out == "fetch: 1 day(s) asked: 1 new, 0 updated, 0 unchanged, 0 empty, 0 failed\n"
+    data, problems = parse_snapshot(_path(project, LONG_DAY))
+    assert problems == []
+    assert [p["id"] for p in data["papers"]] == [f"2511.1{n:04d}" for n in range(130)]
+    pages = [(r.page, r.limit) for r in api.requests]
+    expected = [("0", "100"), ("1", "100")] if page_cap == 100 else [("0", "100"), ("1", "100"), ("2", "100")]
+    assert pages == expected
+
+
+def test_a_page_of_exactly_fifty_asks_for_the_next_page(api: FakeAPI, project: Project) -> None:
+    api.bodies[LONG_DAY] = _made_up_day(50)
+    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY]))
+    assert (outcome.kind, outcome.papers, outcome.warnings) == ("new", 50, ())
+    assert [r.page for r in api.requests] == ["0", "1"]
+
+
+def test_papers_listed_on_two_pages_are_stored_once(api: FakeAPI, project: Project) -> None:
+    entries = [_made_up_entry(n) for n in range(100)] + [_made_up_entry(99), _made_up_entry(100)]
+    api.bodies[LONG_DAY] = json.dumps(entries).encode()
+    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY]))
+    assert outcome.kind == "new" and outcome.papers == 101
+    assert outcome.warnings == (f"{LONG_DAY}: 2511.10099 is listed twice (entries 99 and 100); keeping the first",)
+
+
+def test_a_day_whose_later_page_fails_is_never_stored_half(api: FakeAPI, project: Project) -> None:
+    api.bodies[LONG_DAY] = _made_up_day(130)
+    api.fail(LONG_DAY, "ok", "500", "500")
+    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY], retries=1))
+    assert outcome.describe() == f"{LONG_DAY}: failed: page 2: the API answered HTTP 500 (2 tries)"
+    data, _ = parse_snapshot(_path(project, LONG_DAY))
+    assert data["status"] == "failed" and data["papers"] == [], "no half day"
+
+    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY]))  # stored whole once the pages arrive
+    assert outcome.kind == "new" and outcome.papers == 130
+    before = _path(project, LONG_DAY).read_bytes()
+    api.bodies[LONG_DAY] = _made_up_day(131)
+    api.fail(LONG_DAY, "ok", "truncate-close")
+    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY]))
+    assert outcome.describe().startswith(f"{LONG_DAY}: failed: page 2: response is truncated JSON")
+    assert _path(project, LONG_DAY).read_bytes() == before
+
+
+def test_a_day_longer_than_the_page_bound_fails_whole(api: FakeAPI, project: Project) -> None:
+    api.bodies[LONG_DAY] = json.dumps([{"paper": {"id": f"2511.{n:05d}", "title": "T"}} for n in range(2001)]).encode()
+    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY]))
+    assert outcome.describe() == f"{LONG_DAY}: failed: the list goes on past 20 pages of 100 papers"
+    assert api.count() == 20
+
+
+# --- hostile responses: each fails its day alone, with one line ----------------------------------
+
+BEFORE, AFTER = "2025-10-02", "2025-10-03"
+HUGE_INT = b'[{"paper": {"id": "2510.00001", "title": "T", "upvotes": ' + b"9" * 5000 + b"}}]"
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[FakeAPI]:
+    """Another host (another port) a hostile redirect points at; it must never be asked."""
+    server = FakeAPI()
+    server.serve_days(fixtures_dir() / "days")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize(
+    ("fault", "body", "line"),
+    [
+        ("trickle-headers", None, "no complete response within 0.5 s (2 tries)"),
+        ("gzip-lies", None, "the response says it is gzip-encoded, but it is not (Error -3 while decompressing"),
+        ("gzip-of-gzip", None, "response is not UTF-8 text (byte 1)"),
+        ("gzip-bomb", None, "the response is more than 20,971,520 bytes once decoded"),
+        ("gzip-bomb-twice", None, "the response is more than 20,971,520 bytes once decoded"),
+        ("redirect-loop", None, "more than 5 redirects (a redirect loop?); last to http://127.0.0.1:"),
+        ("redirect-away", None, "the API redirected to another host (http://127.0.0.1:"),
+        (None, HUGE_INT, "response JSON holds a number of more than 4300 digits"),
+        (None, b'[{"paper": {"id": "2510.00001", "title": "T", "upvotes": 1e400}}]',
+         "entry 0 (2510.00001): paper.upvotes should be a whole number, not inf"),
+        (None, b'[{"paper": {"id": "2510.00001", "title": "T", "upvotes": ' + b"9" * 4000 + b"}}]",
+         "entry 0 (2510.00001): paper.upvotes is 4000 digits long, too large to be a count"),
+        (None, b'[{"paper": {"id": "2510.00001\\nv2", "title": "T"}}]',
+         "entry 0 (no id): paper.id '2510.00001\\nv2' is not an arXiv id"),
+    ],
+    ids=["trickled-headers", "gzip-that-is-plain", "gzip-of-gzip", "gzip-bomb", "gzip-bomb-in-gzip",
+         "redirect-loop", "redirect-to-another-host", "int-over-4300-digits", "infinite-count",
+         "count-too-large", "id-with-newline-inside"],
+)
+def test_a_hostile_response_fails_that_day_alone_with_one_line(
+    api: FakeAPI, elsewhere: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    fault: str | None, body: bytes | None, line: str,
+) -> None:
+    project = Project.at(tmp_path)
+    fetch_days(project, fast_options(api, [BEFORE]))
+    stored = _path(project, BEFORE).read_bytes()
+    if fault is not None:
+        api.always[BEFORE] = Fault(fault, location=f"{elsewhere.url}?date={BEFORE}")
+    else:
+        api.bodies[BEFORE] = body
+    started = time.monotonic()
+    code = main(["--root", str(tmp_path), "fetch", "--since", BEFORE, "--until", AFTER, "--api-url", api.url,
+                 "--rate", "1000", "--timeout", "0.5", "--retries", "1"])
+    elapsed = time.monotonic() - started
+    out, err = capsys.readouterr()
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == 2 and "Traceback" not in err
+    assert lines[0].startswith(f"[1/2] {BEFORE}: failed: {line}"), lines[0]
+    assert lines[1].startswith(f"[2/2] {AFTER}: new, 39 paper(s)")
+    assert out == "fetch: 2 day(s) asked: 1 new, 0 updated, 0 unchanged, 0 empty, 1 failed\n"
+    assert _path(project, BEFORE).read_bytes() == stored, "the stored day is byte-identical"
+    assert elsewhere.count() == 0, "nothing is asked of another host"
+    # bounded: a trickled answer would take hours, a bomb would fill memory; two tries of 0.5 s and backoff
+    assert elapsed < 20
+
+
+def test_a_new_day_with_a_hostile_response_records_only_the_failure(api: FakeAPI, project: Project) -> None:
+    api.always[BEFORE] = Fault("gzip-bomb-twice")
+    (outcome,) = fetch_days(project, fast_options(api, [BEFORE]))
+    data, problems = parse_snapshot(_path(project, BEFORE))
+    assert problems == [] and data["status"] == "failed" and data["papers"] == []
+    assert data["error"] == outcome.error == "the response is more than 20,971,520 bytes once decoded"
+    assert api.count(BEFORE) == 1, "a body past the cap is not retried"
+
+
+@pytest.mark.parametrize("kind", ["gzip", "redirect"])
+def test_gzip_and_redirects_within_the_api_are_followed(api: FakeAPI, project: Project, kind: str) -> None:
+    api.fail(AFTER, kind)
+    (outcome,) = fetch_days(project, fast_options(api, [AFTER]))
+    assert outcome.kind == "new" and outcome.papers == 39
+    data, _ = parse_snapshot(_path(project, AFTER))
+    assert sorted(p["id"] for p in data["papers"]) == sorted(_ids(api.bodies[AFTER]))
+    if kind == "redirect":
+        assert [r.path for r in api.requests] == ["/api/daily_papers", "/moved"]
+
+
+def test_an_unexpected_error_fails_one_day_with_one_line(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.fetch
+
+    real = generator.fetch.store_entries
+
+    def store_entries(project: Project, day: dt.date, *args: object, **kwargs: object):
+        if day.isoformat() == BEFORE:
+            raise RuntimeError("a bug nobody foresaw\nspanning lines")
+        return real(project, day, *args, **kwargs)
+
+    monkeypatch.setattr(generator.fetch, "store_entries", store_entries)
+    code = main(["--root", str(tmp_path), "fetch", "--since", BEFORE, "--until", AFTER, "--api-url", api.url,
+                 "--rate", "1000"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    assert err.splitlines() == [
+        f"[1/2] {BEFORE}: failed: unexpected error (RuntimeError: a bug nobody foresaw spanning lines)",
+        f"[2/2] {AFTER}: new, 39 paper(s)",
+    ]
+    assert not _path(Project.at(tmp_path), BEFORE).exists()
+
+
+def test_a_trickled_answer_ends_by_the_deadline_on_every_try(api: FakeAPI, project: Project) -> None:
+    api.always[BEFORE] = Fault("trickle-headers", interval=0.05)
+    slept: list[float] = []
+    started = time.monotonic()
+    (outcome,) = fetch_days(project, fast_options(api, [BEFORE], timeout=0.4, retries=2, sleep=slept.append))
+    elapsed = time.monotonic() - started
+    assert outcome.error == "no complete response within 0.4 s (3 tries)"
+    assert api.count(BEFORE) == 3
+    assert elapsed < 3 * 0.4 + 1.5, f"three tries of at most 0.4 s took {elapsed:.1f} s"
+
+
+def test_page_urls_keep_the_api_url_query() -> None:
+    from generator.fetch import page_url
+
+    day = dt.date(2025, 9, 8)
+    assert page_url("https://huggingface.co/api/daily_papers", day, 0) == (
+        "https://huggingface.co/api/daily_papers?date=2025-09-08&limit=100&p=0"
+    )
+    assert page_url("http://127.0.0.1:8000/x?token=a%26b&p=9", day, 2) == (
+        "http://127.0.0.1:8000/x?token=a%26b&date=2025-09-08&limit=100&p=2"
+    )

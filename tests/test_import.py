@@ -26,10 +26,7 @@ def test_every_fixture_day_imports_cleanly(tmp_path: Path, capsys: pytest.Captur
     out, err = capsys.readouterr()
     n = len(files)
     assert out.splitlines()[-1] == f"import: {n} file(s): {n} new, 0 updated, 0 unchanged, 0 empty, 0 failed"
-    assert err.strip() == (
-        f"{fixtures_dir() / 'days' / '2025-09-30.json'}: warning: 2025-09-30: 50 papers, the API's page limit; "
-        "the list may be cut short"
-    )
+    assert err == "", "no warnings: fifty papers is no longer a sign of a cut list"
     for path in fixture_days():
         data, problems = parse_snapshot(_path(tmp_path, path.name[:10]))
         assert problems == []
@@ -120,3 +117,80 @@ def test_bad_file_for_a_new_day_writes_nothing(tmp_path: Path) -> None:
     bad = fixtures_dir() / "bad" / "2025-01-11.no-data-wrapper.json"
     assert import_command(Project.at(tmp_path), [bad], None) == 1
     assert not _path(tmp_path, "2025-01-11").exists()
+
+
+def test_days_outside_the_list_are_refused_one_line_each(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    body = (fixtures_dir() / "days" / "2025-01-13.json").read_bytes()
+    early, late, good = saved / "2023-05-03.json", saved / "2099-01-01.json", saved / "2023-05-04.json"
+    for path in (early, late, good):
+        path.write_bytes(body)
+    root = tmp_path / "project"
+    code = main(["--root", str(root), "import", str(early), str(good), str(late)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    today = dt.datetime.now(dt.UTC).date()
+    assert err.splitlines() == [
+        f"{early}: 2023-05-03 is before 2023-05-04, the first day of the Daily Papers list",
+        f"{late}: 2099-01-01 is after tomorrow (today is {today} UTC); there is no list for it yet",
+    ]
+    assert out.splitlines() == [
+        f"{good}: 2023-05-04: new, 5 paper(s)",
+        "import: 3 file(s): 1 new, 0 updated, 0 unchanged, 0 empty, 2 failed",
+    ]
+    assert [p.name for p in Project.at(root).snapshots_dir.rglob("*.yaml")] == ["2023-05-04.yaml"]
+
+    code = main(["--root", str(root), "import", "--date", "2022-12-31", str(good)])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert err == "dailypapers: --date 2022-12-31 is before 2023-05-04, the first day of the Daily Papers list\n"
+
+
+def test_hostile_saved_bodies_fail_their_file_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "project"
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    good = fixtures_dir() / "days" / "2025-01-13.json"
+    stored = saved / "2025-01-12.json"
+    stored.write_text(json.dumps([{"paper": {"id": "2501.00001", "title": "Kept"}}]))
+    assert main(["--root", str(root), "import", str(stored)]) == 0
+    before = _path(root, "2025-01-12").read_bytes()
+    capsys.readouterr()
+    huge = saved / "2025-01-12.huge.json"
+    huge.write_bytes(b'[{"paper": {"id": "2501.00001", "title": "T", "upvotes": ' + b"7" * 4301 + b"}}]")
+    newline = saved / "2025-01-12.newline.json"
+    newline.write_text(json.dumps([{"paper": {"id": "2501.00001\nv2", "title": "T"}}]))
+    code = main(["--root", str(root), "import", str(huge), str(newline), str(good)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    assert err.splitlines() == [
+        f"{huge}: 2025-01-12: failed: response JSON holds a number of more than 4300 digits",
+        f"{newline}: 2025-01-12: failed: entry 0 (no id): paper.id '2501.00001\\nv2' is not an arXiv id",
+    ]
+    assert out.splitlines()[-1] == "import: 3 file(s): 1 new, 0 updated, 0 unchanged, 0 empty, 2 failed"
+    assert _path(root, "2025-01-12").read_bytes() == before
+
+
+def test_an_unexpected_error_fails_one_file_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.ingest
+
+    real = generator.ingest.store_response
+
+    def store_response(project: Project, day: dt.date, *args: object, **kwargs: object):
+        if day == dt.date(2025, 1, 13):
+            raise MemoryError()
+        return real(project, day, *args, **kwargs)
+
+    monkeypatch.setattr(generator.ingest, "store_response", store_response)
+    first, second = fixtures_dir() / "days" / "2025-01-13.json", fixtures_dir() / "days" / "2025-01-22.json"
+    code = main(["--root", str(tmp_path), "import", str(first), str(second)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    assert err == f"{first}: 2025-01-13: failed: unexpected error (MemoryError: MemoryError)\n"
+    assert out.splitlines() == [
+        f"{second}: 2025-01-22: new, 13 paper(s)",
+        "import: 2 file(s): 1 new, 0 updated, 0 unchanged, 0 empty, 1 failed",
+    ]

@@ -18,7 +18,7 @@ import yaml
 from fake_api import fixture_days, fixtures_dir
 
 from generator.errors import UserError
-from generator.merge import project_lock, store_failure, store_response
+from generator.merge import project_lock, store_entries, store_failure, store_response
 from generator.project import Project
 from generator.snapshots import parse_snapshot, snapshot_path
 
@@ -248,6 +248,44 @@ def test_a_broken_stored_snapshot_is_not_overwritten(project: Project) -> None:
     outcome = store_response(project, DAY, _body(_entry("2509.00001")), T1)
     assert outcome.kind == "failed" and "invalid" in outcome.error
     assert path.read_text().endswith("  - id: x\n")
+
+
+def test_an_id_with_a_trailing_newline_never_becomes_a_second_paper(project: Project) -> None:
+    store_response(project, DAY, _body(_entry("2509.00001", 2)), T1)
+    outcome = store_response(project, DAY, _body(_entry("2509.00001\n", 3)), T2)
+    assert (outcome.kind, outcome.papers, outcome.added, outcome.changed) == ("updated", 1, 0, 1)
+    assert [(p["id"], p["upvotes"]) for p in _load(project)["papers"]] == [("2509.00001", 3)]
+
+
+def test_entries_and_the_same_saved_body_are_stored_byte_identically(tmp_path: Path) -> None:
+    entries = [_entry("2509.00001", 2), _entry("2509.00002", 9)]
+    one, two = Project.at(tmp_path / "entries"), Project.at(tmp_path / "body")
+    assert store_entries(one, DAY, entries, T1).kind == "new"
+    assert store_response(two, DAY, _body(*entries), T1).kind == "new"
+    assert _path(one).read_bytes() == _path(two).read_bytes()
+
+
+def test_a_yaml_error_while_writing_fails_the_day_and_keeps_the_file(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ruamel.yaml.representer import RepresenterError
+
+    import generator.snapshots
+
+    store_response(project, DAY, _body(_entry("2509.00001")), T1)
+    before = _path(project).read_bytes()
+
+    def dump_round_trip(data: Any) -> str:
+        raise RepresenterError("cannot represent an object:\n <object at 0x1>")
+
+    monkeypatch.setattr(generator.snapshots, "dump_round_trip", dump_round_trip)
+    outcome = store_response(project, DAY, _body(_entry("2509.00001", 5)), T2)
+    assert outcome.describe() == (
+        "2025-09-08: failed: not stored, it cannot be written as YAML "
+        "(cannot represent an object: <object at 0x1>)"
+    )
+    assert _path(project).read_bytes() == before
+    assert [p.name for p in _path(project).parent.iterdir()] == [_path(project).name], "no temporary file left"
 
 
 def test_second_writer_waits_then_fails_with_one_line(project: Project) -> None:

@@ -189,13 +189,37 @@ def test_empty_list_is_a_day_without_papers() -> None:
     assert day.papers == [] and day.warnings == []
 
 
-def test_fifty_entries_warn_that_the_list_may_be_cut_short() -> None:
+def test_a_saved_body_may_hold_any_number_of_papers_up_to_the_bound() -> None:
     path = fixtures_dir() / "days" / "2025-09-30.json"
     day = normalize_day(path.read_bytes(), _day_of(path), FIXED_NOW)
-    assert len(day.papers) == 50
-    assert day.warnings == ["2025-09-30: 50 papers, the API's page limit; the list may be cut short"]
-    fewer = json.dumps([_entry(id=f"2509.{n:05d}") for n in range(49)])
-    assert normalize_day(fewer, DAY, FIXED_NOW).warnings == []
+    assert len(day.papers) == 50 and day.warnings == [], "fifty is no longer a sign of a cut list"
+    many = json.dumps([_entry(id=f"2509.{n:05d}") for n in range(130)])
+    day = normalize_day(many, DAY, FIXED_NOW)
+    assert len(day.papers) == 130 and day.warnings == []
+
+
+def test_an_id_with_a_trailing_newline_is_the_same_paper() -> None:
+    day = normalize_day(json.dumps([_entry(id="2401.00001", upvotes=5), _entry(id="2401.00001\n", upvotes=1)]),
+                        DAY, FIXED_NOW)
+    assert [(p["id"], p["upvotes"]) for p in day.papers] == [("2401.00001", 5)]
+    assert day.warnings == ["2025-09-08: 2401.00001 is listed twice (entries 0 and 1); keeping the first"]
+    assert _one(_entry(id="2401.00001\n"))["id"] == "2401.00001"
+
+
+def test_ids_and_timestamps_must_match_their_pattern_whole() -> None:
+    for raw in ("2401.00001\nv2", "2401.00001v2\nx", "2401.0000\n1", "2401.00001\u2028v1"):
+        with pytest.raises(ResponseError, match="is not an arXiv id"):
+            normalize_day(json.dumps([_entry(id=raw)]), DAY, FIXED_NOW)
+    with pytest.raises(ResponseError, match="is not a timestamp"):
+        normalize_day(json.dumps([_entry(publishedAt="2025-09-08T02:44:20Z\nx")]), DAY, FIXED_NOW)
+
+
+def test_next_line_character_becomes_a_line_break_so_yaml_reads_back_what_was_written() -> None:
+    assert clean_text("a\x85b") == "a\nb"
+    paper = _one(_entry(title="Left\x85Right", summary="One\x85two."))
+    assert (paper["title"], paper["abstract"]) == ("Left Right", "One two.")
+    text = dump_round_trip({"papers": [paper]})
+    assert yaml.load(text, Loader=yaml.CSafeLoader) == {"papers": [paper]}
 
 
 def test_duplicate_ids_keep_the_first_and_warn() -> None:
@@ -222,6 +246,11 @@ def _bad_bodies() -> list[tuple[str, bytes, str]]:
         ("upvotes-string", json.dumps([_entry(upvotes="12")]).encode(), "paper.upvotes should be a number"),
         ("upvotes-bool", json.dumps([_entry(upvotes=True)]).encode(), "paper.upvotes should be a number"),
         ("upvotes-negative", json.dumps([_entry(upvotes=-1)]).encode(), "negative"),
+        ("upvotes-huge", json.dumps([_entry(upvotes=2**53)]).encode(), "16 digits long, too large to be a count"),
+        ("stars-infinite", b'[{"paper": {"id": "2509.01234", "title": "T", "githubStars": -1e999}}]',
+         "paper.githubStars should be a whole number, not -inf"),
+        ("int-over-4300-digits", b'[{"paper": {"id": "2509.01234", "upvotes": ' + b"1" * 4301 + b"}}]",
+         "response JSON holds a number of more than 4300 digits"),
         ("authors-object", json.dumps([_entry(authors={"a": 1})]).encode(), "paper.authors should be a list"),
         ("author-string", json.dumps([_entry(authors=["A"])]).encode(), "authors[0] should be an object"),
         ("title-huge", big_entry, "title is 2001 characters"),

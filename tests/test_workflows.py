@@ -140,6 +140,43 @@ def test_every_action_is_pinned_to_a_commit_with_its_version(name: str) -> None:
         assert VERSION_COMMENT.search(line), f"say which release the SHA is: {line.strip()}"
 
 
+# The first release of each action that runs on Node 24 (GitHub deprecated the Node 20 runtime).
+# upload-pages-artifact is a composite action: v4 still uploads through upload-artifact v4.6.2 (Node 20);
+# v5 uploads through upload-artifact v7 (Node 24).
+NODE24_MAJOR = {
+    "actions/checkout": 5,
+    "actions/setup-python": 6,
+    "actions/configure-pages": 6,
+    "actions/upload-pages-artifact": 5,
+    "actions/deploy-pages": 5,
+}
+
+
+def pinned_actions(name: str) -> list[tuple[str, int]]:
+    """(action, major version from its comment) for every `uses:` line of a workflow."""
+    found = []
+    for line in (WORKFLOWS / name).read_text(encoding="utf-8").splitlines():
+        if re.match(r"^\s*(-\s+)?uses:", line):
+            action = line.split("uses:", 1)[1].split("@", 1)[0].strip()
+            found.append((action, int(VERSION_COMMENT.search(line)[0].split("v")[1].split(".")[0])))
+    return found
+
+
+@pytest.mark.parametrize("name", all_workflows())
+def test_every_action_runs_on_node_24(name: str) -> None:
+    """An action not in NODE24_MAJOR must be looked at (its runtime) and added there first."""
+    for action, major in pinned_actions(name):
+        assert action in NODE24_MAJOR, f"{action}: which release runs on Node 24? add it to NODE24_MAJOR"
+        assert major >= NODE24_MAJOR[action], f"{action} v{major} runs on Node 20; use v{NODE24_MAJOR[action]} or later"
+
+
+def test_the_node_24_check_sees_every_action() -> None:
+    """Guards the check above: both workflows' actions are found, with their majors."""
+    used = dict(pinned_actions("daily.yml") + pinned_actions("test.yml"))
+    assert set(used) == set(NODE24_MAJOR)
+    assert all(major >= 5 for major in used.values())
+
+
 @pytest.mark.parametrize("name", all_workflows())
 def test_every_job_has_a_timeout(name: str) -> None:
     for job_name, job in load(name)["jobs"].items():

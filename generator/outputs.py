@@ -1,0 +1,58 @@
+"""Every path the build puts into site/, claimed before anything is written.
+
+Generated pages, permalinks, feeds, the published schema, MkDocs' own files and the search index's
+folder are claimed first, hand-written pages last; a path claimed twice stops the build with one line
+naming both claimants, so nothing is ever silently replaced (as Pelican's writer tracks the paths it
+has written).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from generator.errors import UserError
+
+# What MkDocs writes besides the pages (mkdocs-material's 404 page and the sitemap).
+MKDOCS_FILES = ("404.html", "sitemap.xml", "sitemap.xml.gz")
+# Markdown suffixes MkDocs renders into pages (mkdocs.utils.markdown_extensions).
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+
+
+def site_path(docs_path: str) -> str:
+    """Where MkDocs (use_directory_urls) writes the file found at `docs_path` in the docs folder."""
+    path = PurePosixPath(docs_path)
+    if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+        return docs_path
+    if path.stem in ("index", "README"):
+        return (path.parent / "index.html").as_posix()
+    return (path.parent / path.stem / "index.html").as_posix()
+
+
+def clash(path: str, first: str, second: str) -> UserError:
+    """The error for two generated outputs on one path: a bug in the generator, not in the content."""
+    return UserError(f"two outputs claim {path}: {first} and {second}")
+
+
+class SitePaths:
+    """The owner of each output path, and folders owned whole (nothing claimed later may go inside)."""
+
+    def __init__(self) -> None:
+        self._owners: dict[str, str] = {}
+        self._folders: dict[str, str] = {}
+
+    def claim(self, path: str, owner: str, hand_written: bool = False) -> None:
+        """Record that `owner` writes `path`. Generated owners name their path ("the generated RSS feed
+        feed.xml"), so the one line a clash gives says where both come from."""
+        taken = self._owners.get(path) or next(
+            (folder_owner for folder, folder_owner in self._folders.items() if path.startswith(folder)), None)
+        if taken is not None:
+            raise UserError(f"{owner}: {taken} has this path; rename the page") if hand_written \
+                else clash(path, taken, owner)
+        self._owners[path] = owner
+
+    def claim_folder(self, folder: str, owner: str) -> None:
+        """Reserve everything below `folder` (ending in "/") for claims made before this one."""
+        self._folders[folder] = owner
+
+    def owner(self, path: str) -> str | None:
+        return self._owners.get(path)

@@ -1,0 +1,377 @@
+"""A failed, interrupted or killed build never costs the last good site, leaves no process behind, and
+hand-written pages can neither smuggle in a symlink nor take a generated output's path.
+
+The kill tests run the real `dailypapers build` of the demo site as a subprocess over a good site and
+SIGKILL it at several moments, then compare site/ with a copy of the tree taken before, and walk /proc
+for any process of that build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, new_project
+
+from generator import search, site_swap
+from generator.build import SearchIndexJob, build_site
+from generator.cli import main
+from generator.errors import UserError
+from generator.outputs import SitePaths, site_path
+from generator.project import Project
+
+SITE_URL = "https://example.github.io/daily-papers-archive/"
+EDITED = ("Fictional Chains of Thought", "Rebuilt After The Kill")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; forks with prctl")
+
+
+def tree(site: Path) -> dict[str, str]:
+    """Every file and folder under `site` with a digest of its bytes (folders: "dir")."""
+    return {p.relative_to(site).as_posix(): "dir" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*"))}
+
+
+def edit_demo(root: Path) -> None:
+    snapshot = root / "content/snapshots/2026/2026-11-16.yaml"
+    snapshot.write_text(snapshot.read_text(encoding="utf-8").replace(*EDITED), encoding="utf-8")
+
+
+def leftovers(project: Project) -> list[str]:
+    return sorted(p.name for p in project.root.iterdir() if p.name.startswith(("site.new-", "site.old-")))
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, dict[str, str], dict[str, str]]:
+    """A demo project with a good site whose snapshots have since been edited, the good site's tree,
+    and the tree a complete build of the edited snapshots gives."""
+    base = tmp_path_factory.mktemp("safety")
+    project = Project.at(new_project(base / "project", with_demo=True))
+    build_site(project, site_url=SITE_URL)
+    good = tree(project.site_dir)
+    edit_demo(project.root)
+    reference = Project.at(base / "reference")
+    shutil.copytree(project.root, reference.root, ignore=shutil.ignore_patterns("site", "build"))
+    build_site(reference, site_url=SITE_URL)
+    edited = tree(reference.site_dir)
+    assert edited != good and any(EDITED[1] in p.read_text() for p in reference.site_dir.rglob("index.html"))
+    return project, good, edited
+
+
+def start_build(project: Project) -> subprocess.Popen[bytes]:
+    """`dailypapers build` in its own session, so its process group is its pid."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-m", "generator", "--root", str(project.root), "build",
+                             "--site-url", SITE_URL], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def proc_stat(pid: int) -> tuple[str, int, int, int] | None:
+    """(state, parent, process group, session) of a live process, None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state, parent, group, session = text.rsplit(")", 1)[1].split()[:4]
+    return state, int(parent), int(group), int(session)
+
+
+def processes_of(build: int) -> list[int]:
+    """Running processes (zombies, which run nothing, excepted) of the build's process group or session."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := proc_stat(int(entry.name))) is not None:
+            state, _, group, session = stat
+            if state != "Z" and build in (group, session):
+                found.append(int(entry.name))
+    return found
+
+
+def children_of(pid: int) -> list[int]:
+    """The running children of `pid`: from its main thread's children list (one quick read, so a
+    short-lived child is not missed), else by walking /proc."""
+    try:
+        found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        found = [int(e.name) for e in Path("/proc").iterdir()
+                 if e.name.isdigit() and (s := proc_stat(int(e.name))) is not None and s[1] == pid]
+    return [c for c in found if (s := proc_stat(c)) is not None and s[0] != "Z"]
+
+
+def wait_for(condition: Callable[[], Any], what: str, build: subprocess.Popen[bytes] | None = None,
+             timeout: float = 60) -> Any:
+    """Poll `condition` until it is true; fails at once, with its error output, if `build` ends first."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if build is not None and build.poll() is not None:
+            err = build.stderr.read().decode() if build.stderr else ""
+            pytest.fail(f"the build ended (exit {build.returncode}) before {what}: {err}")
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.005)
+    return result
+
+
+def half_built(staging: Path) -> bool:
+    """MkDocs has copied the theme's assets but not yet rendered the home page (about a second here).
+    The previous site, which the swap puts at the staging name until it is removed, has both."""
+    return (staging / "assets").is_dir() and not (staging / "index.html").exists()
+
+
+@linux_only
+@pytest.mark.parametrize("moment", ["0.3 s", "1 s", "2 s", "MkDocs writing the new site", "search child running"])
+def test_a_killed_build_leaves_the_previous_site_whole_and_no_process(sites, moment: str) -> None:
+    project, good, edited = sites
+    before = tree(project.site_dir)
+    assert before in (good, edited)  # what the previous kill left, checked there
+    process = start_build(project)
+    child = None
+    if moment.endswith(" s"):
+        time.sleep(float(moment.split()[0]))
+    elif moment.startswith("MkDocs"):
+        staging = site_swap.staging_dir(project.site_dir, process.pid)
+        wait_for(lambda: half_built(staging), "MkDocs to write into the new site", process)
+    else:
+        child = wait_for(lambda: children_of(process.pid), "the search child", process)[0]
+    running = process.poll() is None
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    wait_for(lambda: not processes_of(process.pid), "the build's processes to end", timeout=5)
+    if child is not None:
+        assert proc_stat(child) is None or proc_stat(child)[0] == "Z"
+    after = tree(project.site_dir)
+    if running and not moment.endswith(" s"):
+        assert after == before, "the site changed though the build was killed before its swap"
+    else:  # a timed kill may land before or after the swap: one whole site either way, never a mix
+        assert after in (before, edited)
+    assert process.stderr is not None and b"Traceback" not in process.stderr.read()
+
+
+SLOW_SEARCH_BUILD = """
+import sys, time
+from generator import search
+from generator.cli import main
+
+def slow_index(*args, **kwargs):
+    time.sleep(120)
+    return {}
+
+search.build_search_index = slow_index
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@linux_only
+def test_the_search_child_dies_with_a_killed_build_even_when_busy(sites) -> None:
+    """A search index that would take two minutes: the child must still end with its killed parent."""
+    project, _, _ = sites
+    before = tree(project.site_dir)
+    process = subprocess.Popen([sys.executable, "-c", SLOW_SEARCH_BUILD, "--root", str(project.root), "build",
+                                "--site-url", SITE_URL], env={**os.environ, "PYTHONPATH": str(REPO)},
+                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = wait_for(lambda: children_of(process.pid), "the search child", process)[0]
+    time.sleep(0.5)  # well inside the slow index
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    wait_for(lambda: not processes_of(process.pid), "the search child to end with its parent", timeout=5)
+    assert proc_stat(child) is None or proc_stat(child)[0] == "Z"
+    assert tree(project.site_dir) == before
+
+
+@linux_only
+def test_the_next_build_removes_what_a_killed_build_left_and_publishes(sites) -> None:
+    project, _, edited = sites
+    process = start_build(project)
+    staging = site_swap.staging_dir(project.site_dir, process.pid)
+    wait_for(lambda: half_built(staging), "a half-built site", process)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert staging.name in leftovers(project)
+    assert main(["--root", str(project.root), "build", "--site-url", SITE_URL]) == 0
+    assert leftovers(project) == []
+    assert not (project.docs_dir.parent / "search-index").exists()
+    assert tree(project.site_dir) == edited
+
+
+def test_a_built_site_has_no_hidden_files(sites) -> None:
+    """upload-pages-artifact (v4 and later) leaves out every name starting with "."."""
+    project, _, _ = sites
+    hidden = [p for p in project.site_dir.rglob("*") if p.name.startswith(".")]
+    assert not hidden
+    assert len(list(project.site_dir.rglob("*"))) > 100  # the scan saw the whole site
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Project, dict[str, str]]:
+    project = Project.at(new_project(tmp_path / "project", with_demo=True))
+    build_site(project, site_url=SITE_URL)
+    return project, tree(project.site_dir)
+
+
+@pytest.mark.parametrize("breakage", ["unknown theme", "override template"])
+def test_a_failed_mkdocs_leaves_the_site_and_nothing_else(built, capsys: pytest.CaptureFixture[str],
+                                                         breakage: str) -> None:
+    project, good = built
+    edit_demo(project.root)
+    if breakage == "unknown theme":
+        config = project.mkdocs_file
+        config.write_text(config.read_text(encoding="utf-8").replace("name: material", "name: no-such-theme"))
+    else:
+        (project.root / "overrides/main.html").write_text("{% extends 'base.html' %}\n{% block content %}{{ oops(\n")
+    assert main(["--root", str(project.root), "build", "--site-url", SITE_URL]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("dailypapers: mkdocs build failed"), err
+    assert tree(project.site_dir) == good
+    assert leftovers(project) == []
+
+
+def test_a_failed_search_index_leaves_the_site_and_nothing_else(
+        built, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    project, good = built
+    edit_demo(project.root)
+
+    def broken(*_: object) -> dict[str, bytes]:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(search, "build_search_index", broken)
+    for fork in (True, False):
+        monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda fork=fork: fork))
+        with pytest.raises(UserError, match="building the search index failed"):
+            build_site(project, site_url=SITE_URL)
+        assert tree(project.site_dir) == good
+        assert leftovers(project) == []
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(("page", "owner"), [
+    ("feed.xml", "the generated RSS feed feed.xml"),
+    ("topics/reasoning/atom.xml", "the generated Atom feed topics/reasoning/atom.xml"),
+    ("p/2611.90001/index.html", "the permalink page p/2611.90001/index.html"),
+    ("search/shards/0.json", "the search index (everything under search/)"),
+    ("search/help.md", "the search index (everything under search/)"),
+    ("2026/11/16.md", "the generated page 2026/11/16/index.html"),
+    ("topics/index.md", "the generated page topics/index.html"),
+    ("schema/snapshot.schema.json", "the published snapshot schema schema/snapshot.schema.json"),
+    ("404.html", "MkDocs' 404.html"),
+    ("about/index.md", "content/pages/about.md"),
+])
+def test_a_hand_written_page_on_a_generated_path_stops_the_build_before_writing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], page: str, owner: str) -> None:
+    root = new_project(tmp_path / "project", with_demo=True)
+    (root / "content/pages" / page).parent.mkdir(parents=True, exist_ok=True)
+    (root / "content/pages" / page).write_text("hand-written\n")
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"dailypapers: content/pages/{page}: {owner} has this path; rename the page"]
+    assert not (root / "site").exists() and not (root / "build").exists()
+
+
+def test_two_generated_outputs_on_one_path_fail_in_one_line() -> None:
+    paths = SitePaths()
+    paths.claim("topics/x/feed.xml", "the generated RSS feed topics/x/feed.xml")
+    with pytest.raises(UserError) as raised:
+        paths.claim("topics/x/feed.xml", "the generated RSS feed topics/x/feed.xml (a second topic x)")
+    assert str(raised.value) == ("two outputs claim topics/x/feed.xml: the generated RSS feed topics/x/feed.xml "
+                                 "and the generated RSS feed topics/x/feed.xml (a second topic x)")
+
+
+@pytest.mark.parametrize(("docs_path", "site"), [
+    ("about.md", "about/index.html"), ("index.md", "index.html"), ("a/b/README.md", "a/b/index.html"),
+    ("notes/x.markdown", "notes/x/index.html"), ("img/logo.png", "img/logo.png"), ("feed.xml", "feed.xml"),
+])
+def test_where_mkdocs_writes_a_docs_file(docs_path: str, site: str) -> None:
+    assert site_path(docs_path) == site
+
+
+@pytest.mark.parametrize("kind", ["file", "folder"])
+def test_a_symlink_in_hand_written_pages_stops_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         kind: str) -> None:
+    root = new_project(tmp_path / "project", with_demo=True)
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "key.md").write_text("not for the web\n")
+    (root / "content/pages/linked").symlink_to(secret / "key.md" if kind == "file" else secret)
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("dailypapers: content/pages/linked: is a symbolic link"), err
+    assert not (root / "site").exists() and not (root / "build").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_special_file_in_hand_written_pages_stops_the_build(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    root = new_project(tmp_path / "project", with_demo=True)
+    os.mkfifo(root / "content/pages/pipe.md")  # reading it would hang the build
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 1
+    assert capsys.readouterr().err.strip() == ("dailypapers: content/pages/pipe.md: not a plain file; "
+                                               "hand-written pages must be plain files")
+
+
+# --- the swap itself -----------------------------------------------------------------------------------
+
+
+def make_site(folder: Path, text: str) -> Path:
+    (folder / "sub").mkdir(parents=True)
+    (folder / "index.html").write_text(text)
+    (folder / "sub" / "page.html").write_text(text)
+    return folder
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two renames"])
+def test_swap_in_replaces_the_site_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool) -> None:
+    if not exchange:
+        monkeypatch.setattr(site_swap, "_exchange", lambda a, b: False)
+    site = make_site(tmp_path / "site", "old")
+    new = make_site(site_swap.staging_dir(site), "new")
+    site_swap.swap_in(new, site)
+    assert (site / "index.html").read_text() == (site / "sub" / "page.html").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@linux_only
+def test_the_exchange_is_used_on_linux(tmp_path: Path) -> None:
+    a, b = make_site(tmp_path / "a", "a"), make_site(tmp_path / "b", "b")
+    assert site_swap._exchange(a, b)
+    assert (a / "index.html").read_text() == "b" and (b / "index.html").read_text() == "a"
+
+
+def test_swap_in_with_no_previous_site(tmp_path: Path) -> None:
+    new = make_site(site_swap.staging_dir(tmp_path / "site"), "first")
+    site_swap.swap_in(new, tmp_path / "site")
+    assert (tmp_path / "site" / "index.html").read_text() == "first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_clean_stale_removes_dead_builds_folders_and_keeps_live_ones(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", "good")
+    dead = dead_pid()
+    make_site(tmp_path / f"site.new-{dead}", "half")
+    make_site(tmp_path / f"site.old-{dead}", "older")
+    live = make_site(site_swap.staging_dir(site), "building")  # this process: a build still running
+    make_site(tmp_path / "site.new-notapid", "someone's folder")
+    removed = site_swap.clean_stale(site)
+    assert sorted(p.name for p in removed) == [f"site.new-{dead}", f"site.old-{dead}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", live.name, "site.new-notapid"])
+    assert (site / "index.html").read_text() == "good"
+
+
+def test_clean_stale_puts_back_a_site_a_killed_swap_left_aside(tmp_path: Path) -> None:
+    dead = dead_pid()
+    make_site(tmp_path / f"site.old-{dead}", "good")
+    make_site(tmp_path / f"site.new-{dead}", "new but never swapped in")
+    site_swap.clean_stale(tmp_path / "site")
+    assert (tmp_path / "site" / "index.html").read_text() == "good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
