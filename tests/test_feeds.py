@@ -538,7 +538,7 @@ def test_opml_escapes_titles_and_lists_feeds_added_to_the_catalog(monkeypatch: p
     catalog = feed_catalog(taxonomy)
     org = [FeedInfo(f"orgs/acme/{name}", "Daily Papers Archive: ACME & Co", kind, "ACME's papers.", 50, "orgs/acme/")
            for name, kind in (("feed.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))]
-    monkeypatch.setattr(feeds, "feed_catalog", lambda _: catalog + org)
+    monkeypatch.setattr(feeds, "feed_catalog", lambda *_: catalog + org)
     outlines = _opml_outlines(build_opml(taxonomy, SITE))
     assert ("Topics", f"{SITE}topics/odd/feed.xml", 'Daily Papers Archive: Odd <b>"&</b>') in \
         [(f, a["xmlUrl"], a["title"]) for f, a in outlines]
