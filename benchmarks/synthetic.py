@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from generator import dates
+
 try:
     from yaml import CSafeDumper as FastDumper
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -30,7 +32,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "hf-api"
 FIXTURES_ENV = "DAILYPAPERS_FIXTURES"
-END_DATE = dt.date(2026, 6, 5)
+# The synthetic archive starts where the list began, one listed day after another (weekends too: only
+# about 940 weekdays lie between 2023-05-04 and today, and snapshots outside that range are refused).
+FIRST_DAY = dates.FIRST_DAY
 # Top-level files and folders of a checkout that a build needs besides the snapshots.
 PROJECT_FILES = ("mkdocs.yml", "overrides")
 
@@ -172,19 +176,24 @@ def weekdays_back(end: dt.date, count: int) -> list[dt.date]:
     return days[::-1]
 
 
+def archive_days(count: int, first: dt.date = FIRST_DAY) -> list[dt.date]:
+    """`count` consecutive days from `first`, oldest first: the synthetic archive's days."""
+    return [first + dt.timedelta(days=n) for n in range(count)]
+
+
 def _stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def iter_snapshots(
-    days: int, per_day: int, seed: int = 1, pool: TextPool | None = None, end: dt.date = END_DATE
+    days: int, per_day: int, seed: int = 1, pool: TextPool | None = None, first: dt.date = FIRST_DAY
 ) -> Iterator[dict[str, Any]]:
     """Snapshot data for each synthetic day, oldest first; deterministic for a given seed and pool."""
     rng = random.Random(seed)
     pool = pool if pool is not None else text_pool(seed)
     size = len(pool)
     next_number: dict[str, int] = {}
-    for day in weekdays_back(end, days):
+    for day in archive_days(days, first):
         midnight = dt.datetime(day.year, day.month, day.day)
         fetched = midnight + dt.timedelta(hours=23, minutes=rng.randint(0, 50), seconds=rng.randint(0, 59))
         upvotes = sorted((int(rng.paretovariate(1.2) * 3) for _ in range(per_day)), reverse=True)

@@ -17,7 +17,6 @@ depend on MkDocs' output, so where the OS can fork it is built in a child proces
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import datetime as dt
 import logging
@@ -28,7 +27,6 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,7 +159,7 @@ def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dic
     for path in extras:
         if path in feeds:
             paths.claim(path, f"the generated {kinds.get(feeds[path].kind, feeds[path].kind)} feed {path}")
-        elif path.startswith(views.permalink_url("")):
+        elif path.startswith(views.PERMALINKS_URL):
             paths.claim(path, f"the permalink page {path}")
         else:
             paths.claim(path, f"the generated file {path}")
@@ -344,41 +342,29 @@ def _source_date(archive: Archive) -> int:
     return int(dt.datetime.combine(newest, dt.time(), dt.UTC).timestamp())
 
 
-@contextlib.contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    old = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ[name]
-        else:
-            os.environ[name] = old
+# Tracked in git, so that the docs folder mkdocs.yml names exists on a fresh clone for a plain `mkdocs build`.
+DOCS_KEEP = ".gitkeep"
+PLUGIN = "dailypapers"  # its name in mkdocs.yml's `plugins` (an entry point of this package)
 
 
-def mkdocs_build(project: Project, site_url: str, source_date: int, site_feeds: list[dict[str, str]],
-                 site_dir: Path) -> None:
-    """Run MkDocs over the generated docs folder into `site_dir` (MkDocs empties it first).
-
-    `site_feeds` (feeds.head_links of the home page) reaches the theme as `extra.dailypapers_feeds`, so
-    the head of every page advertises the feeds the catalog lists, and no template spells a feed path."""
+def mkdocs_build(project: Project, prepared: PreparedBuild, site_dir: Path) -> None:
+    """Run MkDocs over the generated docs folder into `site_dir` (MkDocs empties it first). The project's
+    mkdocs.yml lists the `dailypapers` plugin, which is handed `prepared` and completes it after MkDocs'
+    pages: the same plugin makes a plain `mkdocs build` build the whole archive."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from generator.mkdocs_plugin import RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAssets
-
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        with _environment("SOURCE_DATE_EPOCH", str(source_date)):
-            config = load_config(config_file=str(project.mkdocs_file), site_url=site_url,
-                                 docs_dir=str(project.docs_dir), site_dir=str(site_dir))
-            config.extra["dailypapers_feeds"] = site_feeds
-            config.plugins["dailypapers-raw-html"] = RawHtmlPassthrough()
-            config.plugins["dailypapers-trim"] = ThemeWhitespaceTrim()
-            config.plugins["dailypapers-unused-assets"] = UnusedThemeAssets()
-            build(config)
+        config = load_config(config_file=str(project.mkdocs_file), site_url=prepared.site_url,
+                             docs_dir=str(project.docs_dir), site_dir=str(site_dir))
+        plugin = config.plugins.get(PLUGIN)
+        if plugin is None:
+            raise UserError(f"{project.mkdocs_file.name} does not list the {PLUGIN} plugin: add `plugins: "
+                            f"[{PLUGIN}]` (it writes permalinks, feeds and the search index into the site)")
+        plugin.prepared = prepared  # type: ignore[attr-defined]
+        build(config)
     except MkDocsException as error:
         raise UserError(f"mkdocs build failed: {error}") from None
     except jinja2.TemplateError as error:  # a theme override (overrides/) that does not render
@@ -386,9 +372,38 @@ def mkdocs_build(project: Project, site_url: str, source_date: int, site_feeds: 
         raise UserError(f"mkdocs build failed: {where}{type(error).__name__}: {error.message}") from None
 
 
-def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool = True) -> BuildReport:
-    started = time.perf_counter()
-    site_url = resolve_site_url(project, site_url)
+@dataclass
+class PreparedBuild:
+    """What a build makes before MkDocs runs: the Markdown pages are in the docs folder, every other file
+    is in memory with its path already claimed, and the search index is on its way. The MkDocs plugin
+    (generator/mkdocs_plugin.py) hands it the folder MkDocs built into, and `finish` completes it."""
+
+    site_url: str
+    site_feeds: list[dict[str, str]]
+    source_date: int
+    extras: dict[str, bytes]
+    report: BuildReport
+    search: SearchIndexJob | None = None
+
+    def finish(self, site_dir: Path) -> int:
+        """Permalinks, feeds, downloads and the search index into `site_dir`; returns how many files."""
+        write_files(site_dir, self.extras)
+        count = len(self.extras)
+        if self.search is not None:
+            count += self.search.finish(site_dir)
+            self.search = None
+        return count
+
+    def cancel(self) -> None:
+        if self.search is not None:
+            self.search.cancel()
+            self.search = None
+
+
+def prepare_build(project: Project, site_url: str, search: bool = True) -> PreparedBuild:
+    """Load the archive, make every page, feed, permalink and download, claim every output path, and
+    write the Markdown into the docs folder; with `search`, start building the search index. Raises
+    SnapshotError or UserError, in one line each, before anything but the docs folder is written."""
     archive, taxonomy = load_archive(project)
     export = build_data_export(archive, site_url)  # the Data page lists the files' checksums
     pages = generate_pages(archive, taxonomy, site_url, export)
@@ -400,40 +415,48 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     files.update(hand_written)
     files.update(published_schema())
     try:
-        stats = sync_tree(project.docs_dir, files)
+        stats = sync_tree(project.docs_dir, files, keep=(DOCS_KEEP,))
     except OSError as error:
         raise UserError(f"writing the generated pages into {project.docs_dir} failed: {error}") from None
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
                          written=stats.written, removed=stats.removed)
+    prepared = PreparedBuild(site_url, head_links(feed_catalog(taxonomy), views.HOME_URL), _source_date(archive),
+                             extras, report)
+    if search:
+        prepared.search = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
+    return prepared
+
+
+def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool = True) -> BuildReport:
+    """`dailypapers build`: the whole site into a sibling of site/, swapped in when complete."""
+    started = time.perf_counter()
+    prepared = prepare_build(project, resolve_site_url(project, site_url), search=run_mkdocs)
+    report = prepared.report
     if run_mkdocs:
-        report.extra_files = _build_into_site(project, archive, taxonomy, site_url, extras)
+        report.extra_files = _build_into_site(project, prepared)
         report.site_dir = project.site_dir
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _build_into_site(project: Project, archive: Archive, taxonomy: Taxonomy, site_url: str,
-                     extras: dict[str, bytes]) -> int:
-    """MkDocs, permalinks, feeds and search index into a fresh sibling folder, swapped in only when
-    complete; on any failure the sibling is removed and site/ is left as it was. Returns the number of
-    files written besides MkDocs'."""
+def _build_into_site(project: Project, prepared: PreparedBuild) -> int:
+    """MkDocs, permalinks, feeds, downloads and search index into a fresh sibling folder, swapped in only
+    when complete; on any failure the sibling is removed and site/ is left as it was. Returns the number
+    of files written besides MkDocs'."""
     site_dir = project.site_dir
     try:
         clean_stale(site_dir)
     except OSError as error:
+        prepared.cancel()
         raise UserError(f"cannot clean up after an earlier build next to {site_dir}: {error}") from None
     staging = staging_dir(site_dir)
-    search_index = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
     try:
-        mkdocs_build(project, site_url, _source_date(archive), head_links(feed_catalog(taxonomy), views.HOME_URL),
-                     staging)
-        write_files(staging, extras)
-        count = len(extras) + search_index.finish(staging)
+        mkdocs_build(project, prepared, staging)
         swap_in(staging, site_dir)
     except BaseException as error:
-        search_index.cancel()
+        prepared.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(error, OSError):
             raise UserError(f"writing the site failed, {site_dir} left as it was: {error}") from None
         raise
-    return count
+    return prepared.report.extra_files

@@ -85,13 +85,18 @@ def _run(args: argparse.Namespace, project: Project) -> int:
 
     try:
         if args.command == "validate":
-            from generator.snapshots import validate_all
+            from generator.snapshots import validate_snapshots
+            from generator.topics import load_taxonomy
 
-            problems = validate_all(project.snapshots_dir)
+            result = validate_snapshots(project.snapshots_dir)
+            problems = list(result.problems)
+            try:
+                load_taxonomy(project.topics_file)
+            except SnapshotError as error:
+                problems.extend(error.problems)
             for line in iter_problems(problems, limit=10_000):
                 print(line, file=sys.stderr)
-            count = len(list(project.snapshots_dir.rglob("*.yaml")))
-            print(f"{count} snapshot(s) checked, {len(problems)} problem(s)")
+            print(f"{result.checked} snapshot(s) checked, {len(problems)} problem(s)")
             return 1 if problems else 0
         if args.command == "build":
             from generator.build import build_site

@@ -12,7 +12,7 @@ from typing import Any
 from generator.model import Account, Archive, Author, Day, Paper
 from generator.project import Project
 from generator.snapshots import load_snapshots
-from generator.topics import Taxonomy, load_taxonomy
+from generator.topics import Taxonomy, read_taxonomy
 
 
 def _account(value: dict[str, Any] | None) -> Account | None:
@@ -53,8 +53,8 @@ ClassifiedSnapshot = tuple[dict[str, Any], list[tuple[str, ...]]]
 
 
 def classify(data: dict[str, Any], taxonomy: Taxonomy) -> ClassifiedSnapshot:
-    """A snapshot's data with each paper's topics. Plain data on purpose: it is what the cache keeps
-    and what worker processes send back, and frozen dataclasses pickle about ten times slower."""
+    """A snapshot's data with each paper's topics. Plain data on purpose: the cache keeps it as JSON
+    and worker processes send it back, and frozen dataclasses pickle about ten times slower."""
     topics = [taxonomy.assign(e["title"], e.get("ai_keywords", ()), e["abstract"]) for e in data["papers"]]
     return data, topics
 
@@ -64,17 +64,18 @@ def day_from_snapshot(classified: ClassifiedSnapshot) -> Day:
     data, topics = classified
     date = dt.date.fromisoformat(data["date"])
     papers = sorted(
-        (paper_from_snapshot(entry, date, paper_topics) for entry, paper_topics in zip(data["papers"], topics,
-                                                                                        strict=True)),
+        (paper_from_snapshot(entry, date, tuple(paper_topics))  # a cached entry holds lists (JSON)
+         for entry, paper_topics in zip(data["papers"], topics, strict=True)),
         key=lambda p: (-p.upvotes, p.id),
     )
     return Day(date, data["status"], tuple(papers), data.get("last_fetched", ""), data.get("error", ""))
 
 
-def _loader_fingerprint(project: Project) -> str:
-    """What a cached classification depends on besides its snapshot: the taxonomy and the topic code."""
-    digest = hashlib.sha256(project.topics_file.read_bytes())
-    for module in ("load.py", "topics.py"):
+def _loader_fingerprint(taxonomy_bytes: bytes) -> str:
+    """What a cached classification depends on besides its snapshot: the taxonomy, and the code and
+    schema that check and classify it (a file the new rules refuse must not come back from the cache)."""
+    digest = hashlib.sha256(taxonomy_bytes)
+    for module in ("load.py", "topics.py", "snapshots.py", "safe_yaml.py", "dates.py", "schema/snapshot.schema.json"):
         digest.update(resources.files("generator").joinpath(module).read_bytes())
     return digest.hexdigest()
 
@@ -84,7 +85,8 @@ def load_archive(project: Project) -> tuple[Archive, Taxonomy]:
 
     Classified snapshots are cached by content, so a rebuild parses and classifies only changed days.
     """
-    taxonomy = load_taxonomy(project.topics_file)
+    taxonomy, taxonomy_bytes = read_taxonomy(project.topics_file)
     classified = load_snapshots(project.snapshots_dir, project.cache_dir,
-                                convert=partial(classify, taxonomy=taxonomy), salt=_loader_fingerprint(project))
+                                convert=partial(classify, taxonomy=taxonomy), salt=_loader_fingerprint(taxonomy_bytes),
+                                key_file=project.cache_key_file)
     return Archive(tuple(day_from_snapshot(item) for item in classified)), taxonomy

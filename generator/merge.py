@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
+from generator import safe_yaml
 from generator.errors import UserError
 from generator.normalize import (
     PAPER_KEYS,
@@ -49,7 +50,6 @@ from generator.normalize import (
 from generator.project import Project
 from generator.snapshots import (
     FORMAT_VERSION,
-    FastLoader,
     SnapshotError,
     read_round_trip,
     snapshot_path,
@@ -306,9 +306,9 @@ def _unchanged_papers(project: Project, day: dt.date, fresh: NormalizedDay, stam
     or a value it reads differently) falls through to the full round-trip merge.
     """
     path = snapshot_path(project.snapshots_dir, day)
-    try:
-        quick = yaml.load(path.read_bytes(), Loader=FastLoader)
-    except (OSError, yaml.YAMLError):
+    try:  # the bounded reader: a stored file may have come from a pull request (a symlink, 50 MB, an alias)
+        quick = safe_yaml.load(safe_yaml.read_regular_file(path))
+    except (OSError, yaml.YAMLError, safe_yaml.InputProblem):
         return None
     if not isinstance(quick, dict) or not isinstance(quick.get("papers"), list):
         return None

@@ -1,6 +1,16 @@
-"""The MkDocs plugins `dailypapers build` adds: one hands the generated pages' HTML bodies around
-Python-Markdown instead of through it, one drops the theme's indentation from every page, and one
-leaves out theme files this site never loads.
+"""The `dailypapers` MkDocs plugin (mkdocs.yml: `plugins: [dailypapers]`): `mkdocs build` and
+`mkdocs serve`, the commands a MkDocs user types first, build the whole archive, as `dailypapers build`
+does.
+
+On `config` it runs the generator (generator/build.py `prepare_build`: load the snapshots, write the
+Markdown pages into docs_dir, make permalinks, feeds, downloads and the search index); after MkDocs has
+built the pages it writes the rest into the site (`on_post_build`). `dailypapers build` prepares first
+and hands the plugin its PreparedBuild, so a bad snapshot is reported before MkDocs starts, and builds
+into a sibling folder it swaps in whole. The generator itself does not depend on MkDocs: it writes
+Markdown any successor could build; this module is the only adapter.
+
+Besides, the plugin hands the generated pages' HTML bodies around Python-Markdown instead of through
+it, drops the theme's indentation from every page, and leaves out theme files this site never loads.
 
 Generated pages are front matter plus raw HTML that the templates already escaped. Markdown would
 pass that HTML through unchanged anyway, but only after parsing it with Python's HTMLParser twice:
@@ -13,9 +23,16 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from typing import Any
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
+
+from generator.build import PreparedBuild, prepare_build, resolve_site_url
+from generator.errors import UserError
+from generator.project import Project
+from generator.snapshots import SnapshotError, iter_problems
 
 MARKER = "<!-- dailypapers:raw-html -->"
 INDENTATION = re.compile(r"\n\s+")
@@ -69,3 +86,64 @@ class UnusedThemeAssets(BasePlugin):
             if from_theme and UNUSED_THEME_FILES.search(file.src_uri):
                 files.remove(file)
         return files
+
+
+class DailyPapersPlugin(BasePlugin):  # type: ignore[type-arg]  # no options of its own
+    """The archive as a MkDocs plugin: see the module docstring."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prepared: PreparedBuild | None = None  # set by `dailypapers build` before MkDocs runs
+        self._raw = RawHtmlPassthrough()
+        self._trim = ThemeWhitespaceTrim()
+        self._assets = UnusedThemeAssets()
+        self._old_epoch: str | None = None
+
+    def on_config(self, config: Any, **_: Any) -> Any:
+        if self.prepared is None:  # a plain `mkdocs build` or `mkdocs serve`
+            project = Project.at(Path(config.config_file_path).parent)
+            if Path(config.docs_dir).resolve() != project.docs_dir:
+                raise PluginError(f"dailypapers: docs_dir must be {project.docs_dir}, where the pages are "
+                                  "generated")
+            try:
+                site_url = resolve_site_url(project, os.environ.get("SITE_URL") or config.site_url)
+                self.prepared = prepare_build(project, site_url)
+            except SnapshotError as error:
+                raise PluginError("\n".join(iter_problems(error.problems))) from None
+            except UserError as error:
+                raise PluginError(f"dailypapers: {error}") from None
+            config.site_url = site_url
+            config.watch.extend(str(place) for place in (project.content_dir, project.root / "overrides"))
+        config.extra["dailypapers_feeds"] = self.prepared.site_feeds
+        # MkDocs dates the sitemap by SOURCE_DATE_EPOCH: the newest day, so a rebuild changes no byte.
+        self._old_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(self.prepared.source_date)
+        return config
+
+    def on_files(self, files: Any, config: Any, **kwargs: Any) -> Any:
+        return self._assets.on_files(files, config, **kwargs)
+
+    def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
+        return self._raw.on_page_markdown(markdown, page, **kwargs)
+
+    def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
+        return self._raw.on_page_content(html, page, **kwargs)
+
+    def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
+        return self._trim.on_post_page(output, page, **kwargs)
+
+    def on_post_build(self, config: Any, **_: Any) -> None:
+        assert self.prepared is not None
+        self._restore_epoch()
+        self.prepared.report.extra_files = self.prepared.finish(Path(config.site_dir))
+
+    def on_build_error(self, error: Exception, **_: Any) -> None:
+        self._restore_epoch()
+        if self.prepared is not None:
+            self.prepared.cancel()
+
+    def _restore_epoch(self) -> None:
+        if self._old_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = self._old_epoch

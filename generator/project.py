@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,16 @@ class Project:
 
     @property
     def cache_dir(self) -> Path:
+        """Signed JSON entries of loaded snapshots; git-ignored, and an entry that did not come from this
+        machine is never used (see snapshots.SnapshotCache)."""
         return self.root / ".cache" / "snapshots"
+
+    @property
+    def cache_key_file(self) -> Path:
+        """The per-machine key that signs cache entries: outside every checkout, so no pull request can
+        bring or change it ($XDG_CACHE_HOME, else ~/.cache)."""
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base).resolve() / "dailypapers" / "cache-key"
 
     @property
     def mkdocs_file(self) -> Path:

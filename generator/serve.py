@@ -1,8 +1,9 @@
 """`dailypapers serve`: a local preview that rebuilds when content changes.
 
-It serves the built site/ rather than running `mkdocs serve`, because permalinks, feeds and the search
-index are written after MkDocs and `mkdocs serve` would not show them. Changes are found by polling
-file modification times once a second: simple, and the same on every platform.
+`mkdocs serve` works too (the `dailypapers` plugin in mkdocs.yml builds the whole archive), but it
+empties its folder at every rebuild and stops at a bad snapshot, so for a while a reader gets 404s or
+nothing. This serves the built site/ instead, rebuilt the way `dailypapers build` builds it. Changes are
+found by polling file modification times once a second: simple, and the same on every platform.
 
 The handler is given site/ as a path, which it resolves again on every request; each rebuild swaps a
 complete new site in for site/ in one step (generator/site_swap.py), so the server shows the new site

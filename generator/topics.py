@@ -16,9 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from generator.snapshots import FastLoader, SnapshotError
+from generator import safe_yaml
+from generator.snapshots import SnapshotError
 
 if TYPE_CHECKING:
     from generator.project import Project
@@ -159,15 +158,24 @@ def _problem(path: Path, node: Any, message: str) -> str:
 
 def load_taxonomy(path: Path) -> Taxonomy:
     """Read and check topics.yaml; every problem is reported with its line, as for snapshots."""
+    return read_taxonomy(path)[0]
+
+
+def read_taxonomy(path: Path) -> tuple[Taxonomy, bytes]:
+    """The taxonomy and the exact bytes it came from (what a cache of classified papers depends on).
+
+    topics.yaml is as open to pull requests as the snapshots, so it is read the same bounded way:
+    never through a symlink, at most safe_yaml.MAX_BYTES, no anchors, tags or duplicate keys.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=FastLoader)
-    except OSError as error:
-        raise SnapshotError([f"{path}:1:1: cannot read the topic taxonomy: {error}"]) from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        raise SnapshotError([f"{path}:{mark.line + 1}:{mark.column + 1}: YAML syntax error: {error.problem}"]) from None
-    data = yaml.load(text, Loader=FastLoader)
+        raw = safe_yaml.read_regular_file(path)
+        root, data = safe_yaml.compose(raw)
+    except safe_yaml.InputProblem as problem:
+        raise SnapshotError([f"{path}:{problem.line}:{problem.col}: topic taxonomy: {problem.message}"]) from None
+    return _taxonomy(path, root, data), raw
+
+
+def _taxonomy(path: Path, root: Any, data: Any) -> Taxonomy:
     problems: list[str] = []
     entries = data.get("topics") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
@@ -183,10 +191,11 @@ def load_taxonomy(path: Path) -> Taxonomy:
         slug, title = entry.get("slug"), entry.get("title")
         terms = entry.get("match", [])
         if not isinstance(slug, str) or not SLUG.match(slug):
-            problems.append(_problem(path, node, f"{where}.slug: {slug!r} is not a URL slug (a-z, 0-9, -)"))
+            problems.append(_problem(path, node, f"{where}.slug: {safe_yaml.excerpt(slug)} is not a URL slug "
+                                     "(a-z, 0-9, -)"))
             continue
         if slug in seen:
-            problems.append(_problem(path, node, f"{where}.slug: {slug!r} is already used; two topics "
+            problems.append(_problem(path, node, f"{where}.slug: {safe_yaml.excerpt(slug)} is already used; two topics "
                                      "would write the same pages"))
             continue
         seen[slug] = index

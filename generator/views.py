@@ -43,6 +43,7 @@ ARCHIVE_URL = "archive/"
 TOPICS_URL = "topics/"
 SEARCH_URL = "search/"
 FEEDS_URL = "feeds/"
+PERMALINKS_URL = "p/"  # a paper's permanent link is p/<arXiv id>/
 DATA_URL = "data/"  # the downloads page; the files are below it (download_url)
 # Site-wide feeds, beside the home page.
 FEED_RSS = "feed.xml"
@@ -103,7 +104,7 @@ def org_feed_url(slug: str, kind: str) -> str:
 
 
 def permalink_url(paper_id: str) -> str:
-    return f"p/{paper_id}/"
+    return f"{PERMALINKS_URL}{paper_id}/"
 
 
 def subscribe_url() -> str:

@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks import synthetic  # noqa: E402
+from generator import dates  # noqa: E402
 
 SCHEMA = json.loads((REPO / "generator" / "schema" / "snapshot.schema.json").read_text(encoding="utf-8"))
 
@@ -32,23 +33,23 @@ def _check(root: Path, count: int, days: int, per_day: int) -> None:
     assert len(snapshots) == days
     validator = jsonschema.Draft202012Validator(SCHEMA)
     ids: list[str] = []
-    dates = []
+    days_seen = []
     for path, data in snapshots.items():
         errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
         assert not errors, f"{path}: {errors[:5]}"
         day = dt.date.fromisoformat(data["date"])
         assert path.name == f"{day.isoformat()}.yaml" and path.parent.name == f"{day:%Y}"
-        assert day.weekday() < 5, f"{day} is a weekend; Daily Papers has no lists then"
+        assert day >= dates.FIRST_DAY, f"{day} is before the list began"
         assert data["status"] == "listed" and len(data["papers"]) == per_day
         for paper in data["papers"]:
             ids.append(paper["id"])
             assert paper["id"].startswith(f"{day:%y%m}."), "ids are derived from the synthetic day"
             assert paper["first_seen"].startswith(day.isoformat())
             assert paper["featured_at"].startswith(day.isoformat())
-        dates.append(day)
+        days_seen.append(day)
     assert len(set(ids)) == len(ids), "every synthetic paper has its own id"
-    assert dates == synthetic.weekdays_back(synthetic.END_DATE, days)
-    assert dates[-1] == synthetic.END_DATE
+    assert days_seen == synthetic.archive_days(days)
+    assert days_seen[0] == dates.FIRST_DAY
 
 
 def test_make_project_with_real_text_is_valid(tmp_path: Path) -> None:

@@ -1,0 +1,66 @@
+"""The `dailypapers` MkDocs plugin: `mkdocs build`, the first command a MkDocs user types, builds the same
+site as `dailypapers build`, byte for byte, and reports a bad snapshot in one line."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import new_project
+
+from generator.build import build_site
+from generator.cli import main
+from generator.project import Project
+
+SITE_URL = "https://user.github.io/archive/"
+MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--quiet"]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _mkdocs_build(root: Path) -> subprocess.CompletedProcess[str]:
+    (root / "build" / "docs").mkdir(parents=True, exist_ok=True)  # a fresh clone has it (its .gitkeep)
+    env = {**os.environ, "SITE_URL": SITE_URL, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(MKDOCS, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_mkdocs_build_gives_the_same_site_as_dailypapers_build(tmp_path: Path) -> None:
+    ours = new_project(tmp_path / "ours", with_demo=True)
+    theirs = new_project(tmp_path / "theirs", with_demo=True)
+    build_site(Project.at(ours), site_url=SITE_URL)
+    done = _mkdocs_build(theirs)
+    assert done.returncode == 0, done.stderr
+    mine, plain = _tree(ours / "site"), _tree(theirs / "site")
+    assert sorted(mine) == sorted(plain)
+    assert [path for path in mine if mine[path] != plain[path]] == []
+    assert "p/2611.90001/index.html" in plain and "feed.xml" in plain and "search/manifest.json" in plain
+    assert "data/papers.parquet" in plain
+    assert filecmp.cmp(ours / "build" / "docs" / "index.md", theirs / "build" / "docs" / "index.md", shallow=False)
+
+
+def test_mkdocs_build_reports_a_bad_snapshot_in_one_line(tmp_path: Path) -> None:
+    root = new_project(tmp_path / "project", with_demo=True)
+    bad = root / "content" / "snapshots" / "2026" / "2026-11-18.yaml"
+    bad.write_text(bad.read_text().replace("status: listed", "status: [listed"), encoding="utf-8")
+    done = _mkdocs_build(root)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "2026-11-18.yaml" in done.stderr and "YAML" in done.stderr
+    assert not (root / "site").exists()
+
+
+def test_a_project_without_the_plugin_is_told_how_to_add_it(tmp_path: Path, capsys) -> None:
+    root = new_project(tmp_path / "project", with_demo=True)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("plugins:\n  - dailypapers", "plugins: []"), encoding="utf-8")
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "add `plugins: [dailypapers]`" in err[0], err
+    assert not (root / "site").exists()
+    shutil.rmtree(root / "build", ignore_errors=True)
