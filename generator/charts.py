@@ -176,9 +176,12 @@ def topic_share_chart(quarters: Sequence[str], totals: Sequence[int], shares: Se
         mesh = axes.pcolormesh(grid, cmap=cmap, vmin=0, vmax=-(-top // 10) * 10, edgecolors="none", clip_on=False)
         axes.set_yticks([i + 0.5 for i in range(len(shares))], [_label(s.topic.title) for s in shares])
         axes.invert_yaxis()
-        step = -(-len(quarters) // 8)  # at most eight labels, two lines each ("Q1", "2024")
-        shown = list(range(0, len(quarters), step))
-        axes.set_xticks([i + 0.5 for i in shown], ["\n".join(reversed(quarters[i].split(" "))) for i in shown])
+        if len(quarters) <= 8:  # each quarter, on two lines ("Q1", "2024")
+            axes.set_xticks([i + 0.5 for i in range(len(quarters))],
+                            ["\n".join(reversed(q.split(" "))) for q in quarters])
+        else:  # years of quarters: each year's first quarter in the chart, its year upright
+            firsts = [i for i, q in enumerate(quarters) if i == 0 or q[:4] != quarters[i - 1][:4]]
+            axes.set_xticks([i + 0.5 for i in firsts], [quarters[i][:4] for i in firsts], rotation=90)
         axes.tick_params(length=0)
         for side in ("left", "bottom"):
             axes.spines[side].set_visible(False)
