@@ -202,3 +202,17 @@ def test_weekly_chart_dates_its_axis_for_any_range(first: dt.date, weeks: int, l
     svg = weekly_chart([(first + dt.timedelta(days=7 * n), n % 5) for n in range(weeks)])
     texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert [t for t in texts if t[:2] == "20"] == labels
+
+
+@pytest.mark.parametrize(("quarters", "labels"), [
+    (["2025 Q3", "2025 Q4", "2026 Q1"], ["Q3", "2025", "Q4", "2025", "Q1", "2026"]),  # few: every quarter
+    ([f"{y} Q{q}" for y in range(2023, 2027) for q in range(1, 5)][1:15], ["2023", "2024", "2025", "2026"]),
+])
+def test_topic_share_chart_labels_quarters_or_years(taxonomy, quarters: list[str], labels: list[str]) -> None:
+    from generator.charts import topic_share_chart
+    from generator.views import TopicShare
+
+    shares = [TopicShare(t, tuple(n % 7 for n in range(len(quarters)))) for t in taxonomy.all_topics]
+    svg = topic_share_chart(quarters, [10] * len(quarters), shares)
+    texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert [t for t in texts if t[:1] == "Q" or (t[:2] == "20" and len(t) == 4)] == labels
