@@ -216,3 +216,12 @@ def test_topic_share_chart_labels_quarters_or_years(taxonomy, quarters: list[str
     svg = topic_share_chart(quarters, [10] * len(quarters), shares)
     texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert [t for t in texts if t[:1] == "Q" or (t[:2] == "20" and len(t) == 4)] == labels
+
+
+def test_an_empty_archive_says_so_instead_of_charting(project: Path) -> None:
+    build_site(Project.at(project), site_url=SITE_URL)
+    stats = parse((project / "site" / "stats" / "index.html").read_text())
+    assert not [svg for svg in stats.by_tag.get("svg", []) if svg.attrs.get("class") == "dp-chart-svg"]
+    assert any("nothing to chart" in p.content for p in stats.by_tag["p"])
+    orgs = parse((project / "site" / "orgs" / "index.html").read_text())
+    assert any("names an organization yet" in p.content for p in orgs.by_tag["p"])
