@@ -66,14 +66,22 @@ class Organization:
 def organizations(archive: Archive) -> list[Organization]:
     """Every organization named by a paper, most papers first, then by slug.
 
-    Its label is the display name on its newest paper (organizations rename themselves; the newest name
-    is the one readers know), followed by the account name when another organization has the same
-    display name. Raises OrgSlugClash when two names share a slug.
+    A paper belongs to every organization it was listed under on any of its days (a re-listed paper
+    can name one it did not before), so every card's organization link has a page; it is listed once,
+    as on its first day, like on topic pages. Its label is the display name it had when last listed
+    (organizations rename themselves; the newest name is the one readers know), followed by the account
+    name when another organization has the same display name. Raises OrgSlugClash when two names share
+    a slug.
     """
-    by_name: dict[str, list[Paper]] = defaultdict(list)
-    for paper in reversed(archive.papers):
-        if paper.organization is not None and paper.organization.name:
-            by_name[paper.organization.name].append(paper)
+    first = {paper.id: paper for paper in archive.papers}
+    newest_first = {paper.id: index for index, paper in enumerate(reversed(archive.papers))}
+    by_name: dict[str, dict[str, Paper]] = defaultdict(dict)
+    labels: dict[str, str] = {}
+    for day in archive.days:  # oldest first, so the last label seen is the newest
+        for paper in day.papers:
+            if paper.organization is not None and paper.organization.name:
+                by_name[paper.organization.name].setdefault(paper.id, first[paper.id])
+                labels[paper.organization.name] = paper.organization.label
     names_by_slug: dict[str, str] = {}
     orgs = []
     for name in sorted(by_name):
@@ -82,10 +90,8 @@ def organizations(archive: Archive) -> list[Organization]:
             raise OrgSlugClash(f"organizations {names_by_slug[slug]!r} and {name!r} would share the page "
                                f"orgs/{slug}/; their names differ only in case or in characters a URL cannot hold")
         names_by_slug[slug] = name
-        papers = by_name[name]
-        newest = papers[0].organization
-        label = newest.label if newest is not None else name
-        orgs.append(Organization(name, label, slug, tuple(papers)))
+        papers = sorted(by_name[name].values(), key=lambda paper: newest_first[paper.id])
+        orgs.append(Organization(name, labels[name], slug, tuple(papers)))
     # Two accounts may share a display name (Hugging Face has both "zju" and "ZhejiangUniversity" as
     # "Zhejiang University"): each then shows its account name too, so no two pages look alike.
     shared = Counter(org.title.casefold() for org in orgs)

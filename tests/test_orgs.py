@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import feedparser
@@ -107,21 +107,26 @@ def test_org_pages_split_like_topic_pages() -> None:
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, dict[str, dict]]:
+def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, dict[str, dict], dict[str, set[str]]]:
+    """The built site; each paper as listed on its first day; each organization's papers, from every
+    day a paper was listed (a re-listed paper can name another organization)."""
     fixtures = require_fixtures()
     files = sorted((fixtures / "days").glob("*.json"))
     root = new_project(tmp_path_factory.mktemp("real-orgs") / "project")
     assert main(["--root", str(root), "import", *map(str, files)]) == 0
     project = Project.at(root)
     build_site(project, site_url=SITE_URL)
-    first: dict[str, dict] = {}  # each paper as listed on its first day
+    first: dict[str, dict] = {}
+    named: dict[str, set[str]] = defaultdict(set)
     for path in files:
         for entry in json.loads(path.read_text()):
             # where the API has put it over the years, in the order normalize.py reads it
             org = (entry.get("organization") or entry["paper"].get("organization")
                    or entry.get("submitterOrganization"))
             first.setdefault(entry["paper"]["id"], {**entry["paper"], "organization": org, "day": path.stem})
-    return project, first
+            if isinstance(org, dict) and org.get("name"):
+                named[org["name"]].add(entry["paper"]["id"])
+    return project, first, named
 
 
 def _org_of(raw: dict) -> dict | None:
@@ -141,13 +146,9 @@ def _org_page_links(site: Path, slug: str) -> list[str]:
 
 
 def test_every_real_paper_with_an_organization_is_on_its_page(real) -> None:
-    project, first = real
-    by_org: dict[str, list[str]] = defaultdict(list)
-    for paper_id, raw in first.items():
-        if _org_of(raw):
-            by_org[_org_of(raw)["name"]].append(paper_id)
-    assert len(by_org) > 50, "the fixtures name many organizations"
-    for name, ids in by_org.items():
+    project, first, named = real
+    assert len(named) > 50, "the fixtures name many organizations"
+    for name, ids in named.items():
         links = _org_page_links(project.site_dir, org_slug(name))
         assert len(links) == len(ids), name
         for paper_id in ids:
@@ -156,8 +157,8 @@ def test_every_real_paper_with_an_organization_is_on_its_page(real) -> None:
 
 
 def test_the_org_index_lists_every_organization_most_papers_first(real) -> None:
-    project, first = real
-    counts = Counter(_org_of(raw)["name"] for raw in first.values() if _org_of(raw))
+    project, _, named = real
+    counts = {name: len(ids) for name, ids in named.items()}
     html = parse((project.site_dir / "orgs" / "index.html").read_text())
     shown = [(li.links[0], int(re.search(r"(\d+) papers?", li.content).group(1))) for li in html.by_tag["li"]
              if li.links and li.links[0].startswith("../orgs/") and li.links[-1].endswith("/feed.xml")]
@@ -166,19 +167,15 @@ def test_the_org_index_lists_every_organization_most_papers_first(real) -> None:
 
 
 def test_a_card_links_its_organization(real) -> None:
-    project, first = real
+    project, first, _ = real
     paper_id, raw = next((pid, raw) for pid, raw in sorted(first.items()) if _org_of(raw))
     card = parse((project.site_dir / raw["day"].replace("-", "/") / "index.html").read_text()).by_id[paper_id]
     assert f"../../../orgs/{org_slug(_org_of(raw)['name'])}/" in card.links
 
 
 def test_org_feeds_parse_and_hold_its_newest_papers(real) -> None:
-    project, first = real
-    ids_by_org: dict[str, set[str]] = defaultdict(set)
-    for paper_id, raw in first.items():
-        if _org_of(raw):
-            ids_by_org[org_slug(_org_of(raw)["name"])].add(paper_id)
-    for slug, ids in ids_by_org.items():
+    project, _, named = real
+    for slug, ids in ((org_slug(name), ids) for name, ids in named.items()):
         for kind in ("feed.xml", "atom.xml"):
             feed = feedparser.parse((project.site_dir / "orgs" / slug / kind).read_bytes())
             assert feed.bozo == 0, (slug, kind, feed.get("bozo_exception"))
@@ -241,3 +238,16 @@ def test_names_that_slug_alike_fail_the_build_with_one_line(tmp_path: Path, caps
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "'Demo-Lab'" in err and "'demo-lab'" in err, err
     assert "Traceback" not in err
+
+
+def test_a_paper_relisted_under_an_organization_is_on_its_page_once() -> None:
+    d1, d2, d3 = dt.date(2025, 11, 3), dt.date(2025, 11, 4), dt.date(2025, 11, 5)
+    archive = _archive(
+        (d1, [_paper("1", d1, None), _paper("2", d1, Account("lab", "Lab"))]),
+        (d2, [_paper("1", d2, Account("lab", "Lab")), _paper("3", d2, Account("new", "New"))]),
+        (d3, [_paper("1", d3, Account("new", "New Name"))]),
+    )
+    orgs = {org.name: org for org in organizations(archive)}
+    assert sorted((p.id, p.day) for p in orgs["lab"].papers) == [("1", d1), ("2", d1)]  # as on its first day
+    assert [(p.id, p.day) for p in orgs["new"].papers] == [("3", d2), ("1", d1)]
+    assert orgs["new"].label == "New Name"  # the name it had when last listed
