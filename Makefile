@@ -25,20 +25,33 @@ fetch: $(STAMP)  ## today and the refresh window; FETCH_ARGS="--since 2024-01-01
 serve: $(STAMP)
 	$(BIN)/dailypapers serve
 
-system-deps:  ## Debian's Chromium and newsboat, for the browser and feed-reader tests
-	@if command -v chromium >/dev/null && command -v newsboat >/dev/null; then :; \
+system-deps:  ## Debian's Chromium, newsboat, Node and npm: browser, feed-reader, ESLint and search parity tests
+	@missing=""; for tool in chromium newsboat node npm; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium newsboat >/dev/null; \
-	else echo "note: install chromium and newsboat (Debian packages) to run the browser and reader tests"; fi
+	  packages=$$(echo "$$missing" | sed 's/ node\b/ nodejs/'); \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$packages >/dev/null; \
+	else echo "note: install$$missing (Debian packages; node is nodejs) to run every test"; fi
 
-lint: $(STAMP)
+# ESLint from the committed package-lock.json (npm ci); reinstalled when the lock file changes.
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make lint needs Node and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-*
+	@touch $@
+
+lint: $(STAMP) $(NODE_STAMP)  ## ruff on the Python, ESLint on every script under overrides/
 	$(BIN)/ruff check generator tests benchmarks
+	node_modules/.bin/eslint --max-warnings 0 'overrides/**/*.js' eslint.config.js
 
-test: $(STAMP) system-deps lint  ## every test
+test: system-deps $(STAMP) lint  ## every test
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/full_size.py
 
-clean:
-	rm -rf build site .cache
+clean:  ## generated files; build/docs/.gitkeep stays (mkdocs.yml's docs_dir must exist)
+	rm -rf site site.new-* site.old-* .cache build/search-index
+	find build/docs -mindepth 1 ! -name .gitkeep -delete 2>/dev/null || true

@@ -403,7 +403,8 @@ def _tail(path: str, lines: int = 15) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", type=int, default=1300, help="days of papers from 2023-05-04, the list's first day (default 1300)")
+    parser.add_argument("--days", type=int, default=1300,
+                        help="days of papers from 2023-05-04, the list's first day (default 1300)")
     parser.add_argument("--per-day", type=int, default=25, help="papers a day (default 25)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "dailypapers-bench",

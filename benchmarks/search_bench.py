@@ -44,13 +44,14 @@ TOPICAL = ["diffusion models", "reinforcement learning", "video generation", "la
 COMPRESSED = (".html", ".js", ".json", ".css", ".svg", ".xml", ".txt")
 
 OURS_PAGE = """<!doctype html><meta charset="utf-8"><meta name="dp-root" content=".">
-<script src="assets/search/search.js"></script>
+<script src="assets/search/search-core.js"></script>
+<script src="assets/search/search-ui.js"></script>
 <script>
 window.bench = async (q) => {
   const r = await dpSearch.search(q, {});
   const top = r.hits.slice(0, 10);
   const records = await dpSearch.docs(r.manifest, top);
-  return {ms: performance.now(), total: r.total, docs: top.map(h => h.doc), titles: records.map(x => x.t)};
+  return {ms: performance.now(), total: r.total, docs: top.map(h => h.doc), titles: records.map(x => x.title)};
 };
 </script>"""
 PAGEFIND_PAGE = """<!doctype html><meta charset="utf-8">

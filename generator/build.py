@@ -6,7 +6,7 @@
 3. render the Markdown pages into the git-ignored docs folder, rewriting only changed files;
 4. run MkDocs (mkdocs-material) over them into a fresh sibling of site/, `site.new-<pid>`;
 5. write what MkDocs need not render straight into it: permalink redirects, feeds, data
-   downloads, search index;
+   downloads, search index, similar papers and the card tools' data;
 6. swap it in place of site/ in one step (`site_swap`). A failed, interrupted or killed build never
    touches site/: the last good site stays whole, and the next build removes what a killed one left.
 
@@ -27,6 +27,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,10 +103,11 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: 
 
 
 def _feature_pages(taxonomy: Taxonomy, site_url: str, orgs: list[Organization]) -> list[Page]:
-    """Pages whose templates belong to the feeds and search features."""
+    """Pages whose templates belong to the feeds, search and reading-list features."""
     return [
         render("feeds.md.j2", "feeds/", site_url=site_url, **feeds_page_context(taxonomy, orgs)),
         render("search.md.j2", "search/"),
+        render("saved.md.j2", views.SAVED_URL),
     ]
 
 
@@ -124,20 +126,45 @@ def discovery_pages(archive: Archive, taxonomy: Taxonomy, orgs: list[Organizatio
     return pages
 
 
-def permalink_pages(archive: Archive) -> list[Page]:
+def _permalink_path(paper_id: str) -> str:
+    return f"{views.permalink_url(paper_id)}index.html"
+
+
+def permalink_paths(archive: Archive) -> list[str]:
+    """Where `permalink_pages` writes, known before they are rendered, so they are claimed first."""
+    return [_permalink_path(paper.id) for paper in archive.papers]
+
+
+def permalink_pages(archive: Archive, similar: Mapping[str, tuple[str, ...]]) -> list[Page]:
+    papers = {paper.id: paper for paper in archive.papers}
     pages = []
     for view in views.permalink_views(archive):
         root = relative_root(view.url)
         target = f"{root}{views.card_url(view.paper)}"
-        pages.append(render("permalink.html.j2", view.url, path=f"{view.url}index.html", view=view, target=target))
+        others = [papers[other] for other in similar.get(view.paper.id, ())]
+        pages.append(render("permalink.html.j2", view.url, path=_permalink_path(view.paper.id), view=view,
+                            target=target, similar=others))
     return pages
 
 
+def similar_files(archive: Archive) -> dict[str, bytes]:
+    """Everything that needs the similar papers: the permalinks, which list them, and the card tools'
+    day shards (CardDataJob's)."""
+    from generator.card_data import card_data_files
+    from generator.similar import similar_papers
+
+    similar = similar_papers(archive.papers)
+    files = {page.path: page.text.encode() for page in permalink_pages(archive, similar)}
+    files.update(card_data_files(archive, similar))
+    return files
+
+
 def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport) -> dict[str, bytes]:
-    """Files written straight into the site after MkDocs: permalinks, feeds and data downloads (the
-    search index is SearchIndexJob's). Kept in memory until `claim_outputs` has checked every path."""
-    files = {page.path: page.text.encode() for page in permalink_pages(archive)}
-    owners = dict.fromkeys(files, "a permalink page")
+    """Files written straight into the site after MkDocs: feeds and data downloads (the search index is
+    SearchIndexJob's, permalinks and the card tools' data CardDataJob's). Kept in memory until
+    `claim_outputs` has checked every path."""
+    files: dict[str, bytes] = {}
+    owners: dict[str, str] = {}
     for owner, more in (("a feed", build_feeds(archive, taxonomy, site_url)), ("a data download", export.files)):
         for path, data in more.items():
             if path in files:
@@ -148,9 +175,10 @@ def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str, export: Dat
 
 
 def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dict[str, bytes],
-                  taxonomy: Taxonomy, pages_label: str) -> SitePaths:
+                  taxonomy: Taxonomy, pages_label: str, permalinks: Iterable[str] = ()) -> SitePaths:
     """Claim every path the site will have, generated outputs first and hand-written pages last, so
-    a clash fails in one line naming both before a single file is written."""
+    a clash fails in one line naming both before a single file is written. `permalinks` are the paths
+    CardDataJob will write (`permalink_paths`)."""
     feeds = {info.path: info for info in feed_catalog(taxonomy)}
     paths = SitePaths()
     for page in pages:
@@ -163,10 +191,13 @@ def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dic
             paths.claim(path, f"the permalink page {path}")
         else:
             paths.claim(path, f"the generated file {path}")
+    for path in permalinks:
+        paths.claim(path, f"the permalink page {path}")
     paths.claim(SCHEMA_PATH, f"the published snapshot schema {SCHEMA_PATH}")
     for path in MKDOCS_FILES:
         paths.claim(path, f"MkDocs' {path}")
     paths.claim_folder(SEARCH_FOLDER, f"the search index (everything under {SEARCH_FOLDER})")
+    paths.claim_folder(views.CARD_DATA_URL, f"the card tools' data (everything under {views.CARD_DATA_URL})")
     for path in hand_written:
         paths.claim(site_path(path), f"{pages_label}/{path}", hand_written=True)
     return paths
@@ -186,7 +217,12 @@ class SearchIndexJob:
     then checks it still has that parent, since the parent may have died before the request took
     effect. The kernel does this even while the child is busy inside C code; a pipe the child watches
     would need a thread of its own and the GIL. So the index is forked only on Linux.
+
+    A subclass builds other files the same way: it names its `FOLDERS`, `LABEL` and `_files()`.
     """
+
+    FOLDERS: tuple[str, ...] = (SEARCH_FOLDER,)
+    LABEL = "search index"
 
     def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path) -> None:
         self.staging = staging
@@ -196,7 +232,7 @@ class SearchIndexJob:
             try:
                 self.count = self._write(archive, taxonomy)
             except Exception as error:
-                raise UserError(f"building the search index failed: {type(error).__name__}: {error}") from None
+                raise UserError(f"building the {self.LABEL} failed: {type(error).__name__}: {error}") from None
             return
         context = multiprocessing.get_context("fork")
         self.shared_count = context.Value("q", 0)
@@ -208,12 +244,15 @@ class SearchIndexJob:
         return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
                 and threading.active_count() == 1)
 
-    def _write(self, archive: Archive, taxonomy: Taxonomy) -> int:
+    def _files(self, archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
         from generator.search import build_search_index
 
-        files = build_search_index(archive, taxonomy)
-        if any(not path.startswith(SEARCH_FOLDER) for path in files):
-            raise ValueError(f"the search index must live under {SEARCH_FOLDER}")
+        return build_search_index(archive, taxonomy)
+
+    def _write(self, archive: Archive, taxonomy: Taxonomy) -> int:
+        files = self._files(archive, taxonomy)
+        if any(not path.startswith(self.FOLDERS) for path in files):
+            raise ValueError(f"the {self.LABEL} must live under {', '.join(self.FOLDERS)}")
         write_files(self.staging, files)
         return len(files)
 
@@ -224,7 +263,7 @@ class SearchIndexJob:
         if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
         if os.getppid() != parent:
-            os._exit(1)  # the parent is already gone: nobody wants this index
+            os._exit(1)  # the parent is already gone: nobody wants these files
 
     def _run(self, archive: Archive, taxonomy: Taxonomy, parent: int) -> None:
         """The forked child: the parent reports a failure; one line here, never a traceback."""
@@ -233,23 +272,28 @@ class SearchIndexJob:
             self._die_with(parent)
             self.shared_count.value = self._write(archive, taxonomy)
         except Exception as error:
-            print(f"search index: {type(error).__name__}: {error}", file=sys.stderr)
+            print(f"{self.LABEL}: {type(error).__name__}: {error}", file=sys.stderr)
             raise SystemExit(1) from None
 
     def finish(self, site_dir: Path) -> int:
-        """Wait for the child if there is one, then move the files into the site's search/; returns how
+        """Wait for the child if there is one, then move the files into the site's `FOLDERS`; returns how
         many."""
         if self.process is not None:
             self.process.join()
             if self.process.exitcode != 0:
-                raise UserError("building the search index failed (see the line above)")
+                raise UserError(f"building the {self.LABEL} failed (see the line above)")
             self.count = int(self.shared_count.value)
-        target = site_dir / SEARCH_FOLDER
-        target.mkdir(parents=True, exist_ok=True)
-        for entry in sorted((self.staging / SEARCH_FOLDER).iterdir()):
-            if (target / entry.name).exists():  # claim_outputs keeps pages out; this keeps MkDocs out
-                raise clash(f"{SEARCH_FOLDER}{entry.name}", "MkDocs", "the search index")
-            os.replace(entry, target / entry.name)  # a rename: folders of 30,000 files move at once
+        for folder in self.FOLDERS:
+            source, target = self.staging / folder, site_dir / folder
+            if not source.is_dir():
+                continue
+            if not target.exists():
+                os.replace(source, target)  # MkDocs wrote nothing here: the folder moves whole
+                continue
+            for entry in sorted(source.iterdir()):
+                if (target / entry.name).exists():  # claim_outputs keeps pages out; this keeps MkDocs out
+                    raise clash(f"{folder}{entry.name}", "MkDocs", f"the {self.LABEL}")
+                os.replace(entry, target / entry.name)  # a rename: folders of 30,000 files move at once
         shutil.rmtree(self.staging, ignore_errors=True)
         return self.count
 
@@ -258,6 +302,18 @@ class SearchIndexJob:
             self.process.kill()
             self.process.join()
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class CardDataJob(SearchIndexJob):
+    """Similar papers (~10 s of CPU at full size), the permalinks that list them and the card tools' day
+    shards: like the search index they need only the Archive, so they are built alongside MkDocs too,
+    and the permalinks' 35,000 files leave this process's critical path."""
+
+    FOLDERS = (views.PERMALINKS_URL, views.CARD_DATA_URL)
+    LABEL = "similar papers"
+
+    def _files(self, archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
+        return similar_files(archive)
 
 
 def hand_written_pages(project: Project) -> dict[str, bytes]:
@@ -384,33 +440,40 @@ class PreparedBuild:
     extras: dict[str, bytes]
     report: BuildReport
     search: SearchIndexJob | None = None
+    card_data: CardDataJob | None = None
 
     def finish(self, site_dir: Path) -> int:
-        """Permalinks, feeds, downloads and the search index into `site_dir`; returns how many files."""
+        """Feeds, downloads, the search index, permalinks and card data into `site_dir`; returns how many
+        files."""
         write_files(site_dir, self.extras)
         count = len(self.extras)
-        if self.search is not None:
-            count += self.search.finish(site_dir)
-            self.search = None
+        for name in ("search", "card_data"):
+            job = getattr(self, name)
+            if job is not None:
+                count += job.finish(site_dir)
+                setattr(self, name, None)
         return count
 
     def cancel(self) -> None:
-        if self.search is not None:
-            self.search.cancel()
-            self.search = None
+        for name in ("search", "card_data"):
+            job = getattr(self, name)
+            if job is not None:
+                job.cancel()
+                setattr(self, name, None)
 
 
 def prepare_build(project: Project, site_url: str, search: bool = True) -> PreparedBuild:
     """Load the archive, make every page, feed, permalink and download, claim every output path, and
-    write the Markdown into the docs folder; with `search`, start building the search index. Raises
-    SnapshotError or UserError, in one line each, before anything but the docs folder is written."""
+    write the Markdown into the docs folder; with `search`, start building the search index and the
+    similar papers (permalinks, card data). Raises SnapshotError or UserError, in one line each, before
+    anything but the docs folder is written."""
     archive, taxonomy = load_archive(project)
     export = build_data_export(archive, site_url)  # the Data page lists the files' checksums
     pages = generate_pages(archive, taxonomy, site_url, export)
     pages.append(subscribe_page(project, site_url))
     hand_written = hand_written_pages(project)
     extras = extra_files(archive, taxonomy, site_url, export)
-    claim_outputs(pages, extras, hand_written, taxonomy, _shown(project, project.pages_dir))
+    claim_outputs(pages, extras, hand_written, taxonomy, _shown(project, project.pages_dir), permalink_paths(archive))
     files = {page.path: page.text.encode() for page in pages}
     files.update(hand_written)
     files.update(published_schema())
@@ -424,6 +487,11 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
                              extras, report)
     if search:
         prepared.search = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
+        try:
+            prepared.card_data = CardDataJob(archive, taxonomy, project.docs_dir.parent / "card-data")
+        except BaseException:
+            prepared.cancel()
+            raise
     return prepared
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
+from generator import views
 from generator.build import PreparedBuild, prepare_build, resolve_site_url
 from generator.errors import UserError
 from generator.project import Project
@@ -115,6 +116,7 @@ class DailyPapersPlugin(BasePlugin):  # type: ignore[type-arg]  # no options of 
             config.site_url = site_url
             config.watch.extend(str(place) for place in (project.content_dir, project.root / "overrides"))
         config.extra["dailypapers_feeds"] = self.prepared.site_feeds
+        config.extra["dp_saved_url"] = views.SAVED_URL  # the header's link to the reading list (reader.js)
         # MkDocs dates the sitemap by SOURCE_DATE_EPOCH: the newest day, so a rebuild changes no byte.
         self._old_epoch = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(self.prepared.source_date)

@@ -73,6 +73,7 @@ def environment() -> jinja2.Environment:
         org_url_of=views.org_url_of,
         org_url=views.org_url,
         org_feed_url=views.org_feed_url,
+        card_data_url=views.card_data_url,
         card_on_day_url=views.card_on_day_url,
         week_key=views.week_key,
         week_link=views.week_of_url,

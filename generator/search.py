@@ -11,7 +11,10 @@ check all of it against lunr.js run in Node) and computes lunr's BM25 field weig
 
 Layout of the files (all under `search/`, described in design/search.md):
 
-- `manifest.json`: fields, boosts, the first term of every term shard, years as document ranges, topics.
+- `manifest.json`: fields, where each term shard starts (see shard_start), years as document ranges,
+  topics, and everything the browser needs to read the other files: their paths, the record and facet
+  keys, the postings code, and the card URL pattern (views.day_url as a pattern). search-core.js holds
+  none of these itself, so they are written in this module only.
 - `shards/N.json`: a slice of the sorted vocabulary as [term, postings] pairs; the postings of all
   fields in one string of base-91 numbers (document deltas, weights x 1000; see encode_postings). The
   browser turns the shards a query needs into a lunr serialized index (same terms, same weights as
@@ -27,9 +30,11 @@ Documents are numbered oldest day first, so a document number orders by date and
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -40,8 +45,11 @@ from lunr.stop_word_filter import WORDS as STOP_WORDS
 
 from generator.model import Archive, Paper
 from generator.topics import Taxonomy
+from generator.views import day_url
 
-FORMAT = 3
+# The index layout search-core.js reads; it refuses another (asking for a reload). Bump on any change
+# to the files' shapes or the manifest's keys.
+FORMAT = 4
 LUNR_VERSION = "2.3.9"
 # Field name, boost: the title counts most, then keywords and authors, the abstract least.
 FIELDS: tuple[tuple[str, int], ...] = (
@@ -57,6 +65,23 @@ SNIPPET_CHARS = 240  # a result's snippet source, cut at a word boundary
 SHARD_TARGET_BYTES = 5_000  # encoded postings per term shard (~4 KB gzip), before HTTP compression
 DOCS_PER_DIR = 1000
 FACETS_PER_FILE = 1000
+# Where each kind of index file lives, relative to search/; the builder and search-core.js fill in the
+# {names}. The manifest and lunr.js are the two fixed entry points search-core.js knows by name.
+SEARCH_DIR = "search/"
+MANIFEST_PATH = SEARCH_DIR + "manifest.json"
+LUNR_PATH = SEARCH_DIR + "lunr.js"
+PATHS = {
+    "shard": "shards/{shard}.json",
+    "doc": "docs/{dir}/{doc}.json",
+    "facets": "facets/{file}.json",
+    "ids": "ids/{bucket}.json",
+}
+# A result record's keys (search/docs/*.json): one letter each, since a record's keys travel with
+# every result shown. The browser maps them back to these names.
+RECORD_KEYS = {"id": "id", "title": "t", "day": "d", "upvotes": "u", "authors": "a", "organization": "o",
+               "snippet": "s"}
+# A facet file's keys: upvotes and topic bits of FACETS_PER_FILE documents, in document order.
+FACET_KEYS = {"upvotes": "u", "topics": "t"}
 
 # lunr.js splits on /[\s\-]+/; JavaScript's \s is this exact set (Python's \s also has \x1c-\x1f, \x85).
 JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -65,6 +90,7 @@ _SEPARATOR = re.compile(f"[{JS_SPACE}\\-]+")
 _LEAD = re.compile(r"^[^A-Za-z0-9_]+")
 _TRAIL = re.compile(r"[^A-Za-z0-9_]+\Z")
 ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}$")
+ID_BUCKET_CHARS = 4  # an arXiv id's ids file is named by its first 4 characters, its YYMM
 
 
 # ---- lunr.js's Porter stemmer, ported line by line --------------------------------------------------
@@ -238,7 +264,7 @@ def field_texts(paper: Paper) -> tuple[str, ...]:
 
 def id_bucket(paper_id: str) -> str:
     """The ids file a paper id is listed in: its YYMM for arXiv ids, "other" for anything else."""
-    return paper_id[:4] if ARXIV_ID.match(paper_id) else "other"
+    return paper_id[:ID_BUCKET_CHARS] if ARXIV_ID.match(paper_id) else "other"
 
 
 def _dumps(data: object) -> bytes:
@@ -318,9 +344,12 @@ def _weighted_postings(fields: list[list[int]], lengths: list[list[int]], averag
 # weight depends only on the term's frequency and the field's length), so a field whose weights are
 # shorter as a palette (most frequent first) plus an index per posting is written that way.
 
-DIGITS = "".join(chr(c) for c in range(0x23, 0x7F) if c != 0x5C)
+DIGIT_RANGES = ((0x23, 0x5B), (0x5D, 0x7E))  # code points, inclusive: printable ASCII but '"' and '\\'
+DIGITS = "".join(chr(c) for low, high in DIGIT_RANGES for c in range(low, high + 1))
 SMALL_T = 72  # terminal symbols for counts, deltas and palette indices: one character to 71, two to 1,439
 WEIGHT_T = 46  # for weights x 1000, mostly 1,000..30,000: two characters to 2,115, three to 95,265
+# The code as the manifest gives it to the browser's decoder.
+POSTINGS_CODE = {"digits": [list(r) for r in DIGIT_RANGES], "small": SMALL_T, "weight": WEIGHT_T}
 # Memo of codes: the numbers met are bounded (deltas < documents, weights < 10^6).
 _CODES: dict[int, dict[int, str]] = {SMALL_T: {}, WEIGHT_T: {}}
 
@@ -390,17 +419,47 @@ def snippet_source(paper: Paper) -> str:
 def _doc_record(paper: Paper, day: str) -> dict[str, object]:
     """What one result shows. Topics are not here (filters read them from the facet files), nor AI
     keywords: they are searched, but showing them cost 5 MB of records at full size."""
-    record: dict[str, object] = {
+    fields: dict[str, object] = {
         "id": paper.id,
-        "t": paper.title,
-        "d": day,
-        "u": paper.upvotes,
-        "a": [a.name for a in paper.visible_authors],  # whole: an author query shows the matched name
-        "s": snippet_source(paper),
+        "title": paper.title,
+        "day": day,
+        "upvotes": paper.upvotes,
+        "authors": [a.name for a in paper.visible_authors],  # whole: an author query shows the matched name
+        "snippet": snippet_source(paper),
     }
     if paper.organization is not None:
-        record["o"] = paper.organization.label
-    return record
+        fields["organization"] = paper.organization.label
+    return {RECORD_KEYS[name]: value for name, value in fields.items()}
+
+
+def card_url_pattern() -> str:
+    """A result's link, relative to the site root, as a pattern: views.day_url with {yyyy}, {mm} and
+    {dd} for the day's parts, then #{id}, as views.card_url links a paper's card. search-core.js fills it
+    in (the id percent-encoded), so the day URL is spelled in views.py only.
+    Made by writing a sample day and checked on two more, so a day_url this cannot express fails here."""
+    sample = dt.date(1987, 11, 26)  # year, month and day digits that appear nowhere else in the URL
+    pattern = day_url(sample).replace("1987", "{yyyy}").replace("11", "{mm}").replace("26", "{dd}")
+    for day in (dt.date(2023, 5, 4), dt.date(2031, 12, 31)):
+        filled = pattern.replace("{yyyy}", f"{day:%Y}").replace("{mm}", f"{day:%m}").replace("{dd}", f"{day:%d}")
+        if filled != day_url(day):
+            raise RuntimeError(f"views.day_url gives {day_url(day)!r}, not a {{yyyy}}/{{mm}}/{{dd}} pattern")
+    return pattern + "#{id}"
+
+
+def shard_start(previous: str | None, first: str) -> str:
+    """What the manifest lists as the start of a shard whose first term is `first`, after a shard whose
+    last term is `previous`: the shortest prefix of `first` above `previous` (for the first shard, its
+    first character: never empty, so an empty list of starts means no shards). The browser only asks
+    which shard a term falls in (the last start <= the term, in UTF-16 order), and a prefix answers that
+    as the whole term would, in fewer bytes of the manifest every search fetches. A prefix cut at a code
+    point is above `previous` in UTF-16 order too: the two first differ there."""
+    same = len(os.path.commonprefix([previous, first])) if previous is not None else 0
+    return first[:same + 1]
+
+
+def _path(kind: str, **parts: object) -> str:
+    """An index file's path under the site root, from PATHS."""
+    return SEARCH_DIR + PATHS[kind].format(**parts)
 
 
 def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
@@ -417,7 +476,7 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
     for doc, paper in enumerate(papers):
         day = archive.first_day(paper.id).isoformat()
         postings.add(doc, field_texts(paper))
-        files[f"search/docs/{doc // DOCS_PER_DIR}/{doc}.json"] = _dumps(_doc_record(paper, day))
+        files[_path("doc", dir=doc // DOCS_PER_DIR, doc=doc)] = _dumps(_doc_record(paper, day))
         ids[id_bucket(paper.id)][paper.id] = doc
         span = years.setdefault(day[:4], [doc, doc + 1])
         span[1] = doc + 1
@@ -432,7 +491,7 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
     size = 0
 
     def flush() -> None:
-        files[f"search/shards/{len(shard_starts) - 1}.json"] = _dumps(shard)
+        files[_path("shard", shard=len(shard_starts) - 1)] = _dumps(shard)
 
     for term in terms:
         code = encode_postings(_weighted_postings(postings.by_term[term], postings.lengths, averages, documents))
@@ -440,19 +499,20 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
         if not shard or size + entry_size > SHARD_TARGET_BYTES:
             if shard:
                 flush()
+            shard_starts.append(shard_start(shard[-1][0] if shard else None, term))
             shard, size = [], 0
-            shard_starts.append(term)
         shard.append([term, code])
         size += entry_size
     if shard:
         flush()
 
     for bucket, mapping in ids.items():
-        files[f"search/ids/{bucket}.json"] = _dumps(mapping)
+        files[_path("ids", bucket=bucket)] = _dumps(mapping)
     for start in range(0, documents, FACETS_PER_FILE):
-        chunk = {"u": upvotes[start:start + FACETS_PER_FILE], "t": topics[start:start + FACETS_PER_FILE]}
-        files[f"search/facets/{start // FACETS_PER_FILE}.json"] = _dumps(chunk)
-    files["search/lunr.js"] = lunr_js_source()
+        chunk = {FACET_KEYS["upvotes"]: upvotes[start:start + FACETS_PER_FILE],
+                 FACET_KEYS["topics"]: topics[start:start + FACETS_PER_FILE]}
+        files[_path("facets", file=start // FACETS_PER_FILE)] = _dumps(chunk)
+    files[LUNR_PATH] = lunr_js_source()
 
     digest = hashlib.sha256()
     for path in sorted(files):
@@ -460,16 +520,21 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
         digest.update(files[path])
     manifest = {
         "format": FORMAT,
-        "lunr": LUNR_VERSION,
-        "fields": [name for name, _ in FIELDS],
-        "boosts": [boost for _, boost in FIELDS],
-        "documents": documents,
-        "shards": shard_starts,
+        "build": digest.hexdigest()[:16],
+        "fields": [name for name, _ in FIELDS],  # the boosts are in the weights already
+        # one string, space-separated: a term never holds a space (the tokenizer splits there), and a
+        # string costs 2 bytes a shard less than a JSON array (3.7 KB of the manifest at full size)
+        "shards": " ".join(shard_starts),
         "years": years,
         "topics": [[t.slug, t.title] for t in taxonomy.all_topics],
+        "paths": PATHS,
         "docsPerDir": DOCS_PER_DIR,
         "facetsPerFile": FACETS_PER_FILE,
-        "build": digest.hexdigest()[:16],
+        "idBucketChars": ID_BUCKET_CHARS,
+        "record": RECORD_KEYS,
+        "facets": FACET_KEYS,
+        "postings": POSTINGS_CODE,
+        "card": card_url_pattern(),
     }
-    files["search/manifest.json"] = _dumps(manifest)
+    files[MANIFEST_PATH] = _dumps(manifest)
     return dict(sorted(files.items()))

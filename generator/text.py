@@ -54,7 +54,7 @@ def site_url(value: str | None) -> str:
     or not an absolute http(s) URL (feeds, permalinks and emails need absolute links)."""
     url = (value or "").strip()
     if not http_url(url):
-        shown = f" (got {url!r})" if url else ""
-        raise UserError(f"site_url is not set to an http(s) URL{shown}: set site_url in mkdocs.yml, or pass "
-                        "--site-url https://USER.github.io/REPO/ (feeds and permalinks need absolute links)")
+        problem = f"site_url {url!r} is not an absolute http(s) URL" if url else "site_url is not set"
+        raise UserError(f"{problem}: set site_url in mkdocs.yml, or pass --site-url https://USER.github.io/REPO/ "
+                        "(feeds and permalinks need absolute links)")
     return url if url.endswith("/") else url + "/"

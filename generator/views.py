@@ -43,7 +43,9 @@ ARCHIVE_URL = "archive/"
 TOPICS_URL = "topics/"
 SEARCH_URL = "search/"
 FEEDS_URL = "feeds/"
+SAVED_URL = "saved/"  # the reader's own saved papers, kept in the browser
 PERMALINKS_URL = "p/"  # a paper's permanent link is p/<arXiv id>/
+CARD_DATA_URL = "cards/"  # the card tools' day shards are below it (card_data_url)
 DATA_URL = "data/"  # the downloads page; the files are below it (download_url)
 # Site-wide feeds, beside the home page.
 FEED_RSS = "feed.xml"
@@ -128,6 +130,11 @@ def week_of_url(date: dt.date) -> str:
 
 def month_of_url(date: dt.date) -> str:
     return month_url(date.year, date.month)
+
+
+def card_data_url(date: dt.date) -> str:
+    """The JSON shard the card tools (Save, Copy BibTeX, Similar papers) load for one day's cards."""
+    return f"{CARD_DATA_URL}{date:%Y/%m/%d}.json"
 
 
 def download_url(name: str, year: int | None = None) -> str:

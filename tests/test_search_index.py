@@ -8,8 +8,19 @@ import json
 import pytest
 
 from generator.model import Account, Archive, Author, Day, Paper
-from generator.search import SNIPPET_CHARS, analyze, build_search_index, id_bucket, js_stem, tokenize
+from generator.search import (
+    FORMAT,
+    SNIPPET_CHARS,
+    analyze,
+    build_search_index,
+    id_bucket,
+    js_sort_key,
+    js_stem,
+    shard_start,
+    tokenize,
+)
 from generator.topics import Taxonomy, Topic
+from generator.views import day_url
 
 
 def _paper(pid: str, title: str, day: dt.date, upvotes: int = 1, **extra) -> Paper:
@@ -34,15 +45,50 @@ def test_same_archive_gives_byte_identical_files(small) -> None:
     assert build_search_index(*small) == build_search_index(*small)
 
 
+def test_an_empty_archive_has_no_shards() -> None:
+    files = build_search_index(Archive(()), Taxonomy(()))
+    assert json.loads(files["search/manifest.json"])["shards"] == ""  # search-core.js: no shard to fetch
+    assert not any(path.startswith("search/shards/") for path in files)
+
+
 def test_every_file_is_under_search_and_the_manifest_describes_them(small) -> None:
     files = build_search_index(*small)
     assert all(path.startswith("search/") for path in files)
     manifest = json.loads(files["search/manifest.json"])
-    assert manifest["documents"] == 3  # a paper listed twice is indexed once, on its first day
+    assert sum(1 for p in files if p.startswith("search/docs/")) == 3  # a paper listed twice: once, first day
     assert manifest["years"] == {"2024": [0, 1], "2025": [1, 3]}
     assert manifest["topics"][0] == ["video", "Video"]
-    assert len(manifest["shards"]) == sum(1 for p in files if p.startswith("search/shards/"))
+    assert len(manifest["shards"].split(" ")) == sum(1 for p in files if p.startswith("search/shards/"))
     assert b'lunr.version = "2.3.9"' in files["search/lunr.js"]
+
+
+def test_the_manifest_tells_the_browser_how_to_read_every_file(small) -> None:
+    """search-core.js knows only the manifest's path: every other file, key and code comes from it."""
+    files = build_search_index(*small)
+    manifest = json.loads(files["search/manifest.json"])
+    assert manifest["format"] == FORMAT
+    paths = manifest["paths"]
+    expected = {"search/manifest.json", "search/lunr.js"}
+    expected |= {"search/" + paths["shard"].format(shard=i) for i in range(len(manifest["shards"].split(" ")))}
+    expected |= {"search/" + paths["doc"].format(dir=n // manifest["docsPerDir"], doc=n) for n in range(3)}
+    expected |= {"search/" + paths["facets"].format(file=0)}
+    expected |= {"search/" + paths["ids"].format(bucket=i[:manifest["idBucketChars"]]) for i in ("2412.", "2501.")}
+    assert set(files) == expected
+    names = manifest["record"]
+    record = {name: json.loads(files["search/docs/0/1.json"])[key] for name, key in names.items()}
+    assert record == {"id": "2501.00002", "title": "Language agents that plan", "day": "2025-01-02",
+                      "upvotes": 9, "authors": ["Ada Lovelace"], "organization": "ACME Research",
+                      "snippet": "An abstract about Language agents that plan."}
+    facets = json.loads(files["search/facets/0.json"])
+    assert facets[manifest["facets"]["upvotes"]] == [5, 9, 2]
+    assert [bits & 1 for bits in facets[manifest["facets"]["topics"]]] == [1, 0, 0]  # bit 0: "video"
+    year, month, day = record["day"].split("-")
+    link = manifest["card"].format(yyyy=year, mm=month, dd=day, id=record["id"])
+    assert link == day_url(dt.date(2025, 1, 2)) + "#2501.00002"
+    digits = {chr(c) for low, high in manifest["postings"]["digits"] for c in range(low, high + 1)}
+    assert len(digits) == 91 and not digits & {'"', "\\"}
+    assert all(set(code) <= digits for i in range(len(manifest["shards"].split(" ")))
+               for _, code in json.loads(files[f"search/shards/{i}.json"]))
 
 
 def test_documents_are_numbered_by_first_day_and_carry_what_a_result_shows(small) -> None:
@@ -76,7 +122,7 @@ def test_a_record_carries_a_short_snippet_source_not_the_abstract() -> None:
 
 def test_every_term_is_in_the_shard_the_manifest_points_to(small) -> None:
     files = build_search_index(*small)
-    starts = json.loads(files["search/manifest.json"])["shards"]
+    starts = json.loads(files["search/manifest.json"])["shards"].split(" ")
     for i in range(len(starts)):
         for entry in json.loads(files[f"search/shards/{i}.json"]):
             term = entry[0]
@@ -90,3 +136,14 @@ def test_pipeline_examples() -> None:
     assert analyze("The (naïve) Transformers, e.g. ViT!") == ["naïv", "transform", "e.g", "vit"]
     assert js_stem("key") == "key" and js_stem("cry") == "cri" and js_stem("generalization") == "gener"
     assert id_bucket("2501.01234") == "2501" and id_bucket("weird/id") == "other"
+
+
+def test_a_shard_starts_at_the_shortest_prefix_above_the_shard_before() -> None:
+    assert shard_start(None, "0.5") == "0"  # the first shard: any start at or below its first term
+    assert shard_start("avoid", "baselin") == "b"
+    assert shard_start("chang", "chito") == "chi"
+    assert shard_start("model", "models") == "models"  # a term and its extension: the whole term
+    assert shard_start("\uff01", "😀x") == "😀"  # one code point, though JavaScript sees two units
+    for previous, first in [("avoid", "baselin"), ("chang", "chito"), ("model", "models"), ("a\uffff", "b")]:
+        start = shard_start(previous, first)
+        assert js_sort_key(previous) < js_sort_key(start) <= js_sort_key(first) and first.startswith(start)

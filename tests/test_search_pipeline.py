@@ -1,26 +1,53 @@
-"""The Python half of the search must index exactly what lunr.js will look up.
+"""The Python half of the search must index exactly what lunr.js will look up, and search-core.js must
+read what the Python half writes.
 
 Checked against lunr.js itself, run in Node: the pipeline over real paper text and the naughty
-strings, and the scores of the sharded index against lunr.js's own Builder over the same papers.
+strings, the scores of the sharded index against lunr.js's own Builder over the same papers, and
+search-core.js's whole search over a built index, read only through its manifest.
+
+Node is required: these tests skip without it on a developer's machine, and fail under CI=true
+(.ci/run installs it), so a CI run can never pass with them silently skipped.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import random
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from generator import search
-from generator.search import FIELDS, analyze, build_search_index, field_texts, js_sort_key, lunr_js_source
+from generator.search import (
+    FIELDS,
+    POSTINGS_CODE,
+    analyze,
+    build_search_index,
+    field_texts,
+    js_sort_key,
+    lunr_js_source,
+)
+from generator.views import card_url, day_url
 
 REPO = Path(__file__).resolve().parent.parent
-SEARCH_JS = REPO / "overrides" / "assets" / "search" / "search.js"
+CORE_JS = REPO / "overrides" / "assets" / "search" / "search-core.js"
+NODE_MISSING = "Node is not installed: the search parity tests run lunr.js and search-core.js in it"
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs Node to run lunr.js")
+
+@pytest.fixture(scope="module", autouse=True)
+def node() -> str:
+    """The node executable; without it, a skip on a developer's machine and a failure under CI=true."""
+    path = shutil.which("node")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{NODE_MISSING} (CI=true; .ci/run installs nodejs with apt-get)")
+        pytest.skip(NODE_MISSING)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +68,7 @@ def fixture_archive(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def fixture_papers(fixture_archive) -> list:
     return fixture_archive[0].papers
+
 
 PIPELINE_JS = r"""
 const lunr = require(process.argv[2]);
@@ -67,10 +95,11 @@ const reference = lunr(function () {
 # The same queries on lunr.js's index and on the index our shards turn into; prints both result lists.
 SCORES_JS = REFERENCE_JS + r"""
 const core = search.makeCore(lunr);
+const decode = search.makeDecoder(input.postings);
 const entries = input.shards.flat();
 const out = input.queries.map(q => {
   const parsed = core.parseQuery(q, false);
-  const mine = core.runQuery(input.fields, core.relevantEntries(input.shards, parsed), parsed).results;
+  const mine = core.runQuery(input.fields, core.relevantEntries(input.shards, parsed, decode), parsed).results;
   const theirs = reference.query(b => parsed.terms.forEach(t => b.term(t, {usePipeline: false,
     presence: lunr.Query.presence.REQUIRED})));
   return { q, parsed, mine: mine.map(r => [r.doc, r.score]), theirs: theirs.map(r => [+r.ref, r.score]) };
@@ -79,7 +108,7 @@ process.stdout.write(JSON.stringify({ out, entries: entries.length }));
 """
 
 # Every posting lunr.js's Builder makes ("term field doc" -> weight) beside every posting the shard
-# strings decode to with search.js's decoder; prints both.
+# strings decode to with search-core.js's decoder (of the manifest's postings code); prints both.
 POSTINGS_JS = REFERENCE_JS + r"""
 const serialized = reference.toJSON();
 const vectors = new Map(serialized.fieldVectors);
@@ -93,8 +122,9 @@ serialized.invertedIndex.forEach(([term, posting]) => {
   }));
 });
 const mine = {};
+const decode = search.makeDecoder(input.postings);
 input.shards.forEach(shard => shard.forEach(([term, code]) => {
-  search.decodePostings(code).forEach((list, f) => {
+  decode(code).forEach((list, f) => {
     for (let i = 0, doc = 0; list && i < list.length; i += 2) {
       doc += list[i];
       mine[term + " " + input.fields[f] + " " + doc] = list[i + 1] / 1000;
@@ -108,8 +138,38 @@ process.stdout.write(JSON.stringify({ mine, theirs }));
 
 DECODE_JS = r"""
 const search = require(process.argv[3]);
-const codes = JSON.parse(require("fs").readFileSync(0, "utf8"));
-process.stdout.write(JSON.stringify(codes.map(c => search.decodePostings(c))));
+const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const decode = search.makeDecoder(input.code);
+process.stdout.write(JSON.stringify(input.texts.map(c => decode(c))));
+"""
+
+# search-core.js's whole search, as the page runs it, over index files in a folder (input.site) served
+# at ROOT by a stand-in for fetch; prints each query's hits and first records, and every URL asked for.
+OPEN_INDEX_JS = r"""
+const lunr = require(process.argv[2]);
+const search = require(process.argv[3]);
+const fs = require("fs"), path = require("path");
+const input = JSON.parse(fs.readFileSync(0, "utf8"));
+const requested = [];
+const index = search.openIndex({
+  root: input.root,
+  fetch: (url, init) => {
+    requested.push([url, init ? init.cache : null]);
+    const file = path.join(input.site, url.slice(input.root.length).split("?")[0]);
+    if (!fs.existsSync(file)) return Promise.resolve({ ok: false, status: 404 });
+    return Promise.resolve({ ok: true, status: 200, json: async () => JSON.parse(fs.readFileSync(file, "utf8")) });
+  },
+  loadLunr: url => { requested.push([url, null]); return Promise.resolve(lunr); },
+});
+(async () => {
+  const out = [];
+  for (const [q, options] of input.queries) {
+    const r = await index.search(q, options);
+    const records = await index.docs(r.manifest, r.hits.slice(0, 10));
+    out.push({ q, total: r.total, all: r.all, notFound: !!r.notFound, docs: r.hits.map(h => h.doc), records });
+  }
+  process.stdout.write(JSON.stringify({ out, requested }));
+})().catch(error => { process.stderr.write(String(error && error.message || error)); process.exit(1); });
 """
 
 
@@ -118,7 +178,7 @@ def _node(script: str, tmp_path: Path, payload: object) -> object:
     lunr.write_bytes(lunr_js_source())
     program = tmp_path / "run.js"
     program.write_text(script, encoding="utf-8")
-    done = subprocess.run(["node", str(program), str(lunr), str(SEARCH_JS)], input=json.dumps(payload),
+    done = subprocess.run(["node", str(program), str(lunr), str(CORE_JS)], input=json.dumps(payload),
                           capture_output=True, text=True, encoding="utf-8", check=True, timeout=120)
     return json.loads(done.stdout)
 
@@ -155,12 +215,13 @@ def test_sharded_scores_equal_lunr_js_builder(tmp_path: Path, fixture_archive) -
     small_papers = small.papers
     files = build_search_index(small, taxonomy)
     manifest = json.loads(files["search/manifest.json"])
-    shards = [json.loads(files[f"search/shards/{i}.json"]) for i in range(len(manifest["shards"]))]
+    shards = [json.loads(files[f"search/shards/{i}.json"]) for i in range(len(manifest["shards"].split(" ")))]
     titles = [p.title for p in small_papers[:25]]
     queries = titles + ["language model", "diffusion", "reinforcement learning agents", "video generation",
                         small_papers[3].authors[0].name, "the of and", "zzzz unknownword"]
     payload = {"fields": [f for f, _ in FIELDS], "boosts": [b for _, b in FIELDS],
-               "docs": [list(field_texts(p)) for p in small_papers], "shards": shards, "queries": queries}
+               "docs": [list(field_texts(p)) for p in small_papers], "shards": shards, "queries": queries,
+               "postings": manifest["postings"]}
     result = _node(SCORES_JS, tmp_path, payload)
     for row in result["out"]:
         mine = sorted(row["mine"], key=lambda r: (-r[1], r[0]))
@@ -174,9 +235,10 @@ def test_shards_decode_to_lunr_js_builders_postings(tmp_path: Path, fixture_arch
     archive, taxonomy = fixture_archive
     files = build_search_index(archive, taxonomy)
     manifest = json.loads(files["search/manifest.json"])
-    shards = [json.loads(files[f"search/shards/{i}.json"]) for i in range(len(manifest["shards"]))]
+    shards = [json.loads(files[f"search/shards/{i}.json"]) for i in range(len(manifest["shards"].split(" ")))]
     payload = {"fields": [f for f, _ in FIELDS], "boosts": [b for _, b in FIELDS],
-               "docs": [list(field_texts(p)) for p in archive.papers], "shards": shards}
+               "docs": [list(field_texts(p)) for p in archive.papers], "shards": shards,
+               "postings": manifest["postings"]}
     result = _node(POSTINGS_JS, tmp_path, payload)
     mine, theirs = result["mine"], result["theirs"]
     assert len(theirs) > 90_000  # every (term, field, paper) of the 693 papers
@@ -201,13 +263,114 @@ def test_encoded_postings_decode_to_the_same_numbers(tmp_path: Path) -> None:
     codes = [search.encode_postings(f) for f in fields]
     assert all(set(code) <= set(search.DIGITS) for code in codes) and '"' not in search.DIGITS
     expected = [[flat or 0 for flat in f] for f in fields]
-    assert _node(DECODE_JS, tmp_path, codes) == expected
+    assert _node(DECODE_JS, tmp_path, {"code": POSTINGS_CODE, "texts": codes}) == expected
     repeated = [x for _ in range(1000) for x in (1, 12_345)]  # one weight 1,000 times: a palette of one
     assert len(search.encode_postings([repeated])) < 2 * 1000 + 10
 
 
 def test_shard_starts_are_in_javascript_order(fixture_archive) -> None:
     files = build_search_index(*fixture_archive)
-    starts = json.loads(files["search/manifest.json"])["shards"]
+    starts = json.loads(files["search/manifest.json"])["shards"].split(" ")
     assert starts == sorted(starts, key=js_sort_key)
     assert sorted(["\uff01", "😀"], key=js_sort_key) == ["😀", "\uff01"]  # surrogates sort below U+FF01
+
+
+ROOT = "https://user.github.io/archive/"
+
+
+def test_search_core_reads_a_built_index_through_its_manifest(tmp_path: Path, fixture_archive) -> None:
+    """The page's whole search in Node: every file found by the manifest's paths, records read by its
+    keys, links made from its card pattern (views' day URL), filters and sorts read from the facets."""
+    archive, taxonomy = fixture_archive
+    papers = archive.papers
+    files = build_search_index(archive, taxonomy)
+    site = tmp_path / "site"
+    for path, data in files.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_bytes(data)
+    build = json.loads(files["search/manifest.json"])["build"]
+    topic = next(slug for p in papers for slug in p.topics if slug != "other")
+    picked = [papers[i] for i in (0, 101, 350, len(papers) - 1)]
+    queries = [[p.title, {}] for p in picked] + [
+        [f"https://arxiv.org/abs/{picked[1].id}v2", {}], ["1901.99999", {}],
+        ["model", {}], ["model", {"year": "2025"}], ["model", {"topic": topic}],
+        ["model", {"sort": "upvotes"}], ["model", {"sort": "date"}], ["diffusion vid", {"typing": True}],
+    ]
+    result = _node(OPEN_INDEX_JS, tmp_path, {"root": ROOT, "site": str(site), "queries": queries})
+    out = {(row["q"], json.dumps(options, sort_keys=True)): row for row, (_, options) in
+           zip(result["out"], queries, strict=True)}
+
+    def row(q: str, **options: object) -> dict:
+        return out[(q, json.dumps(options, sort_keys=True))]
+
+    for paper in picked:  # an exact title finds its paper first, shown as the Python side stored it
+        first = row(paper.title)["records"][0]
+        assert first["id"] == paper.id and first["title"] == paper.title
+        assert first["day"] == archive.first_day(paper.id).isoformat() and first["upvotes"] == paper.upvotes
+        assert first["authors"] == [a.name for a in paper.visible_authors]
+        assert first.get("organization") == (paper.organization.label if paper.organization else None)
+        assert first["href"] == ROOT + card_url(paper)
+    every = [r for q in result["out"] for r in q["records"]]
+    assert len(every) > 50
+    assert all(r["href"] == f"{ROOT}{day_url(dt.date.fromisoformat(r['day']))}#{r['id']}" for r in every)
+
+    assert row(f"https://arxiv.org/abs/{picked[1].id}v2")["docs"] == [papers.index(picked[1])]
+    assert row("1901.99999")["notFound"] and row("1901.99999")["total"] == 0
+    model = row("model")["docs"]
+    assert len(model) > 50
+    assert row("model", year="2025")["docs"] == [d for d in model if papers[d].day.year == 2025]
+    assert row("model", topic=topic)["docs"] == [d for d in model if topic in papers[d].topics]
+    by_upvotes = row("model", sort="upvotes")["docs"]
+    assert sorted(by_upvotes) == sorted(model)
+    assert [papers[d].upvotes for d in by_upvotes] == sorted((papers[d].upvotes for d in model), reverse=True)
+    assert row("model", sort="date")["docs"] == sorted(model, reverse=True)
+    assert row("diffusion vid", typing=True)["total"] > 0  # the unfinished word is a prefix
+
+    asked = result["requested"]
+    assert [cache for url, cache in asked if url.endswith("/search/manifest.json")] == ["no-cache"]
+    assert asked[0][0] == ROOT + "search/lunr.js"
+    index_files = [url for url, _ in asked if url.startswith(ROOT + "search/") and url.endswith(f".json?v={build}")]
+    kinds = {url[len(ROOT) + len("search/"):].split("/")[0] for url in index_files}
+    assert kinds == {"shards", "docs", "ids", "facets"}
+    assert len(index_files) + 2 == len(asked)  # lunr.js, the manifest, and index files of this build
+
+
+def test_search_core_on_an_empty_archive_finds_nothing_and_fetches_no_shard(tmp_path: Path) -> None:
+    from generator.model import Archive
+    from generator.topics import Taxonomy
+
+    for path, data in build_search_index(Archive(()), Taxonomy(())).items():
+        (tmp_path / "site" / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "site" / path).write_bytes(data)
+    payload = {"root": ROOT, "site": str(tmp_path / "site"), "queries": [["model", {}], ["2501.00001", {}]]}
+    result = _node(OPEN_INDEX_JS, tmp_path, payload)
+    assert [(row["total"], row["notFound"]) for row in result["out"]] == [(0, False), (0, True)]
+    assert not any("/shards/" in url for url, _ in result["requested"])
+
+
+def test_a_card_pattern_follows_views_day_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert search.card_url_pattern() == "{yyyy}/{mm}/{dd}/#{id}"
+    monkeypatch.setattr(search, "day_url", lambda day: f"days/{day:%Y-%m-%d}/")
+    assert search.card_url_pattern() == "days/{yyyy}-{mm}-{dd}/#{id}"
+    monkeypatch.setattr(search, "day_url", lambda day: f"{day:%Y}/{day.timetuple().tm_yday}/")
+    with pytest.raises(RuntimeError, match="not a {yyyy}/{mm}/{dd} pattern"):
+        search.card_url_pattern()
+
+
+def test_without_node_the_parity_tests_fail_under_ci_and_skip_elsewhere(tmp_path: Path) -> None:
+    """Run one parity test in a child pytest whose PATH has no node."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    test = f"{Path(__file__).name}::test_stop_words_and_stemmer_are_lunr_js"
+    base = {k: v for k, v in os.environ.items() if k != "CI"} | {"PATH": str(empty)}
+
+    def child(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", test],
+                              cwd=Path(__file__).parent, env=env, capture_output=True, text=True, timeout=120)
+
+    in_ci = child(base | {"CI": "true"})
+    assert in_ci.returncode == 1, in_ci.stdout
+    assert "1 error" in in_ci.stdout and "CI=true; .ci/run installs nodejs" in in_ci.stdout
+    locally = child(base)
+    assert locally.returncode == 0, locally.stdout
+    assert "1 skipped" in locally.stdout and NODE_MISSING in locally.stdout
