@@ -37,9 +37,10 @@ import jinja2
 from generator import text, views
 from generator.errors import UserError
 from generator.export import DataExport, build_data_export, data_page_context
-from generator.feeds import build_feeds, feed_catalog, feeds_page_context, head_links
+from generator.feeds import FeedInfo, build_feeds, feed_catalog, feeds_page_context, head_links
 from generator.load import load_archive
 from generator.model import Archive
+from generator.orgs import Organization, organizations
 from generator.outputs import MKDOCS_FILES, SitePaths, clash, site_path
 from generator.project import Project
 from generator.render import Page, relative_root, render, sync_tree, write_files
@@ -78,6 +79,7 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: 
     years = views.year_views(months)
     weeks = views.week_views(days)
     topics = taxonomy.by_slug
+    orgs = organizations(archive)  # fails the build, with one line, when two names share a slug
     listed = [d for d in days if d.papers]
     totals: dict[str, Any] = {"paper_count": len(archive.appearances), "listed_days": len(listed)}
 
@@ -93,21 +95,37 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: 
     pages += [render("week.md.j2", view.url, view=view) for view in weeks]
     pages += [render("month.md.j2", view.url, view=view) for view in months]
     pages += [render("year.md.j2", view.url, view=view) for view in years]
-    catalog = feed_catalog(taxonomy)
+    catalog = feed_catalog(taxonomy, orgs)
     pages += [render("topic.md.j2", view.url, view=view, feeds=head_links(catalog, views.topic_url(view.topic.slug)))
               for view in views.topic_views(archive, taxonomy)]
-    pages += _feature_pages(taxonomy, site_url)
+    pages += _feature_pages(taxonomy, site_url, orgs)
+    pages += discovery_pages(archive, taxonomy, orgs, catalog)
     pages.append(render("data.md.j2", views.DATA_URL, **data_page_context(export, site_url)))
     return pages
 
 
-def _feature_pages(taxonomy: Taxonomy, site_url: str) -> list[Page]:
+def _feature_pages(taxonomy: Taxonomy, site_url: str, orgs: list[Organization]) -> list[Page]:
     """Pages whose templates belong to the feeds, search and reading-list features."""
     return [
-        render("feeds.md.j2", views.FEEDS_URL, site_url=site_url, **feeds_page_context(taxonomy)),
+        render("feeds.md.j2", views.FEEDS_URL, site_url=site_url, **feeds_page_context(taxonomy, orgs)),
         render("search.md.j2", views.SEARCH_URL),
         render("saved.md.j2", views.SAVED_URL),
     ]
+
+
+def discovery_pages(archive: Archive, taxonomy: Taxonomy, orgs: list[Organization],
+                    catalog: list[FeedInfo]) -> list[Page]:
+    """The organization index, each organization's pages (their feeds in the head), and the stats page
+    with its charts."""
+    from generator.charts import stats_charts
+
+    pages = [render("orgs.md.j2", views.ORGS_URL, orgs=orgs)]
+    pages += [render("org.md.j2", view.url, view=view, feeds=head_links(catalog, views.org_url(view.org.slug)))
+              for view in views.org_views(orgs)]
+    stats = views.stats_view(archive, taxonomy, orgs)
+    pages.append(render("stats.md.j2", stats.url, view=stats, charts=stats_charts(stats),
+                        top_orgs=views.TOP_ORGS_YEAR))
+    return pages
 
 
 def _permalink_path(paper_id: str) -> str:
