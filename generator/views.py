@@ -401,11 +401,17 @@ def topic_views(archive: Archive, taxonomy: Taxonomy) -> list[TopicPageView]:
     views = []
     for topic in taxonomy.all_topics:
         papers = by_topic.get(topic.slug, [])
-        pages = max(1, -(-len(papers) // TOPIC_PAGE_SIZE))
-        for page in range(1, pages + 1):
-            chunk = papers[(page - 1) * TOPIC_PAGE_SIZE: page * TOPIC_PAGE_SIZE]
-            views.append(TopicPageView(topic, page, pages, tuple(chunk), len(papers)))
+        chunks = paged(papers)
+        views += [TopicPageView(topic, page, len(chunks), chunk, len(papers))
+                  for page, chunk in enumerate(chunks, start=1)]
     return views
+
+
+def paged(papers: Sequence[Paper]) -> list[tuple[Paper, ...]]:
+    """A list of papers in pages of TOPIC_PAGE_SIZE, as topic and organization pages split them; an empty
+    list is one empty page (the page still exists and says so)."""
+    return [tuple(papers[start:start + TOPIC_PAGE_SIZE])
+            for start in range(0, max(len(papers), 1), TOPIC_PAGE_SIZE)]
 
 
 def topic_counts(archive: Archive, taxonomy: Taxonomy) -> dict[str, int]:
@@ -420,10 +426,8 @@ def org_views(orgs: Iterable[Organization]) -> list[OrgPageView]:
     """Each organization's papers (already newest first) in pages of TOPIC_PAGE_SIZE, like topic pages."""
     views = []
     for org in orgs:
-        pages = max(1, -(-len(org.papers) // TOPIC_PAGE_SIZE))
-        for page in range(1, pages + 1):
-            chunk = org.papers[(page - 1) * TOPIC_PAGE_SIZE: page * TOPIC_PAGE_SIZE]
-            views.append(OrgPageView(org, page, pages, chunk))
+        chunks = paged(org.papers)
+        views += [OrgPageView(org, page, len(chunks), chunk) for page, chunk in enumerate(chunks, start=1)]
     return views
 
 
