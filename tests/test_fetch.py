@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from fake_api import FakeAPI, Fault, fast_options, fixed_clock, fixture_days, fixtures_dir
 
-from generator.cli import main
+from generator.cli import fetch_command, main
 from generator.errors import UserError
-from generator.fetch import DayFetcher, FetchOptions, fetch_command, fetch_days, user_agent
+from generator.fetch import DayFetcher, FetchOptions, fetch_days, user_agent
 from generator.merge import project_lock
 from generator.project import Project
 from generator.snapshots import parse_snapshot, snapshot_path, validate_all
@@ -271,11 +271,21 @@ def test_fetch_command_progress_lines_when_not_a_terminal(api: FakeAPI, project:
     assert out == "fetch: 2 day(s) asked: 2 new, 0 updated, 0 unchanged, 0 empty, 0 failed\n"
 
 
+def test_fetch_days_reports_each_day_to_its_callback_and_prints_nothing(
+    api: FakeAPI, project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    heard = []
+    outcomes = fetch_days(project, fast_options(api, ["2025-01-13", "2025-01-22"]), on_day=heard.append)
+    assert heard == outcomes
+    assert [o.describe() for o in heard] == ["2025-01-13: new, 5 paper(s)", "2025-01-22: new, 13 paper(s)"]
+    assert capsys.readouterr() == ("", ""), "the library reports through the callback; only the CLI prints"
+
+
 def test_progress_bar_on_a_terminal_keeps_failures_and_warnings_visible() -> None:
     import io
 
-    from generator.fetch import Progress
     from generator.merge import DayOutcome
+    from generator.progress import Progress
 
     stream = io.StringIO()
     progress = Progress(3, enabled=True, stream=stream)
