@@ -42,8 +42,9 @@ $(NODE_STAMP): package.json package-lock.json
 	@rm -f node_modules/.installed-*
 	@touch $@
 
-lint: $(STAMP) $(NODE_STAMP)  ## ruff on the Python, ESLint on every script under overrides/
+lint: $(STAMP) $(NODE_STAMP)  ## ruff and mypy on the Python, ESLint on every script under overrides/
 	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/mypy
 	node_modules/.bin/eslint --max-warnings 0 'overrides/**/*.js' eslint.config.js
 
 test: system-deps $(STAMP) lint  ## every test

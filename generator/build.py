@@ -30,23 +30,26 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from generator import text, views
 from generator.errors import UserError
 from generator.export import DataExport, build_data_export, data_page_context
-from generator.feeds import build_feeds, feed_catalog, feeds_page_context, head_links
+from generator.feeds import FeedInfo, build_feeds, feed_catalog, feeds_page_context, head_links
 from generator.load import load_archive
 from generator.model import Archive
+from generator.orgs import Organization, organizations
 from generator.outputs import MKDOCS_FILES, SitePaths, clash, site_path
 from generator.project import Project
 from generator.render import Page, relative_root, render, sync_tree, write_files
+from generator.search import SEARCH_DIR
 from generator.site_swap import clean_stale, staging_dir, swap_in
 from generator.topics import Taxonomy
 
 HOME_RECENT_DAYS = 10
-SEARCH_FOLDER = "search/"
+SEARCH_FOLDER = SEARCH_DIR
 SCHEMA_PATH = "schema/snapshot.schema.json"
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -76,36 +79,53 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: 
     years = views.year_views(months)
     weeks = views.week_views(days)
     topics = taxonomy.by_slug
+    orgs = organizations(archive)  # fails the build, with one line, when two names share a slug
     listed = [d for d in days if d.papers]
-    totals = {"paper_count": len(archive.appearances), "listed_days": len(listed)}
+    totals: dict[str, Any] = {"paper_count": len(archive.appearances), "listed_days": len(listed)}
 
     pages = [
-        render("home.md.j2", "", latest=listed[-1] if listed else None, topics=topics,
+        render("home.md.j2", views.HOME_URL, latest=listed[-1] if listed else None, topics=topics,
                recent=list(reversed(days))[:HOME_RECENT_DAYS], months=list(reversed(months))[:12], **totals),
-        render("archive.md.j2", "archive/", years=years, weeks=weeks,
+        render("archive.md.j2", views.ARCHIVE_URL, years=years, weeks=weeks,
                first=days[0].date if days else None, last=days[-1].date if days else None, **totals),
-        render("topics.md.j2", "topics/", topics=taxonomy.all_topics,
+        render("topics.md.j2", views.TOPICS_URL, topics=taxonomy.all_topics,
                counts=views.topic_counts(archive, taxonomy)),
     ]
     pages += [render("day.md.j2", view.url, view=view, topics=topics) for view in days]
     pages += [render("week.md.j2", view.url, view=view) for view in weeks]
     pages += [render("month.md.j2", view.url, view=view) for view in months]
     pages += [render("year.md.j2", view.url, view=view) for view in years]
-    catalog = feed_catalog(taxonomy)
+    catalog = feed_catalog(taxonomy, orgs)
     pages += [render("topic.md.j2", view.url, view=view, feeds=head_links(catalog, views.topic_url(view.topic.slug)))
               for view in views.topic_views(archive, taxonomy)]
-    pages += _feature_pages(taxonomy, site_url)
+    pages += _feature_pages(taxonomy, site_url, orgs)
+    pages += discovery_pages(archive, taxonomy, orgs, catalog)
     pages.append(render("data.md.j2", views.DATA_URL, **data_page_context(export, site_url)))
     return pages
 
 
-def _feature_pages(taxonomy: Taxonomy, site_url: str) -> list[Page]:
+def _feature_pages(taxonomy: Taxonomy, site_url: str, orgs: list[Organization]) -> list[Page]:
     """Pages whose templates belong to the feeds, search and reading-list features."""
     return [
-        render("feeds.md.j2", "feeds/", site_url=site_url, **feeds_page_context(taxonomy)),
-        render("search.md.j2", "search/"),
+        render("feeds.md.j2", views.FEEDS_URL, site_url=site_url, **feeds_page_context(taxonomy, orgs)),
+        render("search.md.j2", views.SEARCH_URL),
         render("saved.md.j2", views.SAVED_URL),
     ]
+
+
+def discovery_pages(archive: Archive, taxonomy: Taxonomy, orgs: list[Organization],
+                    catalog: list[FeedInfo]) -> list[Page]:
+    """The organization index, each organization's pages (their feeds in the head), and the stats page
+    with its charts."""
+    from generator.charts import stats_charts
+
+    pages = [render("orgs.md.j2", views.ORGS_URL, orgs=orgs)]
+    pages += [render("org.md.j2", view.url, view=view, feeds=head_links(catalog, views.org_url(view.org.slug)))
+              for view in views.org_views(orgs)]
+    stats = views.stats_view(archive, taxonomy, orgs)
+    pages.append(render("stats.md.j2", stats.url, view=stats, charts=stats_charts(stats),
+                        top_orgs=views.TOP_ORGS_YEAR))
+    return pages
 
 
 def _permalink_path(paper_id: str) -> str:
@@ -401,7 +421,7 @@ def mkdocs_build(project: Project, prepared: PreparedBuild, site_dir: Path) -> N
         if plugin is None:
             raise UserError(f"{project.mkdocs_file.name} does not list the {PLUGIN} plugin: add `plugins: "
                             f"[{PLUGIN}]` (it writes permalinks, feeds and the search index into the site)")
-        plugin.prepared = prepared  # type: ignore[attr-defined]
+        plugin.prepared = prepared
         build(config)
     except MkDocsException as error:
         raise UserError(f"mkdocs build failed: {error}") from None

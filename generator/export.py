@@ -94,7 +94,7 @@ COLUMNS: tuple[Column, ...] = (
 """Every column except upvotes, comments and github_stars comes from the paper's record on its first
 day, the record the site's pages and feeds show; the counts come from its last day's, the newest."""
 
-_JSON_TYPES = {
+_JSON_TYPES: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "integer": {"type": "integer"},
     "date": {"type": "string", "format": "date"},

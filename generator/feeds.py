@@ -26,7 +26,7 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -34,12 +34,14 @@ from feedgen.feed import FeedGenerator
 
 from generator import text, views
 from generator.model import Archive, Paper
+from generator.orgs import Organization, organizations
 from generator.topics import Taxonomy, Topic
 
 SITE_NAME = "Daily Papers Archive"
 MAX_FEED_BYTES = 512 * 1024
 MAIN_ITEMS = 100
 TOPIC_ITEMS = 50
+ORG_ITEMS = 20  # two feeds per organization: at 50 items they added ~32 MB at full size
 DAILY_DAYS = 30
 WEEKLY_WEEKS = 20
 WEEKLY_TOP = 10
@@ -163,9 +165,18 @@ def _topic_feeds(topic: Topic) -> list[FeedInfo]:
     ]
 
 
-def feed_catalog(taxonomy: Taxonomy) -> list[FeedInfo]:
+def _org_feeds(org: Organization) -> list[FeedInfo]:
+    what = f"The newest papers of the Hugging Face organization {org.title}, one item per paper."
+    title = f"{SITE_NAME}: {org.title}"
+    page = views.org_url(org.slug)
+    return [FeedInfo(views.org_feed_url(org.slug, kind), title, kind, what, ORG_ITEMS, page)
+            for kind in ("rss", "atom")]
+
+
+def feed_catalog(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[FeedInfo]:
     """Every feed the build writes, site-wide first, then three per topic (RSS, Atom, JSON Feed) in the
-    taxonomy's order. Versions of one feed in other formats share its title and page."""
+    taxonomy's order, then two per organization (RSS, Atom), most papers first. Versions of one feed in
+    other formats share its title and page."""
     papers = "The newest papers of every day, one item per paper, with abstract, AI summary and links."
     feeds = [
         FeedInfo(views.FEED_RSS, SITE_NAME, "rss", papers, MAIN_ITEMS),
@@ -178,6 +189,8 @@ def feed_catalog(taxonomy: Taxonomy) -> list[FeedInfo]:
     ]
     for topic in taxonomy.all_topics:
         feeds += _topic_feeds(topic)
+    for org in orgs:
+        feeds += _org_feeds(org)
     return feeds
 
 
@@ -197,9 +210,10 @@ def head_links(catalog: list[FeedInfo], page: str) -> list[dict[str, str]]:
     ]
 
 
-def feeds_page_context(taxonomy: Taxonomy) -> dict:
+def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> dict:
     """What feeds.md.j2 needs: the feeds grouped as the page shows them, with their units and limits."""
-    catalog = feed_catalog(taxonomy)
+    orgs = list(orgs)
+    catalog = feed_catalog(taxonomy, orgs)
     by_path = {info.path: info for info in catalog}
     units = {views.DAILY_FEED: "days", views.WEEKLY_FEED: "weeks"}
     site_wide = [
@@ -210,15 +224,22 @@ def feeds_page_context(taxonomy: Taxonomy) -> dict:
         {"topic": topic, **{kind: by_path[views.topic_feed_url(topic.slug, kind)] for kind in ("rss", "atom", "json")}}
         for topic in taxonomy.all_topics
     ]
+    org_feeds = [
+        {"org": org, "page": views.org_url(org.slug), "rss": by_path[views.org_feed_url(org.slug, "rss")],
+         "atom": by_path[views.org_feed_url(org.slug, "atom")]}
+        for org in orgs
+    ]
     return {
         "site_name": SITE_NAME,
         "site_wide": site_wide,
         "topic_feeds": topics,
         "opml_path": views.OPML_FILE,
-        "opml_count": len(opml_feeds(taxonomy)),
-        "opml_folders": list(dict.fromkeys(opml_folder(info) for info in opml_feeds(taxonomy))),
+        "opml_count": len(opml_feeds(taxonomy, orgs)),
+        "opml_folders": list(dict.fromkeys(opml_folder(info) for info in opml_feeds(taxonomy, orgs))),
         "data_page": views.DATA_URL,
         "topic_items": TOPIC_ITEMS,
+        "org_feeds": org_feeds,
+        "org_items": ORG_ITEMS,
         "weekly_top": WEEKLY_TOP,
         "max_feed_kib": MAX_FEED_BYTES // 1024,
     }
@@ -270,9 +291,9 @@ class _Site:
         if paper.organization and _text(paper.organization.label).strip():
             parts.append(f"<p><strong>Organization:</strong> {_esc(paper.organization.label, MAX_NAME)}</p>")
         if topics:
-            links = ", ".join(f'<a href="{html.escape(self.url + views.topic_url(t.slug))}">{_esc(t.title)}</a>'
+            topic_links = ", ".join(f'<a href="{html.escape(self.url + views.topic_url(t.slug))}">{_esc(t.title)}</a>'
                               for t in topics)
-            parts.append(f"<p><strong>Topics:</strong> {links}</p>")
+            parts.append(f"<p><strong>Topics:</strong> {topic_links}</p>")
         if _text(paper.ai_summary).strip():
             parts.append(f"<p><strong>AI summary:</strong> {_esc(paper.ai_summary, MAX_AI_SUMMARY)}</p>")
         for paragraph in _PARAGRAPH_BREAK.split(_text(paper.abstract, MAX_ABSTRACT)):
@@ -320,10 +341,14 @@ def _newest_first(items: Iterable[_Item]) -> list[_Item]:
     return sorted(items, key=lambda item: (-item.date.timestamp(), item.guid))
 
 
+def _in_topic(slug: str) -> Callable[[Paper], bool]:
+    return lambda paper: slug in paper.topics
+
+
 def _paper_items(site: _Site, newest: list[tuple[dt.datetime, Paper]], keep: Callable[[Paper], bool],
                  limit: int) -> list[_Item]:
     """The first `limit` papers `keep` accepts from `newest` (each paper once, newest first)."""
-    chosen = []
+    chosen: list[Paper] = []
     for _, paper in newest:
         if len(chosen) == limit:
             break
@@ -351,7 +376,7 @@ def _daily_items(site: _Site, archive: Archive) -> list[_Item]:
     return _newest_first(items)
 
 
-def _weekly_items(site: _Site, papers: list[Paper]) -> list[_Item]:
+def _weekly_items(site: _Site, papers: Sequence[Paper]) -> list[_Item]:
     """The newest WEEKLY_WEEKS ISO weeks: each week's most upvoted papers, counted from their first day."""
     weeks: dict[str, list[Paper]] = {}
     for paper in papers:
@@ -476,14 +501,14 @@ _OPML_PREFERENCE = ("rss", "atom", "json")
 _OPML_VERSIONS = {"rss": "RSS2", "atom": "ATOM"}
 
 
-def opml_feeds(taxonomy: Taxonomy) -> list[FeedInfo]:
+def opml_feeds(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[FeedInfo]:
     """Every feed of the catalog once, in one format, in the catalog's order.
 
     The Atom and JSON Feed versions of a feed (same page, same title) carry the very same items, so
     subscribing to them too would show each paper two or three times; a reader gets the RSS version.
     """
     chosen: dict[tuple[str, str], FeedInfo] = {}
-    for info in feed_catalog(taxonomy):
+    for info in feed_catalog(taxonomy, orgs):
         key = (info.page, info.title)
         best = chosen.get(key)
         if best is None or _OPML_PREFERENCE.index(info.kind) < _OPML_PREFERENCE.index(best.kind):
@@ -497,7 +522,7 @@ def opml_folder(info: FeedInfo) -> str:
     return _OPML_GROUPS.get(segment, segment.capitalize())
 
 
-def build_opml(taxonomy: Taxonomy, site_url: str) -> bytes:
+def build_opml(taxonomy: Taxonomy, site_url: str, orgs: Iterable[Organization] = ()) -> bytes:
     """OPML 2.0 listing every feed once (`opml_feeds`), in folders: site-wide, topics, organizations.
     A feed's htmlUrl is the page it follows."""
     base = text.site_url(site_url)
@@ -507,7 +532,7 @@ def build_opml(taxonomy: Taxonomy, site_url: str) -> bytes:
     ElementTree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = ElementTree.SubElement(root, "body")
     folders: dict[str, ElementTree.Element] = {}
-    for info in opml_feeds(taxonomy):
+    for info in opml_feeds(taxonomy, orgs):
         group = opml_folder(info)
         if group not in folders:
             folders[group] = ElementTree.SubElement(body, "outline", text=group, title=group)
@@ -525,7 +550,8 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
     OPML list of them at views.OPML_FILE."""
     base = text.site_url(site_url)
     site = _Site(base, taxonomy)
-    catalog = {info.path: info for info in feed_catalog(taxonomy)}
+    orgs = organizations(archive)
+    catalog = {info.path: info for info in feed_catalog(taxonomy, orgs)}
     out: dict[str, bytes] = {}
     papers = archive.papers  # each paper once, from its first day
     newest = sorted(((item_date(p, p.day), p) for p in papers),
@@ -536,10 +562,19 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
     out[views.DAILY_FEED] = _write_feed(catalog[views.DAILY_FEED], base, base, _daily_items(site, archive))
     out[views.WEEKLY_FEED] = _write_feed(catalog[views.WEEKLY_FEED], base, base, _weekly_items(site, papers))
     for topic in taxonomy.all_topics:
-        items = _paper_items(site, newest, lambda p, slug=topic.slug: slug in p.topics, TOPIC_ITEMS)
+        items = _paper_items(site, newest, _in_topic(topic.slug), TOPIC_ITEMS)
         page = base + views.topic_url(topic.slug)
         for kind in ("rss", "atom", "json"):
             path = views.topic_feed_url(topic.slug, kind)
             out[path] = _write_feed(catalog[path], page, base, items)
-    out[views.OPML_FILE] = build_opml(taxonomy, base)
+    for org in orgs:
+        # org.papers is newest day first and an item's date falls on its day, so the newest ORG_ITEMS
+        # items are among the papers on or after the day of the ORG_ITEMS-th paper
+        oldest_day = org.papers[min(ORG_ITEMS, len(org.papers)) - 1].day
+        items = _newest_first(site.paper_item(p, p.day) for p in org.papers if p.day >= oldest_day)
+        page = base + views.org_url(org.slug)
+        for kind in ("rss", "atom"):
+            path = views.org_feed_url(org.slug, kind)
+            out[path] = _write_feed(catalog[path], page, base, items)
+    out[views.OPML_FILE] = build_opml(taxonomy, base, orgs)
     return out

@@ -5,48 +5,46 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from functools import partial
 from importlib import resources
 from typing import Any
 
 from generator.model import Account, Archive, Author, Day, Paper
 from generator.project import Project
+from generator.snapshot_format import PAPER_KEYS
 from generator.snapshots import load_snapshots
 from generator.topics import Taxonomy, read_taxonomy
 
 
-def _account(value: dict[str, Any] | None) -> Account | None:
-    if not value:
-        return None
+def _account(value: dict[str, Any]) -> Account:
     return Account(value["name"], value.get("fullname", ""))
 
 
+def _authors(value: list[dict[str, Any]]) -> tuple[Author, ...]:
+    return tuple(Author(a["name"], a.get("hidden", False), a.get("user", "")) for a in value)
+
+
+# How a snapshot value becomes a model value, for the keys that are not kept as they are. Every other
+# key of the format (snapshot_format.PAPER_KEYS) goes to the Paper field of the same name.
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "authors": _authors,
+    "submitted_by": _account,
+    "organization": _account,
+    "ai_keywords": tuple,
+    "media": tuple,
+}
+
+
 def paper_from_snapshot(entry: dict[str, Any], day: dt.date, topics: tuple[str, ...]) -> Paper:
-    """One snapshot paper entry as a Paper."""
-    return Paper(
-        id=entry["id"],
-        title=entry["title"],
-        authors=tuple(Author(a["name"], a.get("hidden", False), a.get("user", "")) for a in entry["authors"]),
-        abstract=entry["abstract"],
-        day=day,
-        upvotes=entry["upvotes"],
-        comments=entry["comments"],
-        published_at=entry.get("published_at", ""),
-        featured_at=entry.get("featured_at", ""),
-        submitted_by=_account(entry.get("submitted_by")),
-        organization=_account(entry.get("organization")),
-        github_repo=entry.get("github_repo", ""),
-        github_stars=entry.get("github_stars"),
-        project_page=entry.get("project_page", ""),
-        ai_summary=entry.get("ai_summary", ""),
-        ai_keywords=tuple(entry.get("ai_keywords", ())),
-        thumbnail=entry.get("thumbnail", ""),
-        media=tuple(entry.get("media", ())),
-        first_seen=entry["first_seen"],
-        last_updated=entry["last_updated"],
-        missing_since=entry.get("missing_since", ""),
-        topics=topics,
-    )
+    """One snapshot paper entry as a Paper: each key of the format into the field of its name (a key the
+    entry leaves out keeps the field's default)."""
+    values = {key: _CONVERT.get(key, _same)(entry[key]) for key in PAPER_KEYS if key in entry}
+    return Paper(day=day, topics=topics, **values)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 ClassifiedSnapshot = tuple[dict[str, Any], list[tuple[str, ...]]]
@@ -66,7 +64,7 @@ def day_from_snapshot(classified: ClassifiedSnapshot) -> Day:
     papers = sorted(
         (paper_from_snapshot(entry, date, tuple(paper_topics))  # a cached entry holds lists (JSON)
          for entry, paper_topics in zip(data["papers"], topics, strict=True)),
-        key=lambda p: (-p.upvotes, p.id),
+        key=lambda p: p.day_rank,
     )
     return Day(date, data["status"], tuple(papers), data.get("last_fetched", ""), data.get("error", ""))
 

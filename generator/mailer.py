@@ -140,7 +140,8 @@ def parse_addresses(name: str, value: str) -> tuple[Address, ...]:
 def settings_from_env(env: Mapping[str, str], need_server: bool) -> MailSettings:
     """Every setting checked at once, so one run names every mistake; unset ones are None when not needed."""
     problems: list[str] = []
-    server, sender, recipients = None, None, ()
+    server, sender = None, None
+    recipients: tuple[Address, ...] = ()
     values = {name: env.get(name, "").strip() for name in SETTINGS}
     for name in SETTINGS:
         if not values[name]:
@@ -260,7 +261,7 @@ def _reply_text(reply: tuple[int, bytes]) -> str:
 
 def _reply(error: smtplib.SMTPException) -> str:
     if hasattr(error, "smtp_code") and hasattr(error, "smtp_error"):
-        return _reply_text((error.smtp_code, error.smtp_error))  # type: ignore[attr-defined]
+        return _reply_text((error.smtp_code, error.smtp_error))
     return str(error) or "no reply"
 
 

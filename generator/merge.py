@@ -40,7 +40,6 @@ from ruamel.yaml.error import YAMLError as RuamelYAMLError
 from generator import safe_yaml
 from generator.errors import DayError, UserError
 from generator.normalize import (
-    PAPER_KEYS,
     NormalizedDay,
     ResponseError,
     format_timestamp,
@@ -48,15 +47,14 @@ from generator.normalize import (
     parse_response,
 )
 from generator.project import Project
+from generator.snapshot_format import FORMAT_VERSION, PAPER_KEYS, TOP_KEYS
 from generator.snapshots import (
-    FORMAT_VERSION,
     SnapshotError,
     read_round_trip,
     snapshot_path,
     write_snapshot,
 )
 
-TOP_KEYS = ("format", "date", "status", "first_fetched", "last_fetched", "error", "papers")
 KINDS = ("new", "updated", "unchanged", "empty", "failed")
 _MERGE_KEEPS = ("first_seen", "last_updated", "missing_since")  # set by the merge, not the response
 

@@ -89,7 +89,7 @@ class UnusedThemeAssets(BasePlugin):
         return files
 
 
-class DailyPapersPlugin(BasePlugin):  # type: ignore[type-arg]  # no options of its own
+class DailyPapersPlugin(BasePlugin):  # no options of its own
     """The archive as a MkDocs plugin: see the module docstring."""
 
     def __init__(self) -> None:

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import UserError
+from generator.snapshot_format import PAPER_KEYS
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
 MAX_ENTRIES = 500
@@ -64,12 +65,6 @@ _WRAP = re.compile(r"[ \t]*\n[ \t]*")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _HTTP_URL = re.compile(r"^https?://[^/?#\s]+", re.IGNORECASE)
 
-# The order of keys in a stored paper; merge.py inserts new keys at their place in it.
-PAPER_KEYS = (
-    "id", "title", "authors", "abstract", "published_at", "featured_at", "submitted_by", "organization",
-    "upvotes", "comments", "github_repo", "github_stars", "project_page", "ai_summary", "ai_keywords",
-    "thumbnail", "media", "first_seen", "last_updated", "missing_since",
-)
 
 
 class ResponseError(UserError):
@@ -363,7 +358,15 @@ def _paper(entry: dict[str, Any], ctx: _Entry, fetched_at: str) -> dict[str, Any
         out["media"] = media
     out["first_seen"] = fetched_at
     out["last_updated"] = fetched_at
-    return out
+    return _in_format_order(out)
+
+
+def _in_format_order(record: dict[str, Any]) -> dict[str, Any]:
+    """The record's keys in the snapshot format's order; a key the format lacks is a bug here, not data."""
+    ordered = {key: record[key] for key in PAPER_KEYS if key in record}
+    if len(ordered) != len(record):
+        raise AssertionError(f"keys outside the snapshot format: {sorted(set(record) - set(ordered))}")
+    return ordered
 
 
 def _authors(raw: dict[str, Any], ctx: _Entry) -> list[dict[str, Any]]:

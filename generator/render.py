@@ -70,6 +70,9 @@ def environment() -> jinja2.Environment:
         thousands=lambda n: f"{n:,}",
         day_url=views.day_url,
         card_url=views.card_url,
+        org_url_of=views.org_url_of,
+        org_url=views.org_url,
+        org_feed_url=views.org_feed_url,
         card_data_url=views.card_data_url,
         card_on_day_url=views.card_on_day_url,
         week_key=views.week_key,
@@ -90,7 +93,7 @@ def environment() -> jinja2.Environment:
 # The site's fixed pages, for templates: `{{ root }}{{ urls.topics }}`. Their paths live in views.
 SITE_URLS = types.SimpleNamespace(home=views.HOME_URL, archive=views.ARCHIVE_URL, topics=views.TOPICS_URL,
                                   search=views.SEARCH_URL, feeds=views.FEEDS_URL, data=views.DATA_URL,
-                                  subscribe=views.subscribe_url())
+                                  subscribe=views.subscribe_url(), orgs=views.ORGS_URL, stats=views.STATS_URL)
 
 
 def relative_root(url: str) -> str:
@@ -168,8 +171,8 @@ def sync_tree(folder: Path, files: Mapping[str, bytes], keep: Iterable[str] = ()
             stats.removed += 1
         elif existing.is_dir() and not any(existing.iterdir()):
             existing.rmdir()
-    for relative, data in files.items():
-        target = folder / relative
+    for name, data in files.items():
+        target = folder / name
         if target.exists() and target.read_bytes() == data:
             stats.unchanged += 1
             continue

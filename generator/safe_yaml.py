@@ -173,7 +173,7 @@ class _Constructor(SafeConstructor):
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, MappingNode):
-            raise ConstructorError(None, None, f"expected a mapping, found {node.id}", node.start_mark)
+            raise ConstructorError(None, None, f"expected a mapping, found {type(node).__name__}", node.start_mark)
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
@@ -201,10 +201,11 @@ class _Constructor(SafeConstructor):
         raise ConstructorError(None, None, f"the tag {excerpt(node.tag)} is not allowed", node.start_mark)
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_bounded_int)
-_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.refuse_float)
+# (The stubs type add_constructor for PyYAML's own loader classes; this constructor is mixed into one.)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_bounded_int)  # type: ignore[type-var]
+_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.refuse_float)  # type: ignore[type-var]
 for _tag in ("binary", "omap", "pairs", "set"):
-    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _Constructor.refuse_tag)
+    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _Constructor.refuse_tag)  # type: ignore[type-var]
 
 
 class _Loader(_Parser, _Constructor, Resolver):
@@ -222,39 +223,45 @@ def _node_bound(raw: bytes) -> int:
     return 1 + 3 * separators
 
 
+def _place(mark: Any) -> tuple[int, int]:
+    """Line and column (1-based) of a parser mark; 1, 1 when the parser gave none."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
 def _scan(raw: bytes) -> None:
     """Walk the parser's events (no nodes are kept) and refuse anchors, aliases, tags, deep nesting and
     too many nodes before anything is built."""
     depth = nodes = 0
-    for event in yaml.parse(raw, Loader=_Loader):
-        mark = event.start_mark
+    for event in yaml.parse(raw, Loader=_Loader):  # type: ignore[arg-type]  # the stubs list PyYAML's loaders only
+        line, column = _place(event.start_mark)
         if isinstance(event, yaml.AliasEvent):
-            raise InputProblem("aliases (*name) are not allowed", mark.line + 1, mark.column + 1)
+            raise InputProblem("aliases (*name) are not allowed", line, column)
         if isinstance(event, yaml.DocumentStartEvent) and event.tags:
-            raise InputProblem("%TAG directives are not allowed", mark.line + 1, mark.column + 1)
+            raise InputProblem("%TAG directives are not allowed", line, column)
         if not isinstance(event, yaml.NodeEvent):
             if isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             continue
         if event.anchor is not None:
             raise InputProblem(f"anchors (&{excerpt(event.anchor)[1:-1]}) are not allowed",
-                               mark.line + 1, mark.column + 1)
-        if getattr(event, "tag", None) is not None:
-            raise InputProblem(f"explicit tags ({excerpt(event.tag)}) are not allowed",
-                               mark.line + 1, mark.column + 1)
+                               line, column)
+        tag = getattr(event, "tag", None)  # scalar and collection starts have one; the stubs give NodeEvent none
+        if tag is not None:
+            raise InputProblem(f"explicit tags ({excerpt(tag)}) are not allowed",
+                               line, column)
         nodes += 1
         if nodes > MAX_NODES:
-            raise InputProblem(f"more than {MAX_NODES:,} values", mark.line + 1, mark.column + 1)
+            raise InputProblem(f"more than {MAX_NODES:,} values", line, column)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise InputProblem(f"nested more than {MAX_DEPTH} levels deep", mark.line + 1, mark.column + 1)
+                raise InputProblem(f"nested more than {MAX_DEPTH} levels deep", line, column)
 
 
 def _problem_from(error: yaml.YAMLError, raw: bytes) -> InputProblem:
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _place(mark)
         kind = "" if isinstance(error, ConstructorError) else "YAML syntax error: "
         problem = error.problem or error.context or "invalid YAML"
         if "maximum nesting depth" in problem:

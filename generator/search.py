@@ -43,6 +43,7 @@ from pathlib import Path
 
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
+from generator import views
 from generator.model import Archive, Paper
 from generator.topics import Taxonomy
 from generator.views import day_url
@@ -67,7 +68,7 @@ DOCS_PER_DIR = 1000
 FACETS_PER_FILE = 1000
 # Where each kind of index file lives, relative to search/; the builder and search-core.js fill in the
 # {names}. The manifest and lunr.js are the two fixed entry points search-core.js knows by name.
-SEARCH_DIR = "search/"
+SEARCH_DIR = views.SEARCH_URL  # the index lives beside the search page
 MANIFEST_PATH = SEARCH_DIR + "manifest.json"
 LUNR_PATH = SEARCH_DIR + "lunr.js"
 PATHS = {
@@ -487,7 +488,7 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
     averages = [a or 1.0 for a in averages]
     terms = sorted(postings.by_term, key=js_sort_key)
     shard_starts: list[str] = []
-    shard: list[object] = []
+    shard: list[list[str]] = []
     size = 0
 
     def flush() -> None:

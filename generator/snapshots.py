@@ -26,7 +26,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, partial
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,10 +33,9 @@ import fastjsonschema
 import jsonschema
 import yaml
 
-from generator import safe_yaml
+from generator import safe_yaml, snapshot_format
 from generator.dates import day_problem
 
-FORMAT_VERSION = 1
 YEAR_FOLDER = re.compile(r"^\d{4}$")
 SNAPSHOT_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -52,7 +50,7 @@ PAPER_TIMESTAMP_FIELDS = ("published_at", "featured_at", "first_seen", "last_upd
 try:
     from yaml import CSafeLoader as FastLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    FastLoader = yaml.SafeLoader  # type: ignore[misc]
+    FastLoader = yaml.SafeLoader  # type: ignore[misc, assignment]
     print(
         "WARNING: PyYAML was built without libyaml; reading snapshots will be 5-15x slower. "
         "Reinstall PyYAML with libyaml available.",
@@ -77,7 +75,7 @@ class SnapshotFile:
 @cache
 def snapshot_schema() -> dict[str, Any]:
     """The published JSON Schema: the one declarative definition of the format."""
-    return json.loads(resources.files("generator").joinpath("schema/snapshot.schema.json").read_text())
+    return snapshot_format.schema()
 
 
 @cache
@@ -535,7 +533,7 @@ class Collected:
 
 def collect_snapshots(
     snapshots_dir: Path,
-    convert: Callable[[dict[str, Any]], T] = _identity,  # type: ignore[assignment]
+    convert: Callable[[dict[str, Any]], T] = _identity,
     cache: SnapshotCache | None = None,
     today: dt.date | None = None,
 ) -> Collected:
@@ -569,7 +567,7 @@ def collect_snapshots(
 def load_snapshots(
     snapshots_dir: Path,
     cache_dir: Path | None = None,
-    convert: Callable[[dict[str, Any]], T] = _identity,  # type: ignore[assignment]
+    convert: Callable[[dict[str, Any]], T] = _identity,
     salt: str = "",
     key_file: Path | None = None,
     today: dt.date | None = None,

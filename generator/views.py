@@ -17,6 +17,7 @@ from typing import Literal, TypeVar
 
 from generator import text
 from generator.model import Archive, Day, DayStatus, Paper
+from generator.orgs import Organization, org_slug
 from generator.topics import Taxonomy, Topic
 
 TOPIC_PAGE_SIZE = 100
@@ -24,6 +25,9 @@ TOP_PAPERS_WEEK = 15
 TOP_PAPERS_MONTH = 20
 TOP_PAPERS_YEAR = 30
 RECENT_DAYS_HOME = 10
+TOP_ORGS_YEAR = 10
+# Upvote ranges of the stats page's spread chart: each bin is [edge, next edge); the last is open.
+UPVOTE_EDGES = (0, 1, 5, 10, 20, 50, 100, 200, 500, 1000)
 
 PageStatus = DayStatus | Literal["missing"]
 """A day page: a stored day's status, or `missing` for a weekday inside the archive never fetched."""
@@ -81,6 +85,24 @@ def topic_url(slug: str, page: int = 1) -> str:
 def topic_feed_url(slug: str, kind: str) -> str:
     """A topic's own feed of `kind` ("rss", "atom" or "json")."""
     return topic_url(slug) + FEED_FILES[kind]
+
+
+ORGS_URL = "orgs/"
+STATS_URL = "stats/"
+
+
+def org_url(slug: str, page: int = 1) -> str:
+    return f"orgs/{slug}/" if page == 1 else f"orgs/{slug}/page/{page}/"
+
+
+def org_url_of(name: str) -> str:
+    """The page of the organization with account `name` (what a paper's card links to)."""
+    return org_url(org_slug(name))
+
+
+def org_feed_url(slug: str, kind: str) -> str:
+    """An organization's own feed of `kind` ("rss" or "atom")."""
+    return org_url(slug) + FEED_FILES[kind]
 
 
 def permalink_url(paper_id: str) -> str:
@@ -242,6 +264,35 @@ class TopicPageView:
 
 
 @dataclass(frozen=True, slots=True)
+class OrgPageView:
+    """One page of an organization's papers, newest first, split like topic pages."""
+
+    org: Organization
+    page: int
+    pages: int
+    papers: tuple[Paper, ...]
+
+    @property
+    def url(self) -> str:
+        return org_url(self.org.slug, self.page)
+
+    @property
+    def total(self) -> int:
+        return len(self.org.papers)
+
+    def page_url(self, page: int) -> str:
+        return org_url(self.org.slug, page)
+
+    @property
+    def rss_url(self) -> str:
+        return org_feed_url(self.org.slug, "rss")
+
+    @property
+    def atom_url(self) -> str:
+        return org_feed_url(self.org.slug, "atom")
+
+
+@dataclass(frozen=True, slots=True)
 class PermalinkView:
     paper: Paper
     days: tuple[dt.date, ...]
@@ -365,6 +416,104 @@ def topic_counts(archive: Archive, taxonomy: Taxonomy) -> dict[str, int]:
     return counts
 
 
+def org_views(orgs: Iterable[Organization]) -> list[OrgPageView]:
+    """Each organization's papers (already newest first) in pages of TOPIC_PAGE_SIZE, like topic pages."""
+    views = []
+    for org in orgs:
+        pages = max(1, -(-len(org.papers) // TOPIC_PAGE_SIZE))
+        for page in range(1, pages + 1):
+            chunk = org.papers[(page - 1) * TOPIC_PAGE_SIZE: page * TOPIC_PAGE_SIZE]
+            views.append(OrgPageView(org, page, pages, chunk))
+    return views
+
+
 def permalink_views(archive: Archive) -> list[PermalinkView]:
     """One per distinct paper, pointing at its first day's card and listing every day it was featured."""
     return [PermalinkView(paper, archive.appearances[paper.id]) for paper in archive.papers]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicShare:
+    topic: Topic
+    counts: tuple[int, ...]  # papers per quarter filed under the topic, in StatsView.quarters' order
+
+
+@dataclass(frozen=True, slots=True)
+class OrgYear:
+    year: int
+    top: tuple[tuple[Organization, int], ...]  # most papers that year first
+    papers_with_org: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatsView:
+    """The numbers behind the stats page's charts; every paper counted once, on its first day."""
+
+    paper_count: int
+    weeks: tuple[tuple[dt.date, int], ...]  # Monday of each ISO week since the first, papers that week
+    quarters: tuple[str, ...]  # "2024 Q1", oldest first
+    quarter_totals: tuple[int, ...]
+    topic_shares: tuple[TopicShare, ...]
+    org_years: tuple[OrgYear, ...]
+    upvote_bins: tuple[tuple[str, int], ...]
+
+    @property
+    def url(self) -> str:
+        return STATS_URL
+
+
+def _quarter(date: dt.date) -> str:
+    return f"{date.year} Q{(date.month - 1) // 3 + 1}"
+
+
+def _upvote_labels() -> list[str]:
+    labels = []
+    for low, high in zip(UPVOTE_EDGES, UPVOTE_EDGES[1:], strict=False):
+        labels.append(f"{low:,}" if high - low == 1 else f"{low:,}–{high - 1:,}")
+    return labels + [f"{UPVOTE_EDGES[-1]:,}+"]
+
+
+def stats_view(archive: Archive, taxonomy: Taxonomy, orgs: Iterable[Organization]) -> StatsView:
+    """Papers per week (weeks without papers count 0), topic shares per quarter, each year's top
+    organizations and how upvotes spread."""
+    papers = archive.papers
+    per_week: dict[dt.date, int] = defaultdict(int)
+    for paper in papers:
+        per_week[paper.day - dt.timedelta(days=paper.day.weekday())] += 1
+    weeks: list[tuple[dt.date, int]] = []
+    if per_week:
+        monday, last = min(per_week), max(per_week)
+        while monday <= last:
+            weeks.append((monday, per_week.get(monday, 0)))
+            monday += dt.timedelta(days=7)
+
+    quarters = sorted({_quarter(p.day) for p in papers})
+    column = {q: i for i, q in enumerate(quarters)}
+    totals = [0] * len(quarters)
+    by_topic = {t.slug: [0] * len(quarters) for t in taxonomy.all_topics}
+    for paper in papers:
+        index = column[_quarter(paper.day)]
+        totals[index] += 1
+        for slug in paper.topics:
+            if slug in by_topic:
+                by_topic[slug][index] += 1
+    shares = tuple(TopicShare(t, tuple(by_topic[t.slug])) for t in taxonomy.all_topics)
+
+    per_year: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    org_by_name = {}
+    for org in orgs:
+        org_by_name[org.name] = org
+        for paper in org.papers:
+            per_year[paper.day.year][org.name] += 1
+    org_years = []
+    for year in sorted(per_year):
+        counts = per_year[year]
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], org_by_name[item[0]].slug))
+        org_years.append(OrgYear(year, tuple((org_by_name[name], n) for name, n in ranked[:TOP_ORGS_YEAR]),
+                                 sum(counts.values())))
+
+    bins = [0] * len(UPVOTE_EDGES)
+    for paper in papers:
+        bins[bisect.bisect_right(UPVOTE_EDGES, max(paper.upvotes, 0)) - 1] += 1
+    return StatsView(len(papers), tuple(weeks), tuple(quarters), tuple(totals), shares, tuple(org_years),
+                     tuple(zip(_upvote_labels(), bins, strict=True)))

@@ -39,6 +39,7 @@ from generator.feeds import (
     opml_feeds,
 )
 from generator.model import Account, Archive, Author, Day, Paper
+from generator.orgs import organizations
 from generator.render import front_matter, render
 from generator.topics import Taxonomy, Topic, load_taxonomy
 
@@ -225,7 +226,7 @@ def test_links_are_absolute_under_a_project_path(sample: Archive) -> None:
 
 def test_catalog_lists_exactly_the_files_built(sample: Archive) -> None:
     out = build_feeds(sample, TAXONOMY, SITE)
-    catalog = feed_catalog(TAXONOMY)
+    catalog = feed_catalog(TAXONOMY, organizations(sample))
     assert [info.path for info in catalog] + [views.OPML_FILE] == list(out)
     assert len({info.path for info in catalog}) == len(catalog)
     assert {"feed.xml", "atom.xml", "feed.json", "daily.xml", "weekly.xml"} <= set(out)
@@ -537,7 +538,7 @@ def test_opml_escapes_titles_and_lists_feeds_added_to_the_catalog(monkeypatch: p
     catalog = feed_catalog(taxonomy)
     org = [FeedInfo(f"orgs/acme/{name}", "Daily Papers Archive: ACME & Co", kind, "ACME's papers.", 50, "orgs/acme/")
            for name, kind in (("feed.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))]
-    monkeypatch.setattr(feeds, "feed_catalog", lambda _: catalog + org)
+    monkeypatch.setattr(feeds, "feed_catalog", lambda *_: catalog + org)
     outlines = _opml_outlines(build_opml(taxonomy, SITE))
     assert ("Topics", f"{SITE}topics/odd/feed.xml", 'Daily Papers Archive: Odd <b>"&</b>') in \
         [(f, a["xmlUrl"], a["title"]) for f, a in outlines]
@@ -581,7 +582,7 @@ def test_full_size_archive_feeds_stay_small_and_fast() -> None:
     archive = make_archive(papers)
     assert len(archive.papers) == 35_000
     out = build_feeds(archive, TAXONOMY, SITE)  # fast by construction: items only for what is shown
-    catalog = {info.path: info for info in feed_catalog(TAXONOMY)}
+    catalog = {info.path: info for info in feed_catalog(TAXONOMY, organizations(archive))}
     for path, info in catalog.items():
         data = out[path]
         assert len(data) < MAX_FEED_BYTES, (path, len(data))
@@ -614,7 +615,7 @@ def test_oversized_items_drop_the_oldest_to_stay_under_the_limit() -> None:
 def test_real_fixtures_make_valid_feeds(capsys: pytest.CaptureFixture[str]) -> None:
     archive, taxonomy = real_archive()
     out = build_feeds(archive, taxonomy, SITE)
-    catalog = {info.path: info for info in feed_catalog(taxonomy)}
+    catalog = {info.path: info for info in feed_catalog(taxonomy, organizations(archive))}
     assert set(out) == set(catalog) | {views.OPML_FILE}
     for path, info in catalog.items():
         check_feed(out[path], info.kind)

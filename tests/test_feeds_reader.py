@@ -27,6 +27,7 @@ from test_feeds import TAXONOMY, make_archive, make_paper, real_archive
 from generator import views
 from generator.feeds import build_feeds, item_date, opml_feeds
 from generator.model import Account, Archive, Author
+from generator.orgs import organizations
 
 pytestmark = pytest.mark.reader
 
@@ -178,7 +179,10 @@ def test_newsboat_imports_the_opml_and_reads_every_feed_it_lists(newsboat: str, 
     root, base = site
     papers = [p for day in _sample().days for p in day.papers]
     papers.append(make_paper("2510.00003", dt.date(2025, 10, 2), upvotes=1, topics=("other",)))
-    publish(root, build_feeds(make_archive(papers), TAXONOMY, base))
+    archive = make_archive(papers)
+    publish(root, build_feeds(archive, TAXONOMY, base))
+    orgs = organizations(archive)  # the organization feeds are listed too, in their own folder
+    assert orgs
     work = tmp_path / "import"
     (work / "home").mkdir(parents=True)
     urls = work / "urls"
@@ -190,11 +194,13 @@ def test_newsboat_imports_the_opml_and_reads_every_feed_it_lists(newsboat: str, 
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     imported = [line.split(" ", 1) for line in urls.read_text(encoding="utf-8").splitlines() if line.strip()]
-    expected = opml_feeds(TAXONOMY)
+    expected = opml_feeds(TAXONOMY, orgs)
     assert [url for url, _ in imported] == [base + info.path for info in expected]
-    assert [tag for _, tag in imported] == ['"Site-wide"'] * 3 + ['"Topics"'] * len(TAXONOMY.all_topics)
+    assert [tag for _, tag in imported] == ['"Site-wide"'] * 3 + ['"Topics"'] * len(TAXONOMY.all_topics) \
+        + ['"Organizations"'] * len(orgs)
     items = {"feed.xml": 3, "daily.xml": 2, "weekly.xml": 1, "topics/reasoning/feed.xml": 1,
              "topics/agents/feed.xml": 2, "topics/other/feed.xml": 1}
+    items |= {views.org_feed_url(org.slug, "rss"): len(org.papers) for org in orgs}
     assert {url.removeprefix(base) for url, _ in imported} == set(items)
     for number, (url, _) in enumerate(imported):
         rows = read_with_newsboat(newsboat, url, tmp_path / f"feed-{number}")

@@ -12,7 +12,6 @@ import yaml
 from fake_api import FIXED_NOW, fixture_days, fixtures_dir
 
 from generator.normalize import (
-    PAPER_KEYS,
     ResponseError,
     clean_text,
     clean_url,
@@ -20,6 +19,7 @@ from generator.normalize import (
     fold_title,
     normalize_day,
 )
+from generator.snapshot_format import PAPER_KEYS
 from generator.snapshots import check_snapshot, dump_round_trip
 
 DAY = dt.date(2025, 9, 8)

