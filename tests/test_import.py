@@ -10,8 +10,8 @@ import pytest
 from fake_api import FakeAPI, fast_options, fixed_clock, fixture_days, fixtures_dir
 
 from generator.cli import main
-from generator.fetch import fetch_days
 from generator.errors import FileError
+from generator.fetch import fetch_days
 from generator.ingest import date_from_name, import_files
 from generator.project import Project
 from generator.snapshots import parse_snapshot, snapshot_path, validate_all
@@ -138,7 +138,8 @@ def test_bad_file_for_a_new_day_writes_nothing(tmp_path: Path) -> None:
     bad = fixtures_dir() / "bad" / "2025-01-11.no-data-wrapper.json"
     (result,) = import_files(Project.at(tmp_path), [bad], None)
     assert result.failed and result.problem is None and result.outcome is not None
-    assert result.outcome.describe() == "2025-01-11: failed: expected a JSON list of papers, got an object (keys: date, message, status)"
+    assert result.outcome.describe() == ("2025-01-11: failed: expected a JSON list of papers, got an object "
+                                         "(keys: date, message, status)")
     assert not _path(tmp_path, "2025-01-11").exists()
 
 

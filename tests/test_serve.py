@@ -15,6 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+import generator.serve
+from generator.build import BuildReport
+from generator.cli import main
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -111,9 +115,6 @@ def test_a_rebuild_that_fails_unexpectedly_is_one_line_and_serving_goes_on(
 ) -> None:
     """An error nobody foresaw (a ValueError or RuntimeError from an in-process build) is one line, not
     a traceback that stops the preview."""
-    import generator.serve
-    from generator.cli import main
-
     def broken_build(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the index broke\nacross lines")
 
@@ -136,10 +137,6 @@ def test_a_rebuild_that_fails_unexpectedly_is_one_line_and_serving_goes_on(
 def test_a_port_in_use_is_one_line(
     demo_project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.serve
-    from generator.build import BuildReport
-    from generator.cli import main
-
     monkeypatch.setattr(generator.serve, "build_site", lambda *args, **kwargs: BuildReport(days=6, papers=20))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
