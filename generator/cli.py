@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from generator import mailer
@@ -113,8 +114,16 @@ def print_error(error: Exception) -> None:
     elif isinstance(error, UserError):
         print(f"dailypapers: {error.line()}", file=sys.stderr)
     else:
-        print(f"dailypapers: unexpected error ({type(error).__name__}: {one_line(str(error))[:200]})",
-              file=sys.stderr)
+        print(f"dailypapers: unexpected error ({type(error).__name__}: {one_line(str(error))[:200]})"
+              f"{_raised_at(error)}", file=sys.stderr)
+
+
+def _raised_at(error: Exception) -> str:
+    """` in generator/x.py:N`, the last line of this package the error passed: enough for a bug report,
+    without a traceback a reader of the command's output has to wade through."""
+    package = Path(__file__).resolve().parent
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).resolve().parent == package]
+    return f" in generator/{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
 
 
 def _run(args: argparse.Namespace, project: Project) -> int:

@@ -4,6 +4,7 @@ the real fixtures."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -124,3 +125,19 @@ def test_topics_command_prints_the_spread_with_examples(demo_project: Path, caps
     assert "    - Strawberry Counting Considered Fictional" in out
     other = next(line for line in out.splitlines() if line.startswith("other "))
     assert other.split()[1] == "2"
+
+
+def test_an_unexpected_error_is_one_line_naming_where_it_was_raised(
+    demo_project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug nobody foresaw\nspanning lines")
+
+    monkeypatch.setattr(generator.cli, "distribution", broken)
+    assert main(["--root", str(demo_project), "topics"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert re.fullmatch(r"dailypapers: unexpected error \(ValueError: a bug nobody foresaw spanning lines\) "
+                        r"in generator/cli\.py:\d+\n", err), err
