@@ -88,10 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dailypapers: interrupted", file=sys.stderr)
         return 130
-    except (SnapshotError, UserError) as error:
-        print_error(error)
-        return 1
-    except Exception as error:  # the last resort: a bug, or input nobody foresaw, is one line, not a traceback
+    except Exception as error:  # domain errors; and the last resort: a bug is one line, not a traceback
         print_error(error)
         return 1
 
