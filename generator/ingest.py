@@ -4,7 +4,8 @@ A saved response goes through the very same function as a live day's joined page
 (`merge.store_response` reads it, then `merge.store_entries` stores it), so a backfill from files and a
 backfill from the API give byte-identical snapshots for the same entries.
 Files are stored in the order given: a later file is a later fetch of its day. A file that cannot be
-used is one line naming it and the problem; the other files are still stored.
+used gets a FileError naming it and the problem (the CLI prints it as one line); the other files are
+still stored.
 """
 
 from __future__ import annotations
