@@ -1,6 +1,6 @@
 """Full-size build benchmark: this project's build beside stock mkdocs-material, same papers, same run.
 
-Why: DESIGN.md measured stock mkdocs-material on 1,300 days x 25 papers at 63 s, 521 MB RSS, a 678 MB
+Why: the project's design notes measured stock mkdocs-material on 1,300 days x 25 papers at 63 s, 521 MB RSS, a 678 MB
 site and 57 MB of search index, mostly navigation repeated on every page. This script makes that archive
 at run time (benchmarks/synthetic.py, realistic text from the real fixtures), builds it both ways as
 subprocesses from cold, and prints the numbers side by side with their ratios, so a claim of "faster and

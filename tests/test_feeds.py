@@ -574,7 +574,8 @@ def _template_paper(paper_id: str, day: dt.date, topic: str, long: bool) -> Pape
 def test_full_size_archive_feeds_stay_small_and_fast() -> None:
     """35,000 papers (1,400 weekdays x 25) as large as real ones get: every feed full and under the limit.
 
-    No timed assertion (DESIGN.md: speed is shown by benchmarks); this builds in well under a second."""
+    No timed assertion (speed is shown by benchmarks/, beside a reference, never by a test); this builds
+    in well under a second."""
     slugs = [t.slug for t in TAXONOMY.all_topics]
     days = weekdays(dt.date(2026, 6, 5), 1400)
     papers = [_template_paper(f"{d:%y%m}.{d.day:02d}{n:03d}", d, slugs[n % len(slugs)], long=False)

@@ -7,23 +7,20 @@ import json
 from collections import defaultdict
 
 import pytest
-from conftest import new_project, require_fixtures
+from conftest import BuiltSite, require_fixtures
 from htmltext import parse
 
-from generator.build import build_site
 from generator.cli import main
 from generator.normalize import fold_title
 from generator.project import Project
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, dict[str, list[tuple[str, dict]]]]:
-    fixtures = require_fixtures()
-    files = sorted((fixtures / "days").glob("*.json"))
-    root = new_project(tmp_path_factory.mktemp("real") / "project")
-    assert main(["--root", str(root), "import", *map(str, files)]) == 0
-    project = Project.at(root)
-    build_site(project, site_url="https://user.github.io/archive/")
+def real(real_site: BuiltSite) -> tuple[Project, dict[str, list[tuple[str, dict]]]]:
+    """The real-fixture site built once for the session (conftest.real_site), and every listing of every
+    paper in the responses it was built from."""
+    files = sorted((require_fixtures() / "days").glob("*.json"))
+    project = real_site.project
     listed: dict[str, list[tuple[str, dict]]] = defaultdict(list)
     for path in files:
         for entry in json.loads(path.read_text()):

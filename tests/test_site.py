@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import new_project
+from conftest import SITE_URL, BuiltSite, new_project
 from htmltext import element_by_id, parse
 
 from generator import search
@@ -18,20 +18,16 @@ from generator.cli import main
 from generator.errors import UserError
 from generator.project import Project
 
-SITE_URL = "https://example.github.io/daily-papers-archive/"
-
 
 def site_digest(site: Path) -> dict[str, str]:
     return {str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    root = new_project(tmp_path_factory.mktemp("demo") / "project", with_demo=True)
-    project = Project.at(root)
-    build_site(project, site_url=SITE_URL)
-    return project
+@pytest.fixture
+def demo(demo_site: BuiltSite) -> Project:
+    """The demo site built once for the whole session (conftest.demo_site): read it, never change it."""
+    return demo_site.project
 
 
 def page(project: Project, url: str) -> str:

@@ -13,11 +13,13 @@ import pytest
 from conftest import REPO, new_project
 from htmltext import parse
 
+from generator import views
 from generator.build import build_site
 from generator.charts import stats_charts, top_orgs_chart
 from generator.model import Account, Archive, Day, Paper
 from generator.orgs import organizations
 from generator.project import Project
+from generator.render import render
 from generator.topics import load_taxonomy
 from generator.views import stats_view
 
@@ -225,3 +227,14 @@ def test_an_empty_archive_says_so_instead_of_charting(project: Path) -> None:
     assert any("nothing to chart" in p.content for p in stats.by_tag["p"])
     orgs = parse((project / "site" / "orgs" / "index.html").read_text())
     assert any("names an organization yet" in p.content for p in orgs.by_tag["p"])
+
+
+def test_an_archive_without_organizations_still_gets_its_stats_page(taxonomy) -> None:
+    """Papers before late 2025 name no organization: the page leaves that chart out, and says so."""
+    slugs = [t.slug for t in taxonomy.all_topics]
+    archive = Archive((Day(dt.date(2025, 3, 31), "listed", (_paper("1", dt.date(2025, 3, 31), 3, (slugs[0],)),)),))
+    view = stats_view(archive, taxonomy, organizations(archive))
+    charts = stats_charts(view)
+    assert charts["orgs"] == "" and charts["weekly"] and charts["upvotes"]
+    page = render("stats.md.j2", view.url, view=view, charts=charts, top_orgs=views.TOP_ORGS_YEAR).text
+    assert page.count('class="dp-chart-svg"') == 3
