@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fake_api import FakeAPI, fast_options, fixed_clock, fixture_days, fixtures_dir
 
+import generator.ingest
 from generator.cli import main
 from generator.errors import FileError
 from generator.fetch import fetch_days
@@ -199,8 +200,6 @@ def test_hostile_saved_bodies_fail_their_file_alone(tmp_path: Path, capsys: pyte
 def test_an_unexpected_error_fails_one_file_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.ingest
-
     real = generator.ingest.store_response
 
     def store_response(project: Project, day: dt.date, *args: object, **kwargs: object):

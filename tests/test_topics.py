@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, require_fixtures
 
+import generator.cli
 from generator.cli import main
 from generator.load import load_archive
 from generator.normalize import fold_paragraphs, fold_title
@@ -130,8 +131,6 @@ def test_topics_command_prints_the_spread_with_examples(demo_project: Path, caps
 def test_an_unexpected_error_is_one_line_naming_where_it_was_raised(
     demo_project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.cli
-
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("a bug nobody foresaw\nspanning lines")
 
