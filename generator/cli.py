@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
+import traceback
 from pathlib import Path
 
+from generator import mailer
+from generator.build import BuildReport, build_site
+from generator.errors import FileError, UserError, one_line
+from generator.fetch import DEFAULT_API_URL, FetchOptions, fetch_days
+from generator.ingest import FileResult, import_files
+from generator.load import load_archive
+from generator.merge import summary_line
+from generator.progress import Progress
 from generator.project import Project
-
-DEFAULT_API_URL = "https://huggingface.co/api/daily_papers"
+from generator.serve import serve
+from generator.snapshots import SnapshotError, atomic_write_bytes, iter_problems, validate_snapshots
+from generator.topics import TaxonomyError, distribution, load_taxonomy
 
 
 def _date(value: str) -> dt.date:
@@ -77,90 +88,147 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dailypapers: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # domain errors; and the last resort: a bug is one line, not a traceback
+        print_error(error)
+        return 1
+
+
+def print_error(error: Exception) -> None:
+    """THE place an error becomes what the person running the command reads, on stderr.
+
+    Snapshot and taxonomy problems are one `path:line:col: message` line each, then what to do; a
+    UserError is its one line; anything else (a bug) is one line naming its type.
+    """
+    if isinstance(error, SnapshotError):
+        for line in iter_problems(error.problems):
+            print(line, file=sys.stderr)
+        where = "the topic taxonomy" if isinstance(error, TaxonomyError) else "snapshots"
+        print(f"dailypapers: {len(error.problems)} problem(s) in {where}; "
+              "fix them (see `dailypapers validate`) and run again", file=sys.stderr)
+    elif isinstance(error, mailer.MailConfigError):  # one line per wrong setting
+        for problem in error.problems:
+            print(f"dailypapers: {one_line(problem)}", file=sys.stderr)
+    elif isinstance(error, UserError):
+        print(f"dailypapers: {error.line()}", file=sys.stderr)
+    else:
+        print(f"dailypapers: unexpected error ({type(error).__name__}: {one_line(str(error))[:200]})"
+              f"{_raised_at(error)}", file=sys.stderr)
+
+
+def _raised_at(error: Exception) -> str:
+    """` in generator/x.py:N`, the last line of this package the error passed: enough for a bug report,
+    without a traceback a reader of the command's output has to wade through."""
+    package = Path(__file__).resolve().parent
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).resolve().parent == package]
+    return f" in generator/{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
 
 
 def _run(args: argparse.Namespace, project: Project) -> int:
-    from generator.errors import UserError
-    from generator.snapshots import SnapshotError, iter_problems
-
-    try:
-        if args.command == "validate":
-            from generator.snapshots import validate_snapshots
-            from generator.topics import load_taxonomy
-
-            result = validate_snapshots(project.snapshots_dir)
-            problems = list(result.problems)
-            try:
-                load_taxonomy(project.topics_file)
-            except SnapshotError as error:
-                problems.extend(error.problems)
-            for line in iter_problems(problems, limit=10_000):
-                print(line, file=sys.stderr)
-            print(f"{result.checked} snapshot(s) checked, {len(problems)} problem(s)")
-            return 1 if problems else 0
-        if args.command == "build":
-            from generator.build import build_site
-
-            report = build_site(project, site_url=args.site_url, run_mkdocs=not args.pages_only)
-            print(report.summary())
-            return 0
-        if args.command == "serve":
-            from generator.serve import serve
-
-            return serve(project, host=args.host, port=args.port)
-        if args.command == "topics":
-            from generator.topics import print_distribution
-
-            print_distribution(project, examples=args.examples)
-            return 0
-        if args.command == "fetch":
-            from generator.fetch import FetchOptions, fetch_command
-
-            options = FetchOptions.from_args(args)
-            return fetch_command(project, options)
-        if args.command == "import":
-            from generator.ingest import import_command
-
-            return import_command(project, args.files, args.date)
-        if args.command in ("digest", "email"):
-            return _mail_command(args, project)
-    except SnapshotError as error:
-        for line in iter_problems(error.problems):
-            print(line, file=sys.stderr)
-        print(f"dailypapers: {len(error.problems)} problem(s) in snapshots; "
-              "fix them (see `dailypapers validate`) and run again", file=sys.stderr)
-        return 1
-    except UserError as error:
-        print(f"dailypapers: {error}", file=sys.stderr)
-        return 1
+    """Run one command; domain errors propagate to `main`, which prints them."""
+    if args.command == "validate":
+        return _validate(project)
+    if args.command == "build":
+        report = build_site(project, site_url=args.site_url, run_mkdocs=not args.pages_only)
+        print(report.summary())
+        return 0
+    if args.command == "serve":
+        return serve(project, _ServePrinter(), host=args.host, port=args.port)
+    if args.command == "topics":
+        _print_distribution(project, examples=args.examples)
+        return 0
+    if args.command == "fetch":
+        return fetch_command(project, FetchOptions.from_args(args))
+    if args.command == "import":
+        return _import_command(project, args.files, args.date)
+    if args.command in ("digest", "email"):
+        return _mail_command(args, project)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _validate(project: Project) -> int:
+    """`dailypapers validate`: every snapshot and the topic taxonomy; exit 1 if any problem."""
+    result = validate_snapshots(project.snapshots_dir)
+    problems = list(result.problems)
+    try:
+        load_taxonomy(project.topics_file)
+    except TaxonomyError as error:
+        problems.extend(error.problems)
+    for line in iter_problems(problems, limit=10_000):
+        print(line, file=sys.stderr)
+    print(f"{result.checked} snapshot(s) checked, {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def fetch_command(project: Project, options: FetchOptions) -> int:
+    """`dailypapers fetch`: each day's line as it is stored, then a one-line summary; exit 1 if any day failed."""
+    progress = Progress(len(options.days), options.progress)
+    try:
+        outcomes = fetch_days(project, options, on_day=progress.report)
+    finally:
+        progress.close()
+    print(summary_line("fetch", outcomes))
+    return 1 if any(o.kind == "failed" for o in outcomes) else 0
+
+
+def _print_file(result: FileResult) -> None:
+    """One imported file: stored days on stdout; failures and warnings on stderr, each naming the file."""
+    if result.problem is not None:
+        print(result.problem.line(), file=sys.stderr)
+        return
+    assert result.outcome is not None
+    print(f"{result.path}: {result.outcome.describe()}", file=sys.stderr if result.failed else sys.stdout)
+    for warning in result.outcome.warnings:
+        print(f"{result.path}: warning: {warning}", file=sys.stderr)
+
+
+def _import_command(project: Project, files: list[Path], date: dt.date | None) -> int:
+    """`dailypapers import`: one line per file as it is stored, a summary; exit 1 if any file was not stored."""
+    results = import_files(project, files, date, on_file=_print_file)
+    outcomes = [r.outcome for r in results if r.outcome is not None]
+    print(summary_line("import", outcomes, "file(s)", unread=len(results) - len(outcomes)))
+    return 1 if any(r.failed for r in results) else 0
+
+
+def _print_distribution(project: Project, examples: int) -> None:
+    """`dailypapers topics`: papers per topic with example titles, so a maintainer can tune the rules."""
+    archive, taxonomy = load_archive(project)
+    spread = distribution(archive, taxonomy, examples)
+    print(f"{spread.papers} papers, {spread.topics} topics; "
+          f"{spread.with_topic_percent:.1f}% have a topic other than Other")
+    for share in spread.shares:
+        print(f"\n{share.topic.slug:<24} {share.count:>6}  {share.percent:5.1f}%  {share.topic.title}")
+        for title in share.examples:
+            print(f"    - {title[:100]}")
+
+
+class _ServePrinter:
+    """What `dailypapers serve` prints as it builds and rebuilds (a serve.ServeListener)."""
+
+    def built(self, report: BuildReport) -> None:
+        print(report.summary(), flush=True)
+
+    def not_built(self, error: Exception) -> None:
+        print_error(error)
+        print("dailypapers: not rebuilt; the previous build is still served", file=sys.stderr, flush=True)
+
+    def serving(self, folder: Path, url: str) -> None:
+        print(f"serving {folder} at {url} (Ctrl-C stops); rebuilding when content/ changes", flush=True)
 
 
 def _mail_command(args: argparse.Namespace, project: Project) -> int:
     """`digest` and `email`: the message bytes go to stdout (or --out), everything else to stderr."""
-    import os
-
-    from generator import mailer
-    from generator.snapshots import atomic_write_bytes
-
-    try:
-        if args.command == "digest":
-            data = mailer.render_digest(project, os.environ, args.site_url, date=args.date, week=args.week)
-            if args.out:
-                try:
-                    atomic_write_bytes(args.out, data)
-                except OSError as error:
-                    print(f"dailypapers: {args.out}: cannot write: {error.strerror or error}", file=sys.stderr)
-                    return 1
-            else:
-                sys.stdout.buffer.write(data)
-            return 0
-        result = mailer.send_latest_digest(project, os.environ, dt.datetime.now(dt.UTC), args.site_url,
-                                           dry_run=args.dry_run)
-    except mailer.MailConfigError as error:
-        for problem in error.problems:
-            print(f"dailypapers: {problem}", file=sys.stderr)
-        return 1
+    if args.command == "digest":
+        data = mailer.render_digest(project, os.environ, args.site_url, date=args.date, week=args.week)
+        if args.out:
+            try:
+                atomic_write_bytes(args.out, data)
+            except OSError as error:
+                raise FileError(args.out, f"cannot write: {error.strerror or error}") from None
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
+    result = mailer.send_latest_digest(project, os.environ, dt.datetime.now(dt.UTC), args.site_url,
+                                       dry_run=args.dry_run)
     if result.status == "nothing":
         print("email: no day with papers in the archive; nothing sent")
     elif result.status == "already-sent":

@@ -1,5 +1,56 @@
-"""Domain errors the CLI turns into one line each."""
+"""Domain errors: what went wrong and where, as data, so that one place (generator/cli.py) turns them
+into lines for the person running the command. Library code raises these or returns them inside its
+results; it never prints them.
+
+Snapshot and taxonomy problems are many lines at once (`path:line:col: message` each); they are
+`snapshots.SnapshotError` and `topics.TaxonomyError`, which the CLI prints the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace (newlines too) as one space: an error is always one line."""
+    return " ".join(text.split())
 
 
 class UserError(Exception):
     """A problem the person running the command can fix; the message says what and how."""
+
+    def line(self) -> str:
+        """The one line the CLI shows for this error (after `dailypapers: `)."""
+        return one_line(str(self))
+
+
+class LocatedError(UserError):
+    """A problem at a known place: `where` (a file, a file with line and column, or a day) and `what`."""
+
+    def __init__(self, where: str, what: str):
+        self.where = " ".join(where.splitlines())  # a file name's own spaces are kept, never a line break
+        self.what = one_line(what)
+        super().__init__(f"{self.where}: {self.what}")
+
+    def line(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+class DayError(LocatedError):
+    """A problem with one day (`2025-01-13: ...`): that day fails alone, the others go on."""
+
+    def __init__(self, day: dt.date, what: str):
+        self.day = day
+        super().__init__(day.isoformat(), what)
+
+
+class FileError(LocatedError):
+    """A problem with one file, at `path` or `path:line:col`: that file fails alone."""
+
+    def __init__(self, path: Path, what: str, line: int | None = None, col: int | None = None):
+        self.path = path
+        self.lineno = line
+        self.col = col
+        where = str(path) if line is None else f"{path}:{line}:{col or 1}"
+        super().__init__(where, what)

@@ -21,17 +21,15 @@ import datetime as dt
 import email.utils
 import math
 import random
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, TextIO
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpcore
 
-from generator.cli import DEFAULT_API_URL
 from generator.dates import day_problem
 from generator.download import Downloader, DownloadError
 from generator.errors import UserError
@@ -40,12 +38,12 @@ from generator.merge import (
     project_lock,
     store_entries,
     store_failure,
-    summary_line,
     unexpected_failure,
 )
 from generator.normalize import MAX_BODY_BYTES, ResponseError, parse_response
 from generator.project import Project
 
+DEFAULT_API_URL = "https://huggingface.co/api/daily_papers"
 DEFAULT_REFRESH_DAYS = 7
 DEFAULT_RATE = 1.0
 DEFAULT_TIMEOUT = 30.0
@@ -105,7 +103,9 @@ class FetchOptions:
     backoff_cap: float = 60.0
     retry_after_cap: float = 120.0
     lock_wait: float = 30.0
-    progress: bool | None = None  # None: a progress bar when stderr is a terminal, plain lines otherwise
+    # How the command line shows progress (None: a bar when stderr is a terminal, plain lines otherwise);
+    # fetch_days never reads it, it only reports each day to its `on_day` callback.
+    progress: bool | None = None
     clock: Callable[[], dt.datetime] = field(default=_utcnow, repr=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
@@ -245,40 +245,13 @@ class DayFetcher:
         raise FetchError(f"the list goes on past {MAX_PAGES} pages of {PAGE_SIZE} papers")
 
 
-class Progress:
-    """A tqdm bar on a terminal, plain `[n/total] ...` lines otherwise (logs, CI, pipes)."""
+def fetch_days(
+    project: Project, options: FetchOptions, on_day: Callable[[DayOutcome], None] | None = None
+) -> list[DayOutcome]:
+    """Fetch and store every asked day, holding the project lock; one outcome per day, in order.
 
-    def __init__(self, total: int, enabled: bool | None, stream: TextIO | None = None):
-        self.stream = stream or sys.stderr
-        self.total = total
-        self.done = 0
-        tty = enabled if enabled is not None else self.stream.isatty()
-        self.bar = None
-        if tty and total > 1:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="day", file=self.stream, leave=False, dynamic_ncols=True)
-
-    def report(self, outcome: DayOutcome) -> None:
-        self.done += 1
-        lines = [outcome.describe()] + [f"warning: {w}" for w in outcome.warnings]
-        if self.bar is not None:
-            self.bar.update(1)
-            self.bar.set_postfix_str(outcome.day.isoformat())
-            for line in lines:
-                if outcome.kind == "failed" or line.startswith("warning"):
-                    self.bar.write(line, file=self.stream)
-        else:
-            for line in lines:
-                print(f"[{self.done}/{self.total}] {line}", file=self.stream, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def fetch_days(project: Project, options: FetchOptions, progress: Progress | None = None) -> list[DayOutcome]:
-    """Fetch and store every asked day, holding the project lock; one outcome per day, in order."""
+    `on_day` hears of each day as soon as it is stored, so a long backfill can show its progress.
+    """
     options.check()
     outcomes = []
     with (
@@ -292,8 +265,8 @@ def fetch_days(project: Project, options: FetchOptions, progress: Progress | Non
             except Exception as error:  # the last resort: whatever goes wrong fails this day alone
                 outcome = unexpected_failure(day, error)
             outcomes.append(outcome)
-            if progress is not None:
-                progress.report(outcome)
+            if on_day is not None:
+                on_day(outcome)
     return outcomes
 
 
@@ -304,14 +277,3 @@ def _fetch_day(project: Project, fetcher: DayFetcher, day: dt.date) -> DayOutcom
     except FetchError as error:
         return store_failure(project, day, error.reason, fetcher.options.clock())
     return store_entries(project, day, entries, fetcher.options.clock(), record_failure=True)
-
-
-def fetch_command(project: Project, options: FetchOptions) -> int:
-    """`dailypapers fetch`: store each day, print a one-line summary; exit 1 if any day failed."""
-    progress = Progress(len(options.days), options.progress)
-    try:
-        outcomes = fetch_days(project, options, progress)
-    finally:
-        progress.close()
-    print(summary_line("fetch", outcomes))
-    return 1 if any(o.kind == "failed" for o in outcomes) else 0

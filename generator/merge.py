@@ -38,7 +38,7 @@ import yaml
 from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
 from generator import safe_yaml
-from generator.errors import UserError
+from generator.errors import DayError, UserError
 from generator.normalize import (
     NormalizedDay,
     ResponseError,
@@ -255,7 +255,7 @@ def merge_day(stored: Any, fresh: NormalizedDay, stamp: str) -> tuple[Any, Merge
 
 
 def _read_stored(project: Project, day: dt.date) -> Any:
-    """The stored snapshot as round-trip data, None when there is none; UserError when unreadable."""
+    """The stored snapshot as round-trip data, None when there is none; DayError when unreadable."""
     path = snapshot_path(project.snapshots_dir, day)
     if not path.exists():
         return None
@@ -263,26 +263,26 @@ def _read_stored(project: Project, day: dt.date) -> Any:
         data = read_round_trip(path)
     except Exception as error:  # ruamel raises many kinds; any of them means "do not touch this file"
         reason = " ".join(str(error).split())[:200]
-        raise UserError(
-            f"{day.isoformat()}: the stored {path.name} cannot be read ({reason}); "
-            "fix it (see `dailypapers validate`) and run again"
+        raise DayError(
+            day, f"the stored {path.name} cannot be read ({reason}); fix it (see `dailypapers validate`) and run again"
         ) from None
     if not isinstance(data, dict):
-        raise UserError(f"{day.isoformat()}: the stored {path.name} is not a snapshot mapping; fix it first")
+        raise DayError(day, f"the stored {path.name} is not a snapshot mapping; fix it first")
     return data
 
 
 def _write(project: Project, day: dt.date, data: Any) -> bool:
+    """Validate and atomically store `day`'s snapshot; whether a byte changed. DayError when it cannot be."""
     path = snapshot_path(project.snapshots_dir, day)
     try:
         return write_snapshot(path, data)
     except SnapshotError as error:
         first = error.problems[0] if error.problems else "invalid snapshot"
-        raise UserError(f"{day.isoformat()}: not stored, the result would be invalid: {first}") from None
+        raise DayError(day, f"not stored, the result would be invalid: {first}") from None
     except OSError as error:
-        raise UserError(f"{day.isoformat()}: cannot write {path}: {error.strerror or error}") from None
+        raise DayError(day, f"cannot write {path}: {error.strerror or error}") from None
     except (yaml.YAMLError, RuamelYAMLError, ValueError, RecursionError) as error:
-        raise UserError(f"{day.isoformat()}: not stored, it cannot be written as YAML ({_brief(error)})") from None
+        raise DayError(day, f"not stored, it cannot be written as YAML ({_brief(error)})") from None
 
 
 def _brief(error: BaseException) -> str:
@@ -356,8 +356,8 @@ def store_entries(
         had_papers = isinstance(stored, dict) and bool(stored.get("papers"))
         merged, stats = merge_day(stored, fresh, stamp)
         changed = _write(project, day, merged)
-    except UserError as error:
-        return DayOutcome(day, "failed", error=str(error).removeprefix(f"{day.isoformat()}: "))
+    except DayError as error:
+        return DayOutcome(day, "failed", error=error.what)
     if not fresh.papers:
         kind = "empty"
     elif not had_papers:
@@ -397,6 +397,6 @@ def store_failure(project: Project, day: dt.date, reason: str, now: dt.datetime)
         )
         try:
             _write(project, day, data)
-        except UserError as error:
-            reason = f"{reason}; and {str(error).removeprefix(f'{day.isoformat()}: ')}"
+        except DayError as error:
+            reason = f"{reason}; and {error.what}"
     return DayOutcome(day, "failed", error=reason)

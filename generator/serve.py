@@ -14,15 +14,27 @@ from __future__ import annotations
 
 import functools
 import http.server
-import sys
 import threading
 import time
 from pathlib import Path
+from typing import Protocol
 
-from generator.build import build_site
+from generator.build import BuildReport, build_site
 from generator.errors import UserError
 from generator.project import Project
-from generator.snapshots import SnapshotError, iter_problems
+
+
+class ServeListener(Protocol):
+    """Hears what the preview does; the command line prints it, so this module never prints."""
+
+    def built(self, report: BuildReport) -> None:
+        """A build finished and its site is served."""
+
+    def not_built(self, error: Exception) -> None:
+        """A build failed; the previous site, if any, is still served."""
+
+    def serving(self, folder: Path, url: str) -> None:
+        """The server is listening."""
 
 
 def content_state(project: Project) -> dict[Path, float]:
@@ -37,24 +49,31 @@ def content_state(project: Project) -> dict[Path, float]:
     return state
 
 
-def _rebuild(project: Project, site_url: str) -> None:
+def _rebuild(project: Project, site_url: str, listener: ServeListener) -> None:
+    """Build once; a failure of any kind is reported and the last good site stays served."""
     try:
-        print(build_site(project, site_url=site_url).summary(), flush=True)
-    except SnapshotError as error:
-        for line in iter_problems(error.problems):
-            print(line, file=sys.stderr)
-        print("dailypapers: not rebuilt; the previous build is still served", file=sys.stderr)
-    except UserError as error:
-        print(f"dailypapers: {error}", file=sys.stderr)
+        report = build_site(project, site_url=site_url)
+    except Exception as error:  # the last resort: a preview outlives a bad edit, or a bug, and says why
+        listener.not_built(error)
+    else:
+        listener.built(report)
 
 
-def serve(project: Project, host: str = "127.0.0.1", port: int = 8000, poll: float = 1.0) -> int:
+def serve(project: Project, listener: ServeListener, host: str = "127.0.0.1", port: int = 8000,
+          poll: float = 1.0) -> int:
+    """Build, serve site/ at host:port, and rebuild when content changes, until Ctrl-C (exit 0).
+
+    Raises UserError when it cannot listen there (a port in use, a host that is not this machine).
+    """
     site_url = f"http://{host}:{port}/"
-    _rebuild(project, site_url)
+    _rebuild(project, site_url, listener)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(project.site_dir))
-    server = http.server.ThreadingHTTPServer((host, port), handler)
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as error:
+        raise UserError(f"cannot serve at {host}:{port}: {error.strerror or error}") from None
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"serving {project.site_dir} at {site_url} (Ctrl-C stops); rebuilding when content/ changes", flush=True)
+    listener.serving(project.site_dir, site_url)
     state = content_state(project)
     try:
         while True:
@@ -62,7 +81,7 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000, poll: flo
             current = content_state(project)
             if current != state:
                 state = current
-                _rebuild(project, site_url)
+                _rebuild(project, site_url, listener)
     except KeyboardInterrupt:
         return 0
     finally:

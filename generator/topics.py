@@ -13,14 +13,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from generator import safe_yaml
+from generator.errors import FileError
+from generator.model import Archive
 from generator.snapshots import SnapshotError
-
-if TYPE_CHECKING:
-    from generator.project import Project
 
 OTHER_SLUG = "other"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -150,10 +150,18 @@ class Taxonomy:
         return tuple(self.topics[i].slug for i in ranked[:MAX_TOPICS]) or (OTHER_SLUG,)
 
 
+class TaxonomyError(SnapshotError):
+    """topics.yaml cannot be used; `problems` holds one `path:line:col: message` line each.
+
+    A SnapshotError, so everything that refuses bad snapshots refuses a bad taxonomy the same way; its
+    own class lets the command line say which file to fix.
+    """
+
+
 def _problem(path: Path, node: Any, message: str) -> str:
     mark = getattr(node, "start_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return f"{path}:{line}:{col}: {message}"
+    return FileError(path, message, line, col).line()
 
 
 def load_taxonomy(path: Path) -> Taxonomy:
@@ -171,7 +179,8 @@ def read_taxonomy(path: Path) -> tuple[Taxonomy, bytes]:
         raw = safe_yaml.read_regular_file(path)
         root, data = safe_yaml.compose(raw)
     except safe_yaml.InputProblem as problem:
-        raise SnapshotError([f"{path}:{problem.line}:{problem.col}: topic taxonomy: {problem.message}"]) from None
+        where = FileError(path, f"topic taxonomy: {problem.message}", problem.line, problem.col)
+        raise TaxonomyError([where.line()]) from None
     return _taxonomy(path, root, data), raw
 
 
@@ -179,7 +188,7 @@ def _taxonomy(path: Path, root: Any, data: Any) -> Taxonomy:
     problems: list[str] = []
     entries = data.get("topics") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise SnapshotError([_problem(path, root, "expected a mapping with a non-empty `topics` list")])
+        raise TaxonomyError([_problem(path, root, "expected a mapping with a non-empty `topics` list")])
     nodes = next(v for k, v in root.value if k.value == "topics").value
     topics: list[Topic] = []
     seen: dict[str, int] = {OTHER_SLUG: 0}
@@ -210,23 +219,44 @@ def _taxonomy(path: Path, root: Any, data: Any) -> Taxonomy:
             min_score = DEFAULT_MIN_SCORE
         topics.append(Topic(slug, str(title), str(entry.get("description", "")), tuple(terms), min_score))
     if problems:
-        raise SnapshotError(problems)
+        raise TaxonomyError(problems)
     return Taxonomy(tuple(topics))
 
 
-def print_distribution(project: Project, examples: int = 3) -> None:
-    """Print papers per topic with example titles, so a maintainer can tune the rules."""
-    from generator.load import load_archive
+@dataclass(frozen=True)
+class TopicShare:
+    """One topic's papers: how many, their share of all papers, and the newest titles as examples."""
 
-    archive, taxonomy = load_archive(project)
+    topic: Topic
+    count: int
+    percent: float
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """How the papers spread over the topics, for a maintainer tuning the rules (`dailypapers topics`)."""
+
+    papers: int
+    topics: int
+    with_topic_percent: float
+    """The share of papers with a topic other than Other."""
+    shares: tuple[TopicShare, ...]
+
+
+def distribution(archive: Archive, taxonomy: Taxonomy, examples: int = 3) -> Distribution:
+    """Papers per topic (Other last) with up to `examples` of the newest titles each."""
     papers = archive.papers
     counts = Counter(slug for paper in papers for slug in paper.topics)
     total = len(papers) or 1
     other = counts.get(OTHER_SLUG, 0)
-    print(f"{len(papers)} papers, {len(taxonomy.topics)} topics; "
-          f"{100 * (total - other) / total:.1f}% have a topic other than Other")
-    for topic in taxonomy.all_topics:
-        count = counts.get(topic.slug, 0)
-        print(f"\n{topic.slug:<24} {count:>6}  {100 * count / total:5.1f}%  {topic.title}")
-        for paper in [p for p in reversed(papers) if topic.slug in p.topics][:examples]:
-            print(f"    - {paper.title[:100]}")
+    shares = tuple(
+        TopicShare(
+            topic,
+            counts.get(topic.slug, 0),
+            100 * counts.get(topic.slug, 0) / total,
+            tuple(islice((p.title for p in reversed(papers) if topic.slug in p.topics), max(examples, 0))),
+        )
+        for topic in taxonomy.all_topics
+    )
+    return Distribution(len(papers), len(taxonomy.topics), 100 * (total - other) / total, shares)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import time
 from collections.abc import Iterator
@@ -13,10 +14,12 @@ from pathlib import Path
 import pytest
 from fake_api import FakeAPI, Fault, fast_options, fixed_clock, fixture_days, fixtures_dir
 
-from generator.cli import main
+import generator.fetch
+from generator.cli import fetch_command, main
 from generator.errors import UserError
-from generator.fetch import DayFetcher, FetchOptions, fetch_command, fetch_days, user_agent
-from generator.merge import project_lock
+from generator.fetch import DayFetcher, FetchOptions, fetch_days, page_url, user_agent
+from generator.merge import DayOutcome, project_lock
+from generator.progress import Progress
 from generator.project import Project
 from generator.snapshots import parse_snapshot, snapshot_path, validate_all
 
@@ -271,12 +274,17 @@ def test_fetch_command_progress_lines_when_not_a_terminal(api: FakeAPI, project:
     assert out == "fetch: 2 day(s) asked: 2 new, 0 updated, 0 unchanged, 0 empty, 0 failed\n"
 
 
+def test_fetch_days_reports_each_day_to_its_callback_and_prints_nothing(
+    api: FakeAPI, project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    heard = []
+    outcomes = fetch_days(project, fast_options(api, ["2025-01-13", "2025-01-22"]), on_day=heard.append)
+    assert heard == outcomes
+    assert [o.describe() for o in heard] == ["2025-01-13: new, 5 paper(s)", "2025-01-22: new, 13 paper(s)"]
+    assert capsys.readouterr() == ("", ""), "the library reports through the callback; only the CLI prints"
+
+
 def test_progress_bar_on_a_terminal_keeps_failures_and_warnings_visible() -> None:
-    import io
-
-    from generator.fetch import Progress
-    from generator.merge import DayOutcome
-
     stream = io.StringIO()
     progress = Progress(3, enabled=True, stream=stream)
     assert progress.bar is not None
@@ -457,8 +465,6 @@ def test_gzip_and_redirects_within_the_api_are_followed(api: FakeAPI, project: P
 def test_an_unexpected_error_fails_one_day_with_one_line(
     api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.fetch
-
     real = generator.fetch.store_entries
 
     def store_entries(project: Project, day: dt.date, *args: object, **kwargs: object):
@@ -490,8 +496,6 @@ def test_a_trickled_answer_ends_by_the_deadline_on_every_try(api: FakeAPI, proje
 
 
 def test_page_urls_keep_the_api_url_query() -> None:
-    from generator.fetch import page_url
-
     day = dt.date(2025, 9, 8)
     assert page_url("https://huggingface.co/api/daily_papers", day, 0) == (
         "https://huggingface.co/api/daily_papers?date=2025-09-08&limit=100&p=0"

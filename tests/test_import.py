@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from fake_api import FakeAPI, fast_options, fixed_clock, fixture_days, fixtures_dir
 
+import generator.ingest
 from generator.cli import main
+from generator.errors import FileError
 from generator.fetch import fetch_days
-from generator.ingest import date_from_name, import_command
+from generator.ingest import date_from_name, import_files
 from generator.project import Project
 from generator.snapshots import parse_snapshot, snapshot_path, validate_all
 
@@ -49,7 +51,10 @@ def test_import_and_fetch_store_identical_bytes(tmp_path: Path) -> None:
     finally:
         api.stop()
     files = [fixtures_dir() / "days" / f"{d}.json" for d in days]
-    assert import_command(Project.at(tmp_path / "imported"), files, None, clock=fixed_clock()) == 0
+    results = import_files(Project.at(tmp_path / "imported"), files, None, clock=fixed_clock())
+    assert [(r.path, r.outcome.kind if r.outcome else None, r.problem) for r in results] == [
+        (path, "new", None) for path in files
+    ]
     for day in days:
         assert _path(tmp_path / "imported", day).read_bytes() == _path(tmp_path / "fetched", day).read_bytes()
 
@@ -113,9 +118,29 @@ def test_bad_files_are_one_line_each_and_others_continue(
     assert not _path(root, "2025-02-02").exists()
 
 
+def test_import_files_returns_each_files_problem_and_prints_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    undated = tmp_path / "notes.json"
+    undated.write_text("[]")
+    missing = tmp_path / "2025-02-02.json"
+    heard = []
+    results = import_files(Project.at(tmp_path / "project"), [undated, missing], None, on_file=heard.append)
+    assert heard == results
+    assert all(r.failed and r.outcome is None and isinstance(r.problem, FileError) for r in results)
+    assert [(r.problem.where, r.problem.what) for r in results if r.problem] == [
+        (str(undated), "cannot tell the day from the name; name it YYYY-MM-DD.json or pass --date YYYY-MM-DD"),
+        (str(missing), "cannot read it: No such file or directory"),
+    ]
+    assert capsys.readouterr() == ("", ""), "the library returns problems; only the CLI prints"
+
+
 def test_bad_file_for_a_new_day_writes_nothing(tmp_path: Path) -> None:
     bad = fixtures_dir() / "bad" / "2025-01-11.no-data-wrapper.json"
-    assert import_command(Project.at(tmp_path), [bad], None) == 1
+    (result,) = import_files(Project.at(tmp_path), [bad], None)
+    assert result.failed and result.problem is None and result.outcome is not None
+    assert result.outcome.describe() == ("2025-01-11: failed: expected a JSON list of papers, got an object "
+                                         "(keys: date, message, status)")
     assert not _path(tmp_path, "2025-01-11").exists()
 
 
@@ -175,8 +200,6 @@ def test_hostile_saved_bodies_fail_their_file_alone(tmp_path: Path, capsys: pyte
 def test_an_unexpected_error_fails_one_file_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.ingest
-
     real = generator.ingest.store_response
 
     def store_response(project: Project, day: dt.date, *args: object, **kwargs: object):

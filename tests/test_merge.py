@@ -242,12 +242,23 @@ def test_a_broken_stored_snapshot_is_not_overwritten(project: Project) -> None:
     path.parent.mkdir(parents=True)
     path.write_text("format: 1\npapers: [unclosed\n")
     outcome = store_response(project, DAY, _body(_entry("2509.00001")), T1)
-    assert outcome.kind == "failed" and "cannot be read" in outcome.error
+    assert outcome.kind == "failed" and outcome.error.startswith(f"the stored {path.name} cannot be read (")
+    assert outcome.describe().startswith(f"{DAY}: failed: the stored"), "the day is named once"
     assert path.read_text() == "format: 1\npapers: [unclosed\n"
     path.write_text("format: 1\ndate: '2025-09-08'\nstatus: listed\npapers:\n  - id: x\n")
     outcome = store_response(project, DAY, _body(_entry("2509.00001")), T1)
-    assert outcome.kind == "failed" and "invalid" in outcome.error
+    assert outcome.kind == "failed" and outcome.error.startswith("not stored, the result would be invalid: ")
     assert path.read_text().endswith("  - id: x\n")
+
+
+def test_a_failure_that_cannot_be_recorded_says_both_in_one_line(project: Project) -> None:
+    year = _path(project).parent
+    year.parent.mkdir(parents=True)
+    year.write_text("a file where the year's folder belongs\n")
+    outcome = store_failure(project, DAY, "the API answered HTTP 503\n(5 tries)", T1)
+    assert outcome.kind == "failed"
+    assert outcome.error.startswith(f"the API answered HTTP 503 (5 tries); and cannot write {_path(project)}: ")
+    assert "\n" not in outcome.describe() and outcome.describe().count(str(DAY)) == 2  # the line's day, the path's
 
 
 def test_an_id_with_a_trailing_newline_never_becomes_a_second_paper(project: Project) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -12,7 +13,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import REPO
+
+import generator.serve
+from generator.build import BuildReport
+from generator.cli import main
 
 
 def free_port() -> int:
@@ -103,3 +109,41 @@ def test_serving_never_misses_a_page_across_rebuilds_and_keeps_the_last_good_sit
         polling.set()
         process.send_signal(signal.SIGINT)
         process.wait(timeout=20)
+
+
+def test_a_rebuild_that_fails_unexpectedly_is_one_line_and_serving_goes_on(
+    demo_project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error nobody foresaw (a ValueError or RuntimeError from an in-process build) is one line, not
+    a traceback that stops the preview."""
+    def broken_build(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the index broke\nacross lines")
+
+    def stop(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(generator.serve, "build_site", broken_build)
+    monkeypatch.setattr(generator.serve.time, "sleep", stop)
+    port = free_port()
+    assert main(["--root", str(demo_project), "serve", "--port", str(port)]) == 0
+    out, err = capsys.readouterr()
+    first, second = err.splitlines()
+    assert re.fullmatch(r"dailypapers: unexpected error \(RuntimeError: the index broke across lines\) "
+                        r"in generator/serve\.py:\d+", first), first
+    assert second == "dailypapers: not rebuilt; the previous build is still served"
+    assert out == (f"serving {demo_project / 'site'} at http://127.0.0.1:{port}/ (Ctrl-C stops); "
+                   "rebuilding when content/ changes\n")
+
+
+def test_a_port_in_use_is_one_line(
+    demo_project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator.serve, "build_site", lambda *args, **kwargs: BuildReport(days=6, papers=20))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--root", str(demo_project), "serve", "--port", str(port)]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("built 20 papers on 6 days: ")
+    assert err == f"dailypapers: cannot serve at 127.0.0.1:{port}: Address already in use\n"

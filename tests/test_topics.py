@@ -4,15 +4,20 @@ the real fixtures."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import REPO, require_fixtures
 
+import generator.cli
+from generator.cli import main
+from generator.load import load_archive
 from generator.normalize import fold_paragraphs, fold_title
+from generator.project import Project
 from generator.snapshots import SnapshotError
-from generator.topics import load_taxonomy
+from generator.topics import TaxonomyError, distribution, load_taxonomy
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +64,9 @@ def test_slug_clashes_and_bad_slugs_fail_loudly(tmp_path: Path) -> None:
     path = tmp_path / "topics.yaml"
     path.write_text("topics:\n  - slug: video\n    title: A\n  - slug: video\n    title: B\n"
                     "  - slug: Not A Slug\n    title: C\n")
-    with pytest.raises(SnapshotError) as caught:
+    with pytest.raises(TaxonomyError) as caught:
         load_taxonomy(path)
+    assert isinstance(caught.value, SnapshotError), "whatever refuses bad snapshots refuses a bad taxonomy"
     problems = caught.value.problems
     assert f"{path}:4:5: topics[1].slug: 'video' is already used; two topics would write the same pages" in problems
     assert any("topics[2].slug: 'Not A Slug' is not a URL slug" in p for p in problems)
@@ -83,12 +89,54 @@ def test_real_fixture_papers_are_well_spread(taxonomy) -> None:
     assert max(count for slug, count in counts.items()) / papers <= 0.40
 
 
-def test_topics_command_prints_the_spread_with_examples(demo_project: Path, capsys) -> None:
-    from generator.cli import main
+def test_a_broken_taxonomy_names_its_line_and_points_to_validate_which_reports_it(
+    demo_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    topics = Project.at(demo_project).topics_file
+    topics.write_text(topics.read_text().replace("slug: video", "slug: Video Pages", 1))
+    assert main(["--root", str(demo_project), "topics"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    (problem, advice) = err.splitlines()
+    assert problem.startswith(f"{topics}:") and ": topics[" in problem and "'Video Pages' is not a URL slug" in problem
+    assert advice == ("dailypapers: 1 problem(s) in the topic taxonomy; fix them (see `dailypapers validate`) "
+                      "and run again")
+    assert main(["--root", str(demo_project), "validate"]) == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [problem], "the command the advice names reports the same problem"
+    assert out.endswith(", 1 problem(s)\n")
 
+
+def test_distribution_counts_papers_per_topic_and_prints_nothing(demo_project: Path, capsys) -> None:
+    archive, taxonomy = load_archive(Project.at(demo_project))
+    spread = distribution(archive, taxonomy, examples=2)
+    assert (spread.papers, spread.topics, spread.with_topic_percent) == (20, 20, 90.0)
+    assert [share.topic.slug for share in spread.shares] == [t.slug for t in taxonomy.all_topics]
+    assert sum(share.count for share in spread.shares) == sum(len(p.topics) for p in archive.papers)
+    other = spread.shares[-1]
+    assert (other.topic.slug, other.count, other.percent) == ("other", 2, 10.0)
+    assert all(len(share.examples) == min(share.count, 2) for share in spread.shares)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_topics_command_prints_the_spread_with_examples(demo_project: Path, capsys) -> None:
     assert main(["--root", str(demo_project), "topics", "--examples", "1"]) == 0
     out = capsys.readouterr().out
     assert "20 papers, 20 topics; 90.0% have a topic other than Other" in out
     assert "    - Strawberry Counting Considered Fictional" in out
     other = next(line for line in out.splitlines() if line.startswith("other "))
     assert other.split()[1] == "2"
+
+
+def test_an_unexpected_error_is_one_line_naming_where_it_was_raised(
+    demo_project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug nobody foresaw\nspanning lines")
+
+    monkeypatch.setattr(generator.cli, "distribution", broken)
+    assert main(["--root", str(demo_project), "topics"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert re.fullmatch(r"dailypapers: unexpected error \(ValueError: a bug nobody foresaw spanning lines\) "
+                        r"in generator/cli\.py:\d+\n", err), err
