@@ -45,6 +45,7 @@ $(NODE_STAMP): package.json package-lock.json
 lint: $(STAMP) $(NODE_STAMP)  ## ruff and mypy on the Python, ESLint on every script under overrides/
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/python -m pytest -q --no-header -p no:cacheprovider tests/test_layers.py  # the layers, no cycles
 	node_modules/.bin/eslint --max-warnings 0 'overrides/**/*.js' eslint.config.js
 
 test: system-deps $(STAMP) lint  ## every test

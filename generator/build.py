@@ -36,6 +36,9 @@ from typing import Any
 import jinja2
 
 from generator import text, views
+from generator.card_data import card_data_files
+from generator.charts import stats_charts
+from generator.digest import subscribe_page_context
 from generator.errors import UserError
 from generator.export import DataExport, build_data_export, data_page_context
 from generator.feeds import FeedInfo, build_feeds, feed_catalog, feeds_page_context, head_links
@@ -45,7 +48,8 @@ from generator.orgs import Organization, organizations
 from generator.outputs import MKDOCS_FILES, SitePaths, clash, site_path
 from generator.project import Project
 from generator.render import Page, relative_root, render, sync_tree, write_files
-from generator.search import SEARCH_DIR
+from generator.search import SEARCH_DIR, build_search_index
+from generator.similar import similar_papers
 from generator.site_swap import clean_stale, staging_dir, swap_in
 from generator.topics import Taxonomy
 
@@ -118,7 +122,6 @@ def discovery_pages(archive: Archive, taxonomy: Taxonomy, orgs: list[Organizatio
                     catalog: list[FeedInfo]) -> list[Page]:
     """The organization index, each organization's pages (their feeds in the head), and the stats page
     with its charts."""
-    from generator.charts import stats_charts
 
     pages = [render("orgs.md.j2", views.ORGS_URL, orgs=orgs)]
     pages += [render("org.md.j2", view.url, view=view, feeds=head_links(catalog, views.org_url(view.org.slug)))
@@ -153,8 +156,6 @@ def permalink_pages(archive: Archive, similar: Mapping[str, tuple[str, ...]]) ->
 def similar_files(archive: Archive) -> dict[str, bytes]:
     """Everything that needs the similar papers: the permalinks, which list them, and the card tools'
     day shards (CardDataJob's)."""
-    from generator.card_data import card_data_files
-    from generator.similar import similar_papers
 
     similar = similar_papers(archive.papers)
     files = {page.path: page.text.encode() for page in permalink_pages(archive, similar)}
@@ -248,7 +249,6 @@ class SearchIndexJob:
                 and threading.active_count() == 1)
 
     def _files(self, archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
-        from generator.search import build_search_index
 
         return build_search_index(archive, taxonomy)
 
@@ -388,7 +388,6 @@ def _mkdocs_site_url(project: Project) -> str:
 
 def subscribe_page(project: Project, site_url: str) -> Page:
     """/subscribe/, with a sign-up form when mkdocs.yml's `extra` names a newsletter provider's form."""
-    from generator.digest import subscribe_page_context
 
     extra = _mkdocs_config(project).get("extra")
     context = subscribe_page_context(extra if isinstance(extra, dict) else {}, site_url)

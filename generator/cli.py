@@ -12,7 +12,7 @@ from pathlib import Path
 
 from generator import mailer
 from generator.build import BuildReport, build_site
-from generator.errors import FileError, UserError, one_line
+from generator.errors import FileError, SnapshotError, UserError, one_line
 from generator.fetch import DEFAULT_API_URL, FetchOptions, fetch_days
 from generator.ingest import FileResult, import_files
 from generator.load import load_archive
@@ -20,7 +20,7 @@ from generator.merge import summary_line
 from generator.progress import Progress
 from generator.project import Project
 from generator.serve import serve
-from generator.snapshots import SnapshotError, atomic_write_bytes, iter_problems, validate_snapshots
+from generator.snapshots import atomic_write_bytes, iter_problems, validate_snapshots
 from generator.topics import TaxonomyError, distribution, load_taxonomy
 
 

@@ -2,8 +2,8 @@
 into lines for the person running the command. Library code raises these or returns them inside its
 results; it never prints them.
 
-Snapshot and taxonomy problems are many lines at once (`path:line:col: message` each); they are
-`snapshots.SnapshotError` and `topics.TaxonomyError`, which the CLI prints the same way.
+Snapshot and taxonomy problems are many lines at once (`path:line:col: message` each): `SnapshotError`
+here, and `topics.TaxonomyError`, which extends it; the CLI prints both the same way.
 """
 
 from __future__ import annotations
@@ -54,3 +54,11 @@ class FileError(LocatedError):
         self.col = col
         where = str(path) if line is None else f"{path}:{line}:{col or 1}"
         super().__init__(where, what)
+
+
+class SnapshotError(Exception):
+    """Snapshots that cannot be used; `problems` holds one `path:line:col: message` line each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(f"{len(problems)} problem(s) in snapshots")
+        self.problems = problems

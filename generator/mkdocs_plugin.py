@@ -31,9 +31,9 @@ from mkdocs.plugins import BasePlugin
 
 from generator import views
 from generator.build import PreparedBuild, prepare_build, resolve_site_url
-from generator.errors import UserError
+from generator.errors import SnapshotError, UserError
 from generator.project import Project
-from generator.snapshots import SnapshotError, iter_problems
+from generator.snapshots import iter_problems
 
 MARKER = "<!-- dailypapers:raw-html -->"
 INDENTATION = re.compile(r"\n\s+")

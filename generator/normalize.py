@@ -35,7 +35,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.errors import UserError
+from generator.errors import DayError
 from generator.snapshot_format import PAPER_KEYS
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -67,13 +67,12 @@ _HTTP_URL = re.compile(r"^https?://[^/?#\s]+", re.IGNORECASE)
 
 
 
-class ResponseError(UserError):
+class ResponseError(DayError):
     """A response body that cannot be stored; the message is one line: `<day>: <reason>`."""
 
     def __init__(self, day: dt.date, reason: str):
-        self.day = day
-        self.reason = " ".join(reason.split())
-        super().__init__(f"{day.isoformat()}: {self.reason}")
+        super().__init__(day, reason)
+        self.reason = self.what
 
 
 @dataclass

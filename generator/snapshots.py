@@ -35,6 +35,7 @@ import yaml
 
 from generator import safe_yaml, snapshot_format
 from generator.dates import day_problem
+from generator.errors import SnapshotError
 
 YEAR_FOLDER = re.compile(r"^\d{4}$")
 SNAPSHOT_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
@@ -56,14 +57,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
         "Reinstall PyYAML with libyaml available.",
         file=sys.stderr,
     )
-
-
-class SnapshotError(Exception):
-    """Snapshots that cannot be used; `problems` holds one `path:line:col: message` line each."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__(f"{len(problems)} problem(s) in snapshots")
-        self.problems = problems
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import safe_yaml
-from generator.errors import FileError
+from generator.errors import FileError, SnapshotError
 from generator.model import Archive
-from generator.snapshots import SnapshotError
 
 OTHER_SLUG = "other"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
