@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from conftest import REPO, new_project
 
-from generator import search, site_swap
+from generator import build, site_swap
 from generator.build import SearchIndexJob, build_site
 from generator.cli import main
 from generator.errors import UserError
@@ -156,14 +156,14 @@ def test_a_killed_build_leaves_the_previous_site_whole_and_no_process(sites, mom
 
 SLOW_SEARCH_BUILD = """
 import sys, time
-from generator import search
+from generator import build
 from generator.cli import main
 
 def slow_index(*args, **kwargs):
     time.sleep(120)
     return {}
 
-search.build_search_index = slow_index
+build.build_search_index = slow_index
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -240,7 +240,7 @@ def test_a_failed_search_index_leaves_the_site_and_nothing_else(
     def broken(*_: object) -> dict[str, bytes]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(search, "build_search_index", broken)
+    monkeypatch.setattr(build, "build_search_index", broken)  # the name the build calls
     for fork in (True, False):
         monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda fork=fork: fork))
         with pytest.raises(UserError, match="building the search index failed"):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import new_project
 
+from generator import build
 from generator import similar as similar_module
 from generator.build import SearchIndexJob, build_site
 from generator.card_data import card_data_files, citation_year
@@ -202,7 +203,7 @@ def test_similar_papers_built_alongside_mkdocs_match_inline_and_fail_in_one_line
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: True))
-    monkeypatch.setattr(similar_module, "similar_papers", broken)
+    monkeypatch.setattr(build, "similar_papers", broken)  # the name the build calls
     with pytest.raises(UserError, match="building the similar papers failed"):
         build_site(project, site_url=SITE_URL)
     err = capfd.readouterr().err

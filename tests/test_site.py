@@ -12,7 +12,7 @@ import pytest
 from conftest import SITE_URL, BuiltSite, new_project
 from htmltext import element_by_id, parse
 
-from generator import search
+from generator import build
 from generator.build import SearchIndexJob, build_site
 from generator.cli import main
 from generator.errors import UserError
@@ -188,7 +188,7 @@ def test_the_search_index_built_alongside_mkdocs_lands_in_the_site_or_fails_in_o
     def broken(*_: object) -> dict[str, bytes]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(search, "build_search_index", broken)
+    monkeypatch.setattr(build, "build_search_index", broken)  # the name the build calls
     with pytest.raises(UserError, match="building the search index failed"):
         build_site(project, site_url=SITE_URL)
     err = capfd.readouterr().err
