@@ -37,6 +37,8 @@ from generator.model import Archive, Paper
 from generator.orgs import Organization, organizations
 from generator.topics import Taxonomy, Topic
 
+# Organizations get RSS and Atom, as the issue for them asked; topics and the site add JSON Feed.
+ORG_FEED_KINDS: tuple[views.FeedKind, ...] = ("rss", "atom")
 SITE_NAME = "Daily Papers Archive"
 MAX_FEED_BYTES = 512 * 1024
 MAIN_ITEMS = 100
@@ -72,7 +74,7 @@ class FeedInfo:
 
     path: str
     title: str
-    kind: str  # "rss", "atom" or "json" (JSON Feed 1.1)
+    kind: views.FeedKind  # JSON Feed 1.1 for "json"
     description: str
     max_items: int
     page: str = views.HOME_URL
@@ -170,7 +172,7 @@ def _org_feeds(org: Organization) -> list[FeedInfo]:
     title = f"{SITE_NAME}: {org.title}"
     page = views.org_url(org.slug)
     return [FeedInfo(views.org_feed_url(org.slug, kind), title, kind, what, ORG_ITEMS, page)
-            for kind in ("rss", "atom")]
+            for kind in ORG_FEED_KINDS]
 
 
 def feed_catalog(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[FeedInfo]:
@@ -573,8 +575,8 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
         oldest_day = org.papers[min(ORG_ITEMS, len(org.papers)) - 1].day
         items = _newest_first(site.paper_item(p, p.day) for p in org.papers if p.day >= oldest_day)
         page = base + views.org_url(org.slug)
-        for kind in ("rss", "atom"):
-            path = views.org_feed_url(org.slug, kind)
+        for org_kind in ORG_FEED_KINDS:
+            path = views.org_feed_url(org.slug, org_kind)
             out[path] = _write_feed(catalog[path], page, base, items)
     out[views.OPML_FILE] = build_opml(taxonomy, base, orgs)
     return out

@@ -32,7 +32,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from ruamel.yaml.error import YAMLError as RuamelYAMLError
@@ -55,7 +55,8 @@ from generator.snapshots import (
     write_snapshot,
 )
 
-KINDS = ("new", "updated", "unchanged", "empty", "failed")
+OutcomeKind = Literal["new", "updated", "unchanged", "empty", "failed"]
+KINDS: tuple[OutcomeKind, ...] = ("new", "updated", "unchanged", "empty", "failed")
 _MERGE_KEEPS = ("first_seen", "last_updated", "missing_since")  # set by the merge, not the response
 
 
@@ -64,7 +65,7 @@ class DayOutcome:
     """What storing one day did. `kind` is one of KINDS; the counts describe the papers."""
 
     day: dt.date
-    kind: str
+    kind: OutcomeKind
     papers: int = 0
     added: int = 0
     changed: int = 0
@@ -349,7 +350,7 @@ def store_entries(
         return DayOutcome(day, "failed", error=error.reason)
     unchanged = _unchanged_papers(project, day, fresh, stamp)
     if unchanged is not None:
-        kind = "empty" if not fresh.papers else "unchanged"
+        kind: OutcomeKind = "empty" if not fresh.papers else "unchanged"
         return DayOutcome(day, kind, papers=unchanged, warnings=tuple(fresh.warnings))
     try:
         stored = _read_stored(project, day)

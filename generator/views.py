@@ -53,7 +53,8 @@ FEED_ATOM = "atom.xml"
 FEED_JSON = "feed.json"
 DAILY_FEED = "daily.xml"
 WEEKLY_FEED = "weekly.xml"
-FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}  # a topic's feeds, inside its folder
+FeedKind = Literal["rss", "atom", "json"]
+FEED_FILES: dict[FeedKind, str] = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}  # in a topic's folder
 OPML_FILE = "feeds.opml"  # every feed, for a reader to import
 
 
@@ -82,7 +83,7 @@ def topic_url(slug: str, page: int = 1) -> str:
     return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
 
 
-def topic_feed_url(slug: str, kind: str) -> str:
+def topic_feed_url(slug: str, kind: FeedKind) -> str:
     """A topic's own feed of `kind` ("rss", "atom" or "json")."""
     return topic_url(slug) + FEED_FILES[kind]
 
@@ -100,7 +101,7 @@ def org_url_of(name: str) -> str:
     return org_url(org_slug(name))
 
 
-def org_feed_url(slug: str, kind: str) -> str:
+def org_feed_url(slug: str, kind: FeedKind) -> str:
     """An organization's own feed of `kind` ("rss" or "atom")."""
     return org_url(slug) + FEED_FILES[kind]
 
