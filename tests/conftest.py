@@ -52,6 +52,12 @@ def demo_project(tmp_path: Path) -> Path:
     return new_project(tmp_path / "project", with_demo=True)
 
 
+@pytest.fixture
+def store(project: Path) -> Project:
+    """The `project` folder as the snapshot store sees it (fetch, import, merge tests)."""
+    return Project.at(project)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium through Playwright, one per test module (browser tests call require_chromium)."""

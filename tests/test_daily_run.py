@@ -18,14 +18,12 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from fake_api import FakeAPI, Fault
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "daily_run.sh"
@@ -310,54 +308,21 @@ def api_entry(arxiv_id: str, title: str, day: str) -> dict[str, object]:
     }
 
 
-class FakeApi(ThreadingHTTPServer):
-    """`GET /api/daily_papers?date=D`: the made-up list for D, `[]` for other days, 500 for `failing`."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _ApiHandler)
-        self.failing: set[str] = set()
-        self.asked: list[str] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/api/daily_papers"
-
-
-class _ApiHandler(BaseHTTPRequestHandler):
-    server: FakeApi
-
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
-        parts = urlsplit(self.path)
-        day = parse_qs(parts.query).get("date", [""])[0]
-        self.server.asked.append(day)
-        if parts.path != "/api/daily_papers":
-            status, body = 404, b'{"error": "not found"}'
-        elif day in self.server.failing:
-            status, body = 500, b'{"error": "Internal Error"}'
-        else:
-            status, body = 200, json.dumps([api_entry(i, t, day) for i, t in DAYS.get(day, [])]).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
-        pass
-
-
 @pytest.fixture
-def api() -> Iterator[FakeApi]:
-    server = FakeApi()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def api() -> Iterator[FakeAPI]:
+    """The shared fake API (tests/fake_api.py) serving the made-up lists of DAYS; `[]` for other days."""
+    server = FakeAPI()
+    for day, papers in DAYS.items():
+        server.bodies[day] = json.dumps([api_entry(i, t, day) for i, t in papers]).encode()
+    server.start()
     try:
         yield server
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
+
+
+def asked_days(api: FakeAPI) -> list[str]:
+    return sorted({request.date for request in api.requests})
 
 
 def _missing_parts() -> list[str]:
@@ -382,7 +347,7 @@ def working_tree_files() -> list[Path]:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def checkout(tmp_path: Path) -> Path:
     """A copy of this working tree in its own repository, with a bare `origin`, and a `.venv` that
     runs this interpreter on the copy's code, so `make` neither creates a venv nor installs."""
     copy = tmp_path / "project"
@@ -410,61 +375,61 @@ def project(tmp_path: Path) -> Path:
 FAST_FETCH = "--retries 0 --rate 100 --timeout 10"
 
 
-def site_text(project: Path) -> str:
-    return "\n".join(p.read_text(errors="replace") for p in (project / "site").rglob("*.html"))
+def site_text(checkout: Path) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in (checkout / "site").rglob("*.html"))
 
 
 @end_to_end
-def test_end_to_end_good_run(project: Path, api: FakeApi) -> None:
-    result = run_script(project, "--since", "2024-03-04", "--until", "2024-03-06", "--api-url", api.url,
+def test_end_to_end_good_run(checkout: Path, api: FakeAPI) -> None:
+    result = run_script(checkout, "--since", "2024-03-04", "--until", "2024-03-06", "--api-url", api.url,
                         "--site-url", "http://127.0.0.1/archive/", "--push", FETCH_ARGS=FAST_FETCH)
     assert result.returncode == 0, output(result)
-    assert sorted(set(api.asked)) == ["2024-03-04", "2024-03-05", "2024-03-06"]
-    committed = git(project, "ls-files", "content/snapshots").splitlines()
+    assert asked_days(api) == ["2024-03-04", "2024-03-05", "2024-03-06"]
+    committed = git(checkout, "ls-files", "content/snapshots").splitlines()
     for day in DAYS:
         assert f"content/snapshots/2024/{day}.yaml" in committed
-    assert git(project, "status", "--porcelain", "content/snapshots") == ""
-    assert git(project, "log", "-1", "--format=%an <%ae>") == BOT
-    assert git(project.parent / "origin.git", "rev-parse", "main") == git(project, "rev-parse", "HEAD")
-    assert (project / "site" / "index.html").is_file()
+    assert git(checkout, "status", "--porcelain", "content/snapshots") == ""
+    assert git(checkout, "log", "-1", "--format=%an <%ae>") == BOT
+    assert git(checkout.parent / "origin.git", "rev-parse", "main") == git(checkout, "rev-parse", "HEAD")
+    assert (checkout / "site" / "index.html").is_file()
     # --site-url reaches the build (as SITE_URL): the feed's links are absolute on it.
-    assert "http://127.0.0.1/archive/" in (project / "site" / "feed.xml").read_text()
-    text = site_text(project)
+    assert "http://127.0.0.1/archive/" in (checkout / "site" / "feed.xml").read_text()
+    text = site_text(checkout)
     for papers in DAYS.values():
         for _, title in papers:
             assert title in text
 
 
 @end_to_end
-def test_end_to_end_failed_day_publishes_the_others(project: Path, api: FakeApi) -> None:
-    api.failing.add("2024-03-05")
-    result = run_script(project, "--since", "2024-03-04", "--until", "2024-03-06", "--api-url", api.url,
+def test_end_to_end_failed_day_publishes_the_others(checkout: Path, api: FakeAPI) -> None:
+    api.always["2024-03-05"] = Fault("500")
+    result = run_script(checkout, "--since", "2024-03-04", "--until", "2024-03-06", "--api-url", api.url,
                         FETCH_ARGS=FAST_FETCH)
     assert result.returncode == 1, output(result)
-    committed = git(project, "ls-files", "content/snapshots").splitlines()
+    committed = git(checkout, "ls-files", "content/snapshots").splitlines()
     assert "content/snapshots/2024/2024-03-04.yaml" in committed
     assert "content/snapshots/2024/2024-03-06.yaml" in committed
-    assert git(project, "status", "--porcelain", "content/snapshots") == ""
-    text = site_text(project)
+    assert git(checkout, "status", "--porcelain", "content/snapshots") == ""
+    text = site_text(checkout)
     assert "Quiet Lattices for Imaginary Benchmarks" in text
     assert "Synthetic Gardens: Toy Agents That Water Themselves" in text
     assert "Unfetchable Results on Made-Up Data" not in text
 
 
 @end_to_end
-def test_end_to_end_invalid_snapshot_deploys_nothing(project: Path, api: FakeApi) -> None:
-    base = git(project, "rev-parse", "HEAD")
-    broken = project / "content" / "snapshots" / "2024" / "2024-03-01.yaml"
+def test_end_to_end_invalid_snapshot_deploys_nothing(checkout: Path, api: FakeAPI) -> None:
+    base = git(checkout, "rev-parse", "HEAD")
+    broken = checkout / "content" / "snapshots" / "2024" / "2024-03-01.yaml"
     broken.parent.mkdir(parents=True, exist_ok=True)
     broken.write_text(BROKEN_SNAPSHOT)
-    commit_all(project, "a broken snapshot")
-    (project / "site").mkdir()
-    (project / "site" / "index.html").write_text("the last build, stale")
-    before = git(project, "rev-parse", "HEAD")
-    result = run_script(project, "--date", "2024-03-04", "--api-url", api.url, "--push",
+    commit_all(checkout, "a broken snapshot")
+    (checkout / "site").mkdir()
+    (checkout / "site" / "index.html").write_text("the last build, stale")
+    before = git(checkout, "rev-parse", "HEAD")
+    result = run_script(checkout, "--date", "2024-03-04", "--api-url", api.url, "--push",
                         FETCH_ARGS=FAST_FETCH)
     assert result.returncode == 2, output(result)
     assert "2024-03-01.yaml" in result.stderr
-    assert git(project, "rev-parse", "HEAD") == before
-    assert git(project.parent / "origin.git", "rev-parse", "main") == base
-    assert not (project / "site").exists()
+    assert git(checkout, "rev-parse", "HEAD") == before
+    assert git(checkout.parent / "origin.git", "rev-parse", "main") == base
+    assert not (checkout / "site").exists()

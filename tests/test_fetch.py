@@ -35,39 +35,34 @@ def api() -> Iterator[FakeAPI]:
     server.stop()
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return Project.at(tmp_path)
-
-
-def _path(project: Project, day: str = DAY) -> Path:
-    return snapshot_path(project.snapshots_dir, dt.date.fromisoformat(day))
+def _path(store: Project, day: str = DAY) -> Path:
+    return snapshot_path(store.snapshots_dir, dt.date.fromisoformat(day))
 
 
 def _ids(body: bytes) -> list[str]:
     return [e["paper"]["id"] for e in json.loads(body)]
 
 
-def test_every_fixture_day_arrives_complete_over_http(api: FakeAPI, project: Project) -> None:
+def test_every_fixture_day_arrives_complete_over_http(api: FakeAPI, store: Project) -> None:
     days = [p.name[:10] for p in fixture_days()]
-    outcomes = fetch_days(project, fast_options(api, days))
+    outcomes = fetch_days(store, fast_options(api, days))
     assert [o.kind for o in outcomes] == ["new"] * len(days)
     fifty = sum(1 for path in fixture_days() if len(json.loads(path.read_bytes())) == 50)
     assert api.count() == len(days) + fifty, "no retries; a day of exactly 50 asks for one more page"
     for path in fixture_days():
-        data, problems = parse_snapshot(_path(project, path.name[:10]))
+        data, problems = parse_snapshot(_path(store, path.name[:10]))
         assert problems == []
         assert sorted(p["id"] for p in data["papers"]) == sorted(_ids(path.read_bytes()))
-    assert validate_all(project.snapshots_dir) == []
+    assert validate_all(store.snapshots_dir) == []
 
 
-def test_fetching_twice_is_byte_identical(api: FakeAPI, project: Project) -> None:
+def test_fetching_twice_is_byte_identical(api: FakeAPI, store: Project) -> None:
     days = ["2024-05-27", "2025-09-30", DAY, "2026-06-04"]
-    fetch_days(project, fast_options(api, days))
-    before = {d: _path(project, d).read_bytes() for d in days}
+    fetch_days(store, fast_options(api, days))
+    before = {d: _path(store, d).read_bytes() for d in days}
     later = fast_options(api, days, clock=fixed_clock("2026-06-07T00:00:00Z"))
-    assert [o.kind for o in fetch_days(project, later)] == ["unchanged"] * 4
-    assert {d: _path(project, d).read_bytes() for d in days} == before
+    assert [o.kind for o in fetch_days(store, later)] == ["unchanged"] * 4
+    assert {d: _path(store, d).read_bytes() for d in days} == before
 
 
 @pytest.mark.parametrize(
@@ -79,21 +74,21 @@ def test_fetching_twice_is_byte_identical(api: FakeAPI, project: Project) -> Non
     ids=lambda f: "+".join(x if isinstance(x, str) else f"{x.kind}" for x in f),
 )
 def test_transient_faults_are_retried_until_the_day_arrives(
-    api: FakeAPI, project: Project, faults: list
+    api: FakeAPI, store: Project, faults: list
 ) -> None:
     api.fail(DAY, *faults)
-    (outcome,) = fetch_days(project, fast_options(api, [DAY], timeout=0.3))
+    (outcome,) = fetch_days(store, fast_options(api, [DAY], timeout=0.3))
     assert outcome.kind == "new"
     assert api.count(DAY) == len(faults) + 1
-    data, _ = parse_snapshot(_path(project))
+    data, _ = parse_snapshot(_path(store))
     assert sorted(p["id"] for p in data["papers"]) == sorted(_ids(api.bodies[DAY]))
 
 
-def test_retry_after_seconds_is_honoured(api: FakeAPI, project: Project) -> None:
+def test_retry_after_seconds_is_honoured(api: FakeAPI, store: Project) -> None:
     slept: list[float] = []
     api.fail(DAY, Fault("429", retry_after="1"), Fault("503", retry_after="2"))
     options = fast_options(api, [DAY], sleep=slept.append)
-    assert fetch_days(project, options)[0].kind == "new"
+    assert fetch_days(store, options)[0].kind == "new"
     assert [s for s in slept if s >= 0.5] == [1.0, 2.0]
 
 
@@ -118,69 +113,69 @@ def test_backoff_grows_with_jitter_and_is_capped(api: FakeAPI) -> None:
 
 @pytest.mark.parametrize("kind", ["500", "503", "429", "reset", "truncate", "truncate-close", "hang"])
 def test_a_persistent_fault_is_bounded_and_changes_no_stored_byte(
-    api: FakeAPI, project: Project, kind: str
+    api: FakeAPI, store: Project, kind: str
 ) -> None:
-    fetch_days(project, fast_options(api, [DAY]))
-    before = _path(project).read_bytes()
+    fetch_days(store, fast_options(api, [DAY]))
+    before = _path(store).read_bytes()
     api.always[DAY] = Fault(kind, retry_after="0" if kind == "429" else None)
-    (outcome,) = fetch_days(project, fast_options(api, [DAY], retries=2, timeout=0.2))
+    (outcome,) = fetch_days(store, fast_options(api, [DAY], retries=2, timeout=0.2))
     assert outcome.kind == "failed"
     assert "\n" not in outcome.describe()
     expected_tries = 1 if kind == "truncate-close" else 3  # a complete HTTP answer holding bad JSON is final
     assert api.count(DAY) == 1 + expected_tries
-    assert _path(project).read_bytes() == before
-    assert [p.name for p in _path(project).parent.iterdir()] == [_path(project).name], "no partial file"
+    assert _path(store).read_bytes() == before
+    assert [p.name for p in _path(store).parent.iterdir()] == [_path(store).name], "no partial file"
 
 
-def test_a_persistent_fault_on_a_new_day_records_status_failed(api: FakeAPI, project: Project) -> None:
+def test_a_persistent_fault_on_a_new_day_records_status_failed(api: FakeAPI, store: Project) -> None:
     api.always[DAY] = Fault("503")
-    (outcome,) = fetch_days(project, fast_options(api, [DAY], retries=1))
+    (outcome,) = fetch_days(store, fast_options(api, [DAY], retries=1))
     assert outcome.error == "the API answered HTTP 503 (2 tries)"
-    data, problems = parse_snapshot(_path(project))
+    data, problems = parse_snapshot(_path(store))
     assert problems == [] and data["status"] == "failed" and data["error"] == outcome.error
     assert data["papers"] == []
 
 
-def test_client_errors_are_not_retried(api: FakeAPI, project: Project) -> None:
+def test_client_errors_are_not_retried(api: FakeAPI, store: Project) -> None:
     api.always[DAY] = Fault("404")
-    (outcome,) = fetch_days(project, fast_options(api, [DAY]))
+    (outcome,) = fetch_days(store, fast_options(api, [DAY]))
     assert outcome.kind == "failed" and api.count(DAY) == 1
     assert outcome.error == "the API answered HTTP 404"
 
 
-def test_one_failing_day_does_not_stop_the_others(api: FakeAPI, project: Project) -> None:
+def test_one_failing_day_does_not_stop_the_others(api: FakeAPI, store: Project) -> None:
     api.always["2025-10-02"] = Fault("500")
-    outcomes = fetch_days(project, fast_options(api, ["2025-10-01", "2025-10-02", DAY], retries=1))
+    outcomes = fetch_days(store, fast_options(api, ["2025-10-01", "2025-10-02", DAY], retries=1))
     assert [o.kind for o in outcomes] == ["new", "failed", "new"]
 
 
-def test_bad_fixture_bodies_fail_the_day_with_one_line(api: FakeAPI, project: Project) -> None:
+def test_bad_fixture_bodies_fail_the_day_with_one_line(api: FakeAPI, store: Project) -> None:
     for path in sorted((fixtures_dir() / "bad").glob("*.json")):
         api.bodies[path.name[:10]] = path.read_bytes()
-    outcomes = fetch_days(project, fast_options(api, ["2024-12-12", "2025-01-11"]))
+    outcomes = fetch_days(store, fast_options(api, ["2024-12-12", "2025-01-11"]))
     assert [o.kind for o in outcomes] == ["failed", "failed"]
     assert api.count() == 2, "a bad body is not retried"
     assert outcomes[0].describe().startswith("2024-12-12: failed: entry 0 is a string")
     assert outcomes[1].describe().startswith("2025-01-11: failed: expected a JSON list of papers, got an object")
 
 
-def test_user_agent_names_the_project(api: FakeAPI, project: Project) -> None:
-    fetch_days(project, fast_options(api, [DAY]))
+def test_user_agent_names_the_project(api: FakeAPI, store: Project) -> None:
+    fetch_days(store, fast_options(api, [DAY]))
     assert api.requests[0].user_agent == user_agent()
     assert api.requests[0].user_agent.startswith("dailypapers-archive/")
 
 
-def test_requests_are_paced_to_the_rate(api: FakeAPI, project: Project) -> None:
+def test_requests_are_paced_to_the_rate(api: FakeAPI, store: Project) -> None:
     started = time.monotonic()
-    fetch_days(project, fast_options(api, ["2025-01-13", "2025-01-22", "2025-03-04", "2025-03-17"], rate=10))
+    fetch_days(store, fast_options(api, ["2025-01-13", "2025-01-22", "2025-03-04", "2025-03-17"], rate=10))
     assert time.monotonic() - started >= 0.3, "4 requests at 10 per second take at least 0.3 s"
 
 
-def test_a_second_run_fails_with_one_line_while_the_lock_is_held(api: FakeAPI, project: Project) -> None:
-    with project_lock(project), pytest.raises(UserError) as caught:
-        fetch_days(project, fast_options(api, [DAY], lock_wait=0.1))
+def test_a_second_run_fails_with_one_line_while_the_lock_is_held(api: FakeAPI, store: Project) -> None:
+    with project_lock(store), pytest.raises(UserError) as caught:
+        fetch_days(store, fast_options(api, [DAY], lock_wait=0.1))
     assert "another dailypapers fetch or import" in str(caught.value)
-    assert api.count() == 0 and not _path(project).exists()
+    assert api.count() == 0 and not _path(store).exists()
 
 
 def _args(**values: object) -> argparse.Namespace:
@@ -266,19 +261,19 @@ def test_cli_bad_option_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert err == "dailypapers: --until needs --since (the first day of the backfill)\n"
 
 
-def test_fetch_command_progress_lines_when_not_a_terminal(api: FakeAPI, project: Project,
+def test_fetch_command_progress_lines_when_not_a_terminal(api: FakeAPI, store: Project,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    assert fetch_command(project, fast_options(api, ["2025-01-13", "2025-01-22"])) == 0
+    assert fetch_command(store, fast_options(api, ["2025-01-13", "2025-01-22"])) == 0
     out, err = capsys.readouterr()
     assert err.splitlines() == ["[1/2] 2025-01-13: new, 5 paper(s)", "[2/2] 2025-01-22: new, 13 paper(s)"]
     assert out == "fetch: 2 day(s) asked: 2 new, 0 updated, 0 unchanged, 0 empty, 0 failed\n"
 
 
 def test_fetch_days_reports_each_day_to_its_callback_and_prints_nothing(
-    api: FakeAPI, project: Project, capsys: pytest.CaptureFixture[str]
+    api: FakeAPI, store: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     heard = []
-    outcomes = fetch_days(project, fast_options(api, ["2025-01-13", "2025-01-22"]), on_day=heard.append)
+    outcomes = fetch_days(store, fast_options(api, ["2025-01-13", "2025-01-22"]), on_day=heard.append)
     assert heard == outcomes
     assert [o.describe() for o in heard] == ["2025-01-13: new, 5 paper(s)", "2025-01-22: new, 13 paper(s)"]
     assert capsys.readouterr() == ("", ""), "the library reports through the callback; only the CLI prints"
@@ -318,17 +313,17 @@ def _made_up_day(count: int) -> bytes:
 
 @pytest.mark.parametrize("page_cap", [100, 50], ids=["pages-of-100", "pages-of-50"])
 def test_a_long_day_is_fetched_page_by_page_and_stored_whole(
-    api: FakeAPI, project: Project, capsys: pytest.CaptureFixture[str], page_cap: int
+    api: FakeAPI, store: Project, capsys: pytest.CaptureFixture[str], page_cap: int
 ) -> None:
     api.bodies[LONG_DAY] = _made_up_day(130)
     api.page_cap = page_cap
-    code = main(["--root", str(project.root), "fetch", "--date", LONG_DAY, "--api-url", api.url,
+    code = main(["--root", str(store.root), "fetch", "--date", LONG_DAY, "--api-url", api.url,
                  "--rate", "1000", "--timeout", "5"])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert err == f"[1/1] {LONG_DAY}: new, 130 paper(s)\n"
     assert out == "fetch: 1 day(s) asked: 1 new, 0 updated, 0 unchanged, 0 empty, 0 failed\n"
-    data, problems = parse_snapshot(_path(project, LONG_DAY))
+    data, problems = parse_snapshot(_path(store, LONG_DAY))
     assert problems == []
     assert [p["id"] for p in data["papers"]] == [f"2511.1{n:04d}" for n in range(130)]
     pages = [(r.page, r.limit) for r in api.requests]
@@ -336,42 +331,42 @@ def test_a_long_day_is_fetched_page_by_page_and_stored_whole(
     assert pages == expected
 
 
-def test_a_page_of_exactly_fifty_asks_for_the_next_page(api: FakeAPI, project: Project) -> None:
+def test_a_page_of_exactly_fifty_asks_for_the_next_page(api: FakeAPI, store: Project) -> None:
     api.bodies[LONG_DAY] = _made_up_day(50)
-    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY]))
+    (outcome,) = fetch_days(store, fast_options(api, [LONG_DAY]))
     assert (outcome.kind, outcome.papers, outcome.warnings) == ("new", 50, ())
     assert [r.page for r in api.requests] == ["0", "1"]
 
 
-def test_papers_listed_on_two_pages_are_stored_once(api: FakeAPI, project: Project) -> None:
+def test_papers_listed_on_two_pages_are_stored_once(api: FakeAPI, store: Project) -> None:
     entries = [_made_up_entry(n) for n in range(100)] + [_made_up_entry(99), _made_up_entry(100)]
     api.bodies[LONG_DAY] = json.dumps(entries).encode()
-    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY]))
+    (outcome,) = fetch_days(store, fast_options(api, [LONG_DAY]))
     assert outcome.kind == "new" and outcome.papers == 101
     assert outcome.warnings == (f"{LONG_DAY}: 2511.10099 is listed twice (entries 99 and 100); keeping the first",)
 
 
-def test_a_day_whose_later_page_fails_is_never_stored_half(api: FakeAPI, project: Project) -> None:
+def test_a_day_whose_later_page_fails_is_never_stored_half(api: FakeAPI, store: Project) -> None:
     api.bodies[LONG_DAY] = _made_up_day(130)
     api.fail(LONG_DAY, "ok", "500", "500")
-    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY], retries=1))
+    (outcome,) = fetch_days(store, fast_options(api, [LONG_DAY], retries=1))
     assert outcome.describe() == f"{LONG_DAY}: failed: page 2: the API answered HTTP 500 (2 tries)"
-    data, _ = parse_snapshot(_path(project, LONG_DAY))
+    data, _ = parse_snapshot(_path(store, LONG_DAY))
     assert data["status"] == "failed" and data["papers"] == [], "no half day"
 
-    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY]))  # stored whole once the pages arrive
+    (outcome,) = fetch_days(store, fast_options(api, [LONG_DAY]))  # stored whole once the pages arrive
     assert outcome.kind == "new" and outcome.papers == 130
-    before = _path(project, LONG_DAY).read_bytes()
+    before = _path(store, LONG_DAY).read_bytes()
     api.bodies[LONG_DAY] = _made_up_day(131)
     api.fail(LONG_DAY, "ok", "truncate-close")
-    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY]))
+    (outcome,) = fetch_days(store, fast_options(api, [LONG_DAY]))
     assert outcome.describe().startswith(f"{LONG_DAY}: failed: page 2: response is truncated JSON")
-    assert _path(project, LONG_DAY).read_bytes() == before
+    assert _path(store, LONG_DAY).read_bytes() == before
 
 
-def test_a_day_longer_than_the_page_bound_fails_whole(api: FakeAPI, project: Project) -> None:
+def test_a_day_longer_than_the_page_bound_fails_whole(api: FakeAPI, store: Project) -> None:
     api.bodies[LONG_DAY] = json.dumps([{"paper": {"id": f"2511.{n:05d}", "title": "T"}} for n in range(2001)]).encode()
-    (outcome,) = fetch_days(project, fast_options(api, [LONG_DAY]))
+    (outcome,) = fetch_days(store, fast_options(api, [LONG_DAY]))
     assert outcome.describe() == f"{LONG_DAY}: failed: the list goes on past 20 pages of 100 papers"
     assert api.count() == 20
 
@@ -418,9 +413,9 @@ def test_a_hostile_response_fails_that_day_alone_with_one_line(
     api: FakeAPI, elsewhere: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     fault: str | None, body: bytes | None, line: str,
 ) -> None:
-    project = Project.at(tmp_path)
-    fetch_days(project, fast_options(api, [BEFORE]))
-    stored = _path(project, BEFORE).read_bytes()
+    store = Project.at(tmp_path)
+    fetch_days(store, fast_options(api, [BEFORE]))
+    stored = _path(store, BEFORE).read_bytes()
     if fault is not None:
         api.always[BEFORE] = Fault(fault, location=f"{elsewhere.url}?date={BEFORE}")
     else:
@@ -436,27 +431,27 @@ def test_a_hostile_response_fails_that_day_alone_with_one_line(
     assert lines[0].startswith(f"[1/2] {BEFORE}: failed: {line}"), lines[0]
     assert lines[1].startswith(f"[2/2] {AFTER}: new, 39 paper(s)")
     assert out == "fetch: 2 day(s) asked: 1 new, 0 updated, 0 unchanged, 0 empty, 1 failed\n"
-    assert _path(project, BEFORE).read_bytes() == stored, "the stored day is byte-identical"
+    assert _path(store, BEFORE).read_bytes() == stored, "the stored day is byte-identical"
     assert elsewhere.count() == 0, "nothing is asked of another host"
     # bounded: a trickled answer would take hours, a bomb would fill memory; two tries of 0.5 s and backoff
     assert elapsed < 20
 
 
-def test_a_new_day_with_a_hostile_response_records_only_the_failure(api: FakeAPI, project: Project) -> None:
+def test_a_new_day_with_a_hostile_response_records_only_the_failure(api: FakeAPI, store: Project) -> None:
     api.always[BEFORE] = Fault("gzip-bomb-twice")
-    (outcome,) = fetch_days(project, fast_options(api, [BEFORE]))
-    data, problems = parse_snapshot(_path(project, BEFORE))
+    (outcome,) = fetch_days(store, fast_options(api, [BEFORE]))
+    data, problems = parse_snapshot(_path(store, BEFORE))
     assert problems == [] and data["status"] == "failed" and data["papers"] == []
     assert data["error"] == outcome.error == "the response is more than 20,971,520 bytes once decoded"
     assert api.count(BEFORE) == 1, "a body past the cap is not retried"
 
 
 @pytest.mark.parametrize("kind", ["gzip", "redirect"])
-def test_gzip_and_redirects_within_the_api_are_followed(api: FakeAPI, project: Project, kind: str) -> None:
+def test_gzip_and_redirects_within_the_api_are_followed(api: FakeAPI, store: Project, kind: str) -> None:
     api.fail(AFTER, kind)
-    (outcome,) = fetch_days(project, fast_options(api, [AFTER]))
+    (outcome,) = fetch_days(store, fast_options(api, [AFTER]))
     assert outcome.kind == "new" and outcome.papers == 39
-    data, _ = parse_snapshot(_path(project, AFTER))
+    data, _ = parse_snapshot(_path(store, AFTER))
     assert sorted(p["id"] for p in data["papers"]) == sorted(_ids(api.bodies[AFTER]))
     if kind == "redirect":
         assert [r.path for r in api.requests] == ["/api/daily_papers", "/moved"]
@@ -467,10 +462,10 @@ def test_an_unexpected_error_fails_one_day_with_one_line(
 ) -> None:
     real = generator.fetch.store_entries
 
-    def store_entries(project: Project, day: dt.date, *args: object, **kwargs: object):
+    def store_entries(store: Project, day: dt.date, *args: object, **kwargs: object):
         if day.isoformat() == BEFORE:
             raise RuntimeError("a bug nobody foresaw\nspanning lines")
-        return real(project, day, *args, **kwargs)
+        return real(store, day, *args, **kwargs)
 
     monkeypatch.setattr(generator.fetch, "store_entries", store_entries)
     code = main(["--root", str(tmp_path), "fetch", "--since", BEFORE, "--until", AFTER, "--api-url", api.url,
@@ -484,11 +479,11 @@ def test_an_unexpected_error_fails_one_day_with_one_line(
     assert not _path(Project.at(tmp_path), BEFORE).exists()
 
 
-def test_a_trickled_answer_ends_by_the_deadline_on_every_try(api: FakeAPI, project: Project) -> None:
+def test_a_trickled_answer_ends_by_the_deadline_on_every_try(api: FakeAPI, store: Project) -> None:
     api.always[BEFORE] = Fault("trickle-headers", interval=0.05)
     slept: list[float] = []
     started = time.monotonic()
-    (outcome,) = fetch_days(project, fast_options(api, [BEFORE], timeout=0.4, retries=2, sleep=slept.append))
+    (outcome,) = fetch_days(store, fast_options(api, [BEFORE], timeout=0.4, retries=2, sleep=slept.append))
     elapsed = time.monotonic() - started
     assert outcome.error == "no complete response within 0.4 s (3 tries)"
     assert api.count(BEFORE) == 3

@@ -7,10 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from browser_support import open_page, require_chromium, serve
-from conftest import new_project
-
-from generator.build import build_site
-from generator.project import Project
+from conftest import BuiltSite
 
 require_chromium()
 pytestmark = pytest.mark.browser
@@ -18,10 +15,9 @@ PREFIX = "/daily-papers-archive/"
 
 
 @pytest.fixture(scope="module")
-def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    project = Project.at(new_project(tmp_path_factory.mktemp("pages") / "project", with_demo=True))
-    build_site(project, site_url=f"https://example.github.io{PREFIX}")
-    with serve({PREFIX: project.site_dir}) as (address, _):
+def origin(demo_site: BuiltSite) -> Iterator[str]:
+    """The session's demo site (conftest.demo_site), served under a project path as GitHub Pages does."""
+    with serve({PREFIX: demo_site.site_dir}) as (address, _):
         yield address
 
 

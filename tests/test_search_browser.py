@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from browser_support import MountHandler, open_page, require_chromium, serve
+from conftest import BuiltSite
 
 PREFIX = "/archive/"
 
@@ -19,22 +20,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory):
-    """The real fixtures imported and built once, with the archive they were built from."""
-    from conftest import new_project, require_fixtures
-
-    from generator.build import build_site
-    from generator.cli import main
+def site(real_site: BuiltSite):
+    """The real-fixture site built once for the session (conftest.real_site), with its archive."""
     from generator.load import load_archive
-    from generator.project import Project
 
-    files = sorted((require_fixtures() / "days").glob("*.json"))
-    root = new_project(tmp_path_factory.mktemp("searchsite") / "project")
-    assert main(["--root", str(root), "import", *map(str, files)]) == 0
-    project = Project.at(root)
-    build_site(project, site_url="https://user.github.io/archive/")
-    archive, taxonomy = load_archive(project)
-    return project.site_dir, archive, taxonomy
+    archive, taxonomy = load_archive(real_site.project)
+    return real_site.site_dir, archive, taxonomy
 
 
 @pytest.fixture(scope="module")
