@@ -147,13 +147,8 @@ def find_snapshots(snapshots_dir: Path, today: dt.date) -> Found:
         found.refuse(snapshots_dir, f"cannot read the snapshots folder: {error.strerror}")
         return found
     try:
-        with os.scandir(top_fd) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
-        for entry in entries:
-            path = snapshots_dir / entry.name
-            if entry.is_symlink():
-                found.refuse(path, f"is a symbolic link; {EXPECTED_PLACE} as a plain file")
-            elif entry.is_dir(follow_symlinks=False):
+        for path, entry in _entries(found, snapshots_dir, top_fd):
+            if entry.is_dir(follow_symlinks=False):
                 if YEAR_FOLDER.match(entry.name):
                     _find_in_year(found, path, top_fd, today)
                 else:
@@ -164,6 +159,18 @@ def find_snapshots(snapshots_dir: Path, today: dt.date) -> Found:
         os.close(top_fd)
     found.files.sort(key=lambda item: item[0].date)
     return found
+
+
+def _entries(found: Found, folder: Path, folder_fd: int) -> Iterator[tuple[Path, os.DirEntry[str]]]:
+    """A folder's entries by name, each with its path; a symbolic link is refused here, never followed."""
+    with os.scandir(folder_fd) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
+        path = folder / entry.name
+        if entry.is_symlink():
+            found.refuse(path, f"is a symbolic link; {EXPECTED_PLACE} as a plain file")
+        else:
+            yield path, entry
 
 
 def _misplaced(path: Path) -> str:
@@ -190,13 +197,7 @@ def _find_in_year(found: Found, folder: Path, top_fd: int, today: dt.date) -> No
         found.refuse(folder, f"cannot read the folder: {error.strerror}")
         return
     try:
-        with os.scandir(year_fd) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
-        for entry in entries:
-            path = folder / entry.name
-            if entry.is_symlink():
-                found.refuse(path, f"is a symbolic link; {EXPECTED_PLACE} as a plain file")
-                continue
+        for path, entry in _entries(found, folder, year_fd):
             if entry.is_dir(follow_symlinks=False):
                 found.refuse(path, f"a folder inside a year folder; {EXPECTED_PLACE}")
                 continue
