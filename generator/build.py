@@ -41,7 +41,7 @@ from generator.charts import stats_charts
 from generator.digest import subscribe_page_context
 from generator.errors import UserError
 from generator.export import DataExport, build_data_export, data_page_context
-from generator.feeds import FeedInfo, build_feeds, feed_catalog, feeds_page_context, head_links
+from generator.feeds import build_feeds, feed_catalog, feeds_page_context, head_links, head_links_by_page
 from generator.load import load_archive
 from generator.model import Archive
 from generator.orgs import Organization, organizations
@@ -77,14 +77,14 @@ class BuildReport:
                 f"in {self.seconds:.1f} s")
 
 
-def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport) -> list[Page]:
+def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport,
+                   orgs: list[Organization]) -> list[Page]:
     """Every Markdown page of the site, in a fixed order."""
     days = views.day_views(archive)
     months = views.month_views(days)
     years = views.year_views(months)
     weeks = views.week_views(days)
     topics = taxonomy.by_slug
-    orgs = organizations(archive)  # fails the build, with one line, when two names share a slug
     listed = [d for d in days if d.papers]
     totals: dict[str, Any] = {"paper_count": len(archive.appearances), "listed_days": len(listed)}
 
@@ -100,11 +100,11 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: 
     pages += [render("week.md.j2", view.url, view=view) for view in weeks]
     pages += [render("month.md.j2", view.url, view=view) for view in months]
     pages += [render("year.md.j2", view.url, view=view) for view in years]
-    catalog = feed_catalog(taxonomy, orgs)
-    pages += [render("topic.md.j2", view.url, view=view, feeds=head_links(catalog, views.topic_url(view.topic.slug)))
+    links = head_links_by_page(feed_catalog(taxonomy, orgs))
+    pages += [render("topic.md.j2", view.url, view=view, feeds=links[views.topic_url(view.topic.slug)])
               for view in views.topic_views(archive, taxonomy)]
     pages += _feature_pages(taxonomy, site_url, orgs)
-    pages += discovery_pages(archive, taxonomy, orgs, catalog)
+    pages += discovery_pages(archive, taxonomy, orgs, links)
     pages.append(render("data.md.j2", views.DATA_URL, **data_page_context(export, site_url)))
     return pages
 
@@ -119,12 +119,12 @@ def _feature_pages(taxonomy: Taxonomy, site_url: str, orgs: list[Organization]) 
 
 
 def discovery_pages(archive: Archive, taxonomy: Taxonomy, orgs: list[Organization],
-                    catalog: list[FeedInfo]) -> list[Page]:
+                    links: dict[str, list[dict[str, str]]]) -> list[Page]:
     """The organization index, each organization's pages (their feeds in the head), and the stats page
     with its charts."""
 
     pages = [render("orgs.md.j2", views.ORGS_URL, orgs=orgs)]
-    pages += [render("org.md.j2", view.url, view=view, feeds=head_links(catalog, views.org_url(view.org.slug)))
+    pages += [render("org.md.j2", view.url, view=view, feeds=links[views.org_url(view.org.slug)])
               for view in views.org_views(orgs)]
     stats = views.stats_view(archive, taxonomy, orgs)
     pages.append(render("stats.md.j2", stats.url, view=stats, charts=stats_charts(stats),
@@ -163,13 +163,14 @@ def similar_files(archive: Archive) -> dict[str, bytes]:
     return files
 
 
-def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport) -> dict[str, bytes]:
+def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport,
+                orgs: list[Organization]) -> dict[str, bytes]:
     """Files written straight into the site after MkDocs: feeds and data downloads (the search index is
     SearchIndexJob's, permalinks and the card tools' data CardDataJob's). Kept in memory until
     `claim_outputs` has checked every path."""
     files: dict[str, bytes] = {}
     owners: dict[str, str] = {}
-    for owner, more in (("a feed", build_feeds(archive, taxonomy, site_url)), ("a data download", export.files)):
+    for owner, more in (("a feed", build_feeds(archive, taxonomy, site_url, orgs)), ("a data download", export.files)):
         for path, data in more.items():
             if path in files:
                 raise clash(path, owners[path], owner)
@@ -471,10 +472,11 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
     anything but the docs folder is written."""
     archive, taxonomy = load_archive(project)
     export = build_data_export(archive, site_url)  # the Data page lists the files' checksums
-    pages = generate_pages(archive, taxonomy, site_url, export)
+    orgs = organizations(archive)  # fails the build, with one line, when two names share a slug
+    pages = generate_pages(archive, taxonomy, site_url, export, orgs)
     pages.append(subscribe_page(project, site_url))
     hand_written = hand_written_pages(project)
-    extras = extra_files(archive, taxonomy, site_url, export)
+    extras = extra_files(archive, taxonomy, site_url, export, orgs)
     claim_outputs(pages, extras, hand_written, taxonomy, _shown(project, project.pages_dir), permalink_paths(archive))
     files = {page.path: page.text.encode() for page in pages}
     files.update(hand_written)

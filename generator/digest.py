@@ -141,7 +141,7 @@ def _digest_paper(paper: Paper, rank: int, site_url: str) -> DigestPaper:
         rank=rank, id=paper.id, title=one_line(paper.title, MAX_TITLE) or paper.id, authors=_authors(paper),
         upvotes=paper.upvotes, comments=paper.comments, summary=summary, summary_label=label,
         card_url=site_url + views.card_on_day_url(pid, paper.day),
-        arxiv_url=f"https://arxiv.org/abs/{pid}", hf_url=f"https://huggingface.co/papers/{pid}",
+        arxiv_url=paper.arxiv_url, hf_url=paper.hf_url,
     )
 
 

@@ -39,6 +39,7 @@ from generator.topics import Taxonomy, Topic
 
 # Organizations get RSS and Atom, as the issue for them asked; topics and the site add JSON Feed.
 ORG_FEED_KINDS: tuple[views.FeedKind, ...] = ("rss", "atom")
+TOPIC_FEED_KINDS: tuple[views.FeedKind, ...] = ("rss", "atom", "json")
 SITE_NAME = "Daily Papers Archive"
 MAX_FEED_BYTES = 512 * 1024
 MAIN_ITEMS = 100
@@ -163,7 +164,7 @@ def _topic_feeds(topic: Topic) -> list[FeedInfo]:
     return [
         FeedInfo(views.topic_feed_url(topic.slug, kind), f"{SITE_NAME}: {topic.title}", kind, what, TOPIC_ITEMS,
                  page)
-        for kind in ("rss", "atom", "json")
+        for kind in TOPIC_FEED_KINDS
     ]
 
 
@@ -199,17 +200,28 @@ def feed_catalog(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[
 _KIND_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 
 
-def head_links(catalog: list[FeedInfo], page: str) -> list[dict[str, str]]:
-    """The `<link rel="alternate">` entries for the feeds that follow `page` (the home page: the site-wide
+def head_links_by_page(catalog: list[FeedInfo]) -> dict[str, list[dict[str, str]]]:
+    """The `<link rel="alternate">` entries of every page that has feeds (the home page: the site-wide
     feeds, which every page advertises), as the theme partial overrides/partials/feed-links.html writes
-    them. A feed sharing its title with another of the same page is told apart by its format."""
-    mine = [info for info in catalog if info.page == page]
-    titles = [info.title for info in mine]
-    return [
-        {"href": info.path, "type": info.media_type,
-         "title": f"{info.title} ({_KIND_LABELS[info.kind]})" if titles.count(info.title) > 1 else info.title}
-        for info in mine
-    ]
+    them. A feed sharing its title with another of the same page is told apart by its format. Grouped
+    in one pass: a build asks for the links of every topic and organization page."""
+    by_page: dict[str, list[FeedInfo]] = {}
+    for info in catalog:
+        by_page.setdefault(info.page, []).append(info)
+    out = {}
+    for page, mine in by_page.items():
+        titles = [info.title for info in mine]
+        out[page] = [
+            {"href": info.path, "type": info.media_type,
+             "title": f"{info.title} ({_KIND_LABELS[info.kind]})" if titles.count(info.title) > 1 else info.title}
+            for info in mine
+        ]
+    return out
+
+
+def head_links(catalog: list[FeedInfo], page: str) -> list[dict[str, str]]:
+    """The head links of one page (see head_links_by_page)."""
+    return head_links_by_page(catalog).get(page, [])
 
 
 def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> dict:
@@ -223,9 +235,10 @@ def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) ->
         for path in (views.FEED_RSS, views.FEED_ATOM, views.FEED_JSON, views.DAILY_FEED, views.WEEKLY_FEED)
     ]
     topics = [
-        {"topic": topic, **{kind: by_path[views.topic_feed_url(topic.slug, kind)] for kind in ("rss", "atom", "json")}}
+        {"topic": topic, **{kind: by_path[views.topic_feed_url(topic.slug, kind)] for kind in TOPIC_FEED_KINDS}}
         for topic in taxonomy.all_topics
     ]
+    opml = opml_feeds(taxonomy, orgs)
     org_feeds = [
         {"org": org, "page": views.org_url(org.slug), "rss": by_path[views.org_feed_url(org.slug, "rss")],
          "atom": by_path[views.org_feed_url(org.slug, "atom")]}
@@ -236,8 +249,8 @@ def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) ->
         "site_wide": site_wide,
         "topic_feeds": topics,
         "opml_path": views.OPML_FILE,
-        "opml_count": len(opml_feeds(taxonomy, orgs)),
-        "opml_folders": list(dict.fromkeys(opml_folder(info) for info in opml_feeds(taxonomy, orgs))),
+        "opml_count": len(opml),
+        "opml_folders": list(dict.fromkeys(opml_folder(info) for info in opml)),
         "data_page": views.DATA_URL,
         "topic_items": TOPIC_ITEMS,
         "org_feeds": org_feeds,
@@ -547,12 +560,14 @@ def build_opml(taxonomy: Taxonomy, site_url: str, orgs: Iterable[Organization] =
     return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
 
 
-def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str, bytes]:
+def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str,
+                orgs: list[Organization] | None = None) -> dict[str, bytes]:
     """Every feed file, keyed by its path under the site root (see feed_catalog for the list), then the
-    OPML list of them at views.OPML_FILE."""
+    OPML list of them at views.OPML_FILE. `orgs` saves grouping the archive again when the caller has
+    them."""
     base = text.site_url(site_url)
     site = _Site(base, taxonomy)
-    orgs = organizations(archive)
+    orgs = organizations(archive) if orgs is None else orgs
     catalog = {info.path: info for info in feed_catalog(taxonomy, orgs)}
     out: dict[str, bytes] = {}
     papers = archive.papers  # each paper once, from its first day
@@ -566,7 +581,7 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str) -> dict[str
     for topic in taxonomy.all_topics:
         items = _paper_items(site, newest, _in_topic(topic.slug), TOPIC_ITEMS)
         page = base + views.topic_url(topic.slug)
-        for kind in ("rss", "atom", "json"):
+        for kind in TOPIC_FEED_KINDS:
             path = views.topic_feed_url(topic.slug, kind)
             out[path] = _write_feed(catalog[path], page, base, items)
     for org in orgs:

@@ -47,6 +47,8 @@ SAVED_URL = "saved/"  # the reader's own saved papers, kept in the browser
 PERMALINKS_URL = "p/"  # a paper's permanent link is p/<arXiv id>/
 CARD_DATA_URL = "cards/"  # the card tools' day shards are below it (card_data_url)
 DATA_URL = "data/"  # the downloads page; the files are below it (download_url)
+ORGS_URL = "orgs/"
+STATS_URL = "stats/"
 # Site-wide feeds, beside the home page.
 FEED_RSS = "feed.xml"
 FEED_ATOM = "atom.xml"
@@ -54,7 +56,7 @@ FEED_JSON = "feed.json"
 DAILY_FEED = "daily.xml"
 WEEKLY_FEED = "weekly.xml"
 FeedKind = Literal["rss", "atom", "json"]
-FEED_FILES: dict[FeedKind, str] = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}  # in a topic's folder
+FEED_FILES: dict[FeedKind, str] = {"rss": FEED_RSS, "atom": FEED_ATOM, "json": FEED_JSON}  # in a topic's folder too
 OPML_FILE = "feeds.opml"  # every feed, for a reader to import
 
 
@@ -88,12 +90,8 @@ def topic_feed_url(slug: str, kind: FeedKind) -> str:
     return topic_url(slug) + FEED_FILES[kind]
 
 
-ORGS_URL = "orgs/"
-STATS_URL = "stats/"
-
-
 def org_url(slug: str, page: int = 1) -> str:
-    return f"orgs/{slug}/" if page == 1 else f"orgs/{slug}/page/{page}/"
+    return f"{ORGS_URL}{slug}/" if page == 1 else f"{ORGS_URL}{slug}/page/{page}/"
 
 
 def org_url_of(name: str) -> str:

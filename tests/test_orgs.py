@@ -17,10 +17,11 @@ from htmltext import parse
 
 from generator.build import build_site
 from generator.cli import main
-from generator.feeds import ORG_ITEMS
+from generator.feeds import ORG_ITEMS, build_feeds
 from generator.model import Account, Archive, Day, Paper
 from generator.orgs import MAX_SLUG, OrgSlugClash, org_slug, organizations
 from generator.project import Project
+from generator.topics import load_taxonomy
 from generator.views import TOPIC_PAGE_SIZE, org_views
 
 SITE_URL = "https://user.github.io/archive/"
@@ -251,3 +252,16 @@ def test_a_paper_relisted_under_an_organization_is_on_its_page_once() -> None:
     assert sorted((p.id, p.day) for p in orgs["lab"].papers) == [("1", d1), ("2", d1)]  # as on its first day
     assert [(p.id, p.day) for p in orgs["new"].papers] == [("3", d2), ("1", d1)]
     assert orgs["new"].label == "New Name"  # the name it had when last listed
+
+
+def test_an_org_feed_holds_its_newest_papers_newest_first() -> None:
+    """More papers than a feed holds: the feed keeps the ORG_ITEMS newest, never older ones."""
+    lab = Account("big-lab", "Big Lab")
+    start = dt.date(2025, 10, 1)
+    days = [(start + dt.timedelta(days=n), [_paper(f"2510.{n:05d}", start + dt.timedelta(days=n), lab)])
+            for n in range(ORG_ITEMS + 5)]
+    out = build_feeds(_archive(*days), load_taxonomy(Path(__file__).parent.parent / "content" / "topics.yaml"),
+                      SITE_URL)
+    feed = feedparser.parse(out[f"orgs/{org_slug('big-lab')}/feed.xml"])
+    newest = [f"2510.{n:05d}" for n in range(ORG_ITEMS + 4, 4, -1)]
+    assert [e.id.rstrip("/").rsplit("/", 1)[1] for e in feed.entries] == newest

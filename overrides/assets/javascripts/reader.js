@@ -455,7 +455,7 @@
     else if (event.key === "ArrowRight") follow("next");
     else if (event.key === "j") { event.preventDefault(); moveCard(1); }
     else if (event.key === "k") { event.preventDefault(); moveCard(-1); }
-    /* "/" is search.js's: it focuses the header's search box. */
+    /* "/" is search-ui.js's: it focuses the header's search box. */
   }
 
   function init() {
