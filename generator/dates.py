@@ -9,13 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from generator.errors import UserError
-
 FIRST_DAY = dt.date(2023, 5, 4)
-
-
-class DayOutOfRange(UserError):
-    """A day outside the list's range; the message is one line naming the day and the range."""
 
 
 def last_day(today: dt.date) -> dt.date:
@@ -33,10 +27,3 @@ def day_problem(day: dt.date, today: dt.date) -> str | None:
             "there is no list for it yet"
         )
     return None
-
-
-def check_day(day: dt.date, today: dt.date) -> None:
-    """Raise DayOutOfRange when `day` is before the list began or after tomorrow (UTC)."""
-    problem = day_problem(day, today)
-    if problem is not None:
-        raise DayOutOfRange(problem)

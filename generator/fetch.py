@@ -40,7 +40,7 @@ from generator.merge import (
     store_failure,
     unexpected_failure,
 )
-from generator.normalize import MAX_BODY_BYTES, ResponseError, parse_response
+from generator.normalize import MAX_BODY_BYTES, MAX_ENTRIES, ResponseError, parse_response
 from generator.project import Project
 
 DEFAULT_API_URL = "https://huggingface.co/api/daily_papers"
@@ -52,7 +52,7 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504}) | frozenset(range(505, 600
 PAGE_SIZE = 100  # the API's largest `limit`; a page with fewer entries is the day's last ...
 API_DEFAULT_LIMIT = 50  # ... unless it holds exactly the API's default page size, which a server
 # paging by its default whatever `limit` asks would also send: then the next page is asked for too.
-MAX_PAGES = 20  # 2,000 papers; the busiest days list about 100
+MAX_PAGES = MAX_ENTRIES // PAGE_SIZE  # 20 pages; the busiest days list about 100 papers
 
 
 def _utcnow() -> dt.datetime:
@@ -134,8 +134,9 @@ class FetchOptions:
             if since > last:
                 raise UserError(f"--since {since} is after --until {last}; swap them")
             days = [since + dt.timedelta(days=n) for n in range((last - since).days + 1)]
-        else:
-            days = [today - dt.timedelta(days=n) for n in range(refresh, -1, -1)]
+        else:  # the refresh window; it never reaches back before the list began
+            days = [day for day in (today - dt.timedelta(days=n) for n in range(refresh, -1, -1))
+                    if day_problem(day, today) is None]
         options = cls(
             days=days,
             api_url=getattr(args, "api_url", None) or DEFAULT_API_URL,

@@ -36,10 +36,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import DayError
-from generator.snapshot_format import PAPER_KEYS
+from generator.snapshot_format import MAX_PAPERS, PAPER_KEYS
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
-MAX_ENTRIES = 500
+MAX_ENTRIES = MAX_PAPERS  # a day's list, every page together (fetch asks for pages of 100 up to this)
 # The largest count stored: the site's JavaScript reads numbers as doubles, exact only up to 2**53.
 MAX_COUNT = 2**53 - 1
 MAX_TITLE = 2000

@@ -39,3 +39,5 @@ PAPER_KEYS = _keys(schema()["$defs"]["paper"])
 """A stored paper's keys, in the order a written file has them."""
 AUTHOR_KEYS = _keys(schema()["$defs"]["author"])
 ACCOUNT_KEYS = _keys(schema()["$defs"]["account"])
+MAX_PAPERS: int = schema()["properties"]["papers"]["maxItems"]
+"""The most papers a day can hold: what a fetch of every page, or one saved response, may store."""

@@ -190,6 +190,9 @@ def test_default_days_are_today_and_the_refresh_window() -> None:
     assert options.days[0] == dt.date(2026, 5, 29) and options.days[-1] == dt.date(2026, 6, 5)
     assert len(options.days) == 8
     assert FetchOptions.from_args(_args(refresh_days=0), clock=clock).days == [dt.date(2026, 6, 5)]
+    # a window wider than the archive's life never reaches back before the list began
+    wide = FetchOptions.from_args(_args(refresh_days=5000), clock=clock).days
+    assert wide[0] == dt.date(2023, 5, 4) and wide[-1] == dt.date(2026, 6, 5)
     backfill = FetchOptions.from_args(_args(since=dt.date(2026, 5, 1)), clock=clock)
     assert len(backfill.days) == 36
     # the list is dated where the submitter is: tomorrow (UTC) may already be listed, and the first day is allowed

@@ -152,10 +152,10 @@ def test_days_outside_the_list_are_refused_one_line_each(tmp_path: Path, capsys:
     for path in (early, late, good):
         path.write_bytes(body)
     root = tmp_path / "project"
+    today = dt.datetime.now(dt.UTC).date()  # read before the run: a run across midnight would not match
     code = main(["--root", str(root), "import", str(early), str(good), str(late)])
     out, err = capsys.readouterr()
     assert code == 1 and "Traceback" not in err
-    today = dt.datetime.now(dt.UTC).date()
     assert err.splitlines() == [
         f"{early}: 2023-05-03 is before 2023-05-04, the first day of the Daily Papers list",
         f"{late}: 2099-01-01 is after tomorrow (today is {today} UTC); there is no list for it yet",
@@ -217,3 +217,18 @@ def test_an_unexpected_error_fails_one_file_with_one_line(
         f"{second}: 2025-01-22: new, 13 paper(s)",
         "import: 2 file(s): 1 new, 0 updated, 0 unchanged, 0 empty, 1 failed",
     ]
+
+
+def test_a_saved_day_longer_than_one_page_is_stored_as_fetch_would(tmp_path: Path, capsys) -> None:
+    """A saved response may hold a whole day of pages (more than 500 papers): import takes what a
+    paged fetch takes, up to the same bound."""
+    entry = json.loads((fixtures_dir() / "days" / "2025-01-13.json").read_bytes())[0]
+    entries = []
+    for n in range(600):
+        copy = json.loads(json.dumps(entry))
+        copy["paper"]["id"] = f"2501.{n:05d}"
+        entries.append(copy)
+    saved = tmp_path / "2025-01-13.json"
+    saved.write_text(json.dumps(entries), encoding="utf-8")
+    assert main(["--root", str(tmp_path / "project"), "import", str(saved)]) == 0
+    assert "new, 600 paper(s)" in capsys.readouterr().out

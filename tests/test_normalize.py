@@ -255,7 +255,7 @@ def _bad_bodies() -> list[tuple[str, bytes, str]]:
         ("author-string", json.dumps([_entry(authors=["A"])]).encode(), "authors[0] should be an object"),
         ("title-huge", big_entry, "title is 2001 characters"),
         ("no-title", json.dumps([{"paper": {"id": "2509.01234"}}]).encode(), "has no title"),
-        ("too-many", json.dumps([_entry(id=f"2509.{n:05d}") for n in range(501)]).encode(), "501 entries"),
+        ("too-many", json.dumps([_entry(id=f"2509.{n:05d}") for n in range(2001)]).encode(), "2001 entries"),
         ("huge-body", b"[" + b" " * (20 * 1024 * 1024) + b"]", "bytes"),
         ("deep", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
     ]
