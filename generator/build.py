@@ -41,7 +41,15 @@ from generator.charts import stats_charts
 from generator.digest import subscribe_page_context
 from generator.errors import UserError
 from generator.export import DataExport, build_data_export, data_page_context
-from generator.feeds import build_feeds, feed_catalog, feeds_page_context, head_links, head_links_by_page
+from generator.feeds import (
+    KIND_LABELS,
+    FeedInfo,
+    build_feeds,
+    feed_catalog,
+    feeds_page_context,
+    head_links,
+    head_links_by_page,
+)
 from generator.load import load_archive
 from generator.model import Archive
 from generator.orgs import Organization, organizations
@@ -51,11 +59,12 @@ from generator.render import Page, relative_root, render, sync_tree, write_files
 from generator.search import SEARCH_DIR, build_search_index
 from generator.similar import similar_papers
 from generator.site_swap import clean_stale, staging_dir, swap_in
+from generator.snapshot_format import SCHEMA_RESOURCE, schema_bytes
+from generator.snapshots import shown
 from generator.topics import Taxonomy
 
 HOME_RECENT_DAYS = 10
-SEARCH_FOLDER = SEARCH_DIR
-SCHEMA_PATH = "schema/snapshot.schema.json"
+SCHEMA_PATH = SCHEMA_RESOURCE  # published at the path it has in the package
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -180,20 +189,18 @@ def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str, export: Dat
 
 
 def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dict[str, bytes],
-                  taxonomy: Taxonomy, pages_label: str, permalinks: Iterable[str] = ()) -> SitePaths:
+                  catalog: Iterable[FeedInfo], pages_label: str, permalinks: Iterable[str] = ()) -> None:
     """Claim every path the site will have, generated outputs first and hand-written pages last, so
     a clash fails in one line naming both before a single file is written. `permalinks` are the paths
     CardDataJob will write (`permalink_paths`)."""
-    feeds = {info.path: info for info in feed_catalog(taxonomy)}
+    feeds = {info.path: info for info in catalog}
     paths = SitePaths()
     for page in pages:
         paths.claim(site_path(page.path), f"the generated page {site_path(page.path)}")
-    kinds = {"rss": "RSS", "atom": "Atom", "json": "JSON"}
     for path in extras:
         if path in feeds:
-            paths.claim(path, f"the generated {kinds.get(feeds[path].kind, feeds[path].kind)} feed {path}")
-        elif path.startswith(views.PERMALINKS_URL):
-            paths.claim(path, f"the permalink page {path}")
+            name = KIND_LABELS[feeds[path].kind]  # "RSS", "Atom", "JSON Feed"
+            paths.claim(path, f"the generated {name if name.endswith('Feed') else name + ' feed'} {path}")
         else:
             paths.claim(path, f"the generated file {path}")
     for path in permalinks:
@@ -201,11 +208,10 @@ def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dic
     paths.claim(SCHEMA_PATH, f"the published snapshot schema {SCHEMA_PATH}")
     for path in MKDOCS_FILES:
         paths.claim(path, f"MkDocs' {path}")
-    paths.claim_folder(SEARCH_FOLDER, f"the search index (everything under {SEARCH_FOLDER})")
+    paths.claim_folder(SEARCH_DIR, f"the search index (everything under {SEARCH_DIR})")
     paths.claim_folder(views.CARD_DATA_URL, f"the card tools' data (everything under {views.CARD_DATA_URL})")
     for path in hand_written:
-        paths.claim(site_path(path), f"{pages_label}/{path}", hand_written=True)
-    return paths
+        paths.claim(site_path(path), shown(Path(f"{pages_label}/{path}")), hand_written=True)
 
 
 class SearchIndexJob:
@@ -226,7 +232,7 @@ class SearchIndexJob:
     A subclass builds other files the same way: it names its `FOLDERS`, `LABEL` and `_files()`.
     """
 
-    FOLDERS: tuple[str, ...] = (SEARCH_FOLDER,)
+    FOLDERS: tuple[str, ...] = (SEARCH_DIR,)
     LABEL = "search index"
 
     def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path) -> None:
@@ -356,16 +362,14 @@ def hand_written_pages(project: Project) -> dict[str, bytes]:
 def _shown(project: Project, path: Path) -> str:
     """A path as the person running the build knows it: relative to the project folder."""
     try:
-        return path.relative_to(project.root).as_posix()
+        return shown(Path(path.relative_to(project.root).as_posix()))
     except ValueError:
-        return str(path)
+        return shown(path)
 
 
 def published_schema() -> dict[str, bytes]:
     """The snapshot JSON Schema, published on the site next to the page that documents it."""
-    from importlib import resources
-
-    return {SCHEMA_PATH: resources.files("generator").joinpath("schema/snapshot.schema.json").read_bytes()}
+    return {SCHEMA_PATH: schema_bytes()}
 
 
 def resolve_site_url(project: Project, given: str | None) -> str:
@@ -477,7 +481,8 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
     pages.append(subscribe_page(project, site_url))
     hand_written = hand_written_pages(project)
     extras = extra_files(archive, taxonomy, site_url, export, orgs)
-    claim_outputs(pages, extras, hand_written, taxonomy, _shown(project, project.pages_dir), permalink_paths(archive))
+    claim_outputs(pages, extras, hand_written, feed_catalog(taxonomy, orgs), _shown(project, project.pages_dir),
+                  permalink_paths(archive))
     files = {page.path: page.text.encode() for page in pages}
     files.update(hand_written)
     files.update(published_schema())

@@ -197,7 +197,7 @@ def feed_catalog(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[
     return feeds
 
 
-_KIND_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+KIND_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}  # a feed format, named in a sentence
 
 
 def head_links_by_page(catalog: list[FeedInfo]) -> dict[str, list[dict[str, str]]]:
@@ -213,7 +213,7 @@ def head_links_by_page(catalog: list[FeedInfo]) -> dict[str, list[dict[str, str]
         titles = [info.title for info in mine]
         out[page] = [
             {"href": info.path, "type": info.media_type,
-             "title": f"{info.title} ({_KIND_LABELS[info.kind]})" if titles.count(info.title) > 1 else info.title}
+             "title": f"{info.title} ({KIND_LABELS[info.kind]})" if titles.count(info.title) > 1 else info.title}
             for info in mine
         ]
     return out

@@ -253,6 +253,8 @@ def test_a_failed_search_index_leaves_the_site_and_nothing_else(
 @pytest.mark.parametrize(("page", "owner"), [
     ("feed.xml", "the generated RSS feed feed.xml"),
     ("topics/reasoning/atom.xml", "the generated Atom feed topics/reasoning/atom.xml"),
+    ("orgs/demo-lab/feed.xml", "the generated RSS feed orgs/demo-lab/feed.xml"),
+    ("topics/reasoning/feed.json", "the generated JSON Feed topics/reasoning/feed.json"),
     ("p/2611.90001/index.html", "the permalink page p/2611.90001/index.html"),
     ("search/shards/0.json", "the search index (everything under search/)"),
     ("search/help.md", "the search index (everything under search/)"),
