@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_validate import GOOD
 
-from generator import safe_yaml
+from generator import safe_yaml, snapshots
 from generator.load import load_archive
 from generator.project import Project
 from generator.snapshots import SnapshotCache, validate_all
@@ -231,7 +231,8 @@ def _entries(project: Project) -> list[Path]:
     return sorted(project.cache_dir.glob("*.json"))
 
 
-def test_cache_entries_are_signed_json_used_on_the_next_load(cached_project: Project) -> None:
+def test_cache_entries_are_signed_json_used_on_the_next_load(cached_project: Project,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     assert _titles(cached_project) == ["A paper"]
     (entry,) = _entries(cached_project)
     mac, _, payload = entry.read_bytes().partition(b"\n")
@@ -239,8 +240,14 @@ def test_cache_entries_are_signed_json_used_on_the_next_load(cached_project: Pro
     key = cached_project.cache_key_file
     assert key.stat().st_mode & 0o777 == 0o600
     assert cached_project.root not in key.parents, "the key lives outside the checkout"
-    # a correctly signed entry is what the next load uses
+    # a correctly signed entry is what the next load uses: nothing is parsed again
     entry.write_bytes(mac + b"\n" + payload)
+
+    def no_parsing(missing: list[object], *_: object) -> list[object]:
+        assert not missing, "a valid cache entry was not used: the snapshot was parsed again"
+        return []
+
+    monkeypatch.setattr(snapshots, "_load_all", no_parsing)
     assert _titles(cached_project) == ["A paper"]
 
 
