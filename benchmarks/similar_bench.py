@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 from benchmarks.synthetic import iter_snapshots
-from generator.build import permalink_pages
 from generator.card_data import card_data_files
 from generator.load import classify, day_from_snapshot, load_archive
 from generator.model import Archive, Paper
@@ -57,21 +56,17 @@ def measure(papers: tuple[Paper, ...]) -> None:
 
 
 def output_sizes(archive: Archive) -> None:
-    """What the similar papers add to the site: the card tools' day shards, and the permalinks' growth."""
+    """What the similar papers add to the site: the card tools' day shards (the permalinks no longer list
+    them: they redirect to the card, which shows them)."""
     started = time.process_time()
-    similar = similar_papers(archive.papers)
-    shards = card_data_files(archive, similar)
-    with_similar = sum(len(page.text.encode()) for page in permalink_pages(archive, similar))
+    shards = card_data_files(archive, similar_papers(archive.papers))
     cpu = time.process_time() - started
-    without = sum(len(page.text.encode()) for page in permalink_pages(archive, {}))
     sizes = sorted(len(data) for data in shards.values())
     gzipped = sorted(len(gzip.compress(data, 6)) for data in shards.values())
     print(f"card data: {len(shards):,} day shards, {sum(sizes) / 2**20:.1f} MiB in all, median "
           f"{sizes[len(sizes) // 2] / 1024:.1f} KiB ({gzipped[len(sizes) // 2] / 1024:.1f} KiB gzipped), "
-          f"largest {sizes[-1] / 1024:.1f} KiB ({gzipped[-1] / 1024:.1f} KiB gzipped)")
-    print(f"permalinks: {without / 2**20:.1f} MiB without similar papers, {with_similar / 2**20:.1f} MiB with "
-          f"(+{(with_similar - without) / max(1, len(archive.papers)):.0f} B a page); "
-          f"CardDataJob's work (similar, shards, permalinks): CPU {cpu:.1f} s")
+          f"largest {sizes[-1] / 1024:.1f} KiB ({gzipped[-1] / 1024:.1f} KiB gzipped); "
+          f"similar papers and shards: CPU {cpu:.1f} s")
 
 
 def _shares(a: Paper, b: Paper) -> tuple[bool, bool]:

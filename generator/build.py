@@ -18,6 +18,7 @@ it is built in a child process while MkDocs runs.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import logging
@@ -28,7 +29,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,25 +151,19 @@ def permalink_paths(archive: Archive) -> list[str]:
     return [_permalink_path(paper.id) for paper in archive.papers]
 
 
-def permalink_pages(archive: Archive, similar: Mapping[str, tuple[str, ...]]) -> list[Page]:
-    papers = {paper.id: paper for paper in archive.papers}
+def permalink_pages(archive: Archive) -> list[Page]:
     pages = []
     for view in views.permalink_views(archive):
-        root = relative_root(view.url)
-        target = f"{root}{views.card_url(view.paper)}"
-        others = [papers[other] for other in similar.get(view.paper.id, ())]
+        target = f"{relative_root(view.url)}{views.card_url(view.paper)}"
         pages.append(render("permalink.html.j2", view.url, path=_permalink_path(view.paper.id), view=view,
-                            target=target, similar=others))
+                            target=target))
     return pages
 
 
 def similar_files(archive: Archive) -> dict[str, bytes]:
-    """Everything that needs the similar papers: the permalinks, which list them, and the card tools'
-    day shards (CardDataJob's)."""
-
-    similar = similar_papers(archive.papers)
-    files = {page.path: page.text.encode() for page in permalink_pages(archive, similar)}
-    files.update(card_data_files(archive, similar))
+    """The permalinks and the card tools' day shards, which hold the similar papers (CardDataJob's)."""
+    files = {page.path: page.text.encode() for page in permalink_pages(archive)}
+    files.update(card_data_files(archive, similar_papers(archive.papers)))
     return files
 
 
@@ -308,10 +303,14 @@ class SearchIndexJob:
         return self.count
 
     def cancel(self) -> None:
+        """Stop the child and remove what it wrote, with the work folder if that leaves it empty: a build
+        stopped before writing leaves nothing behind."""
         if self.process is not None:
             self.process.kill()
             self.process.join()
         shutil.rmtree(self.staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.staging.parent.rmdir()  # only if empty
 
 
 class CardDataJob(SearchIndexJob):
@@ -471,10 +470,27 @@ class PreparedBuild:
 
 def prepare_build(project: Project, site_url: str, search: bool = True) -> PreparedBuild:
     """Load the archive, make every page, feed, permalink and download, claim every output path, and
-    write the Markdown into the docs folder; with `search`, start building the search index and the
-    similar papers (permalinks, card data). Raises SnapshotError or UserError, in one line each, before
-    anything but the docs folder is written."""
+    write the Markdown into the docs folder; with `search`, the search index and the similar papers
+    (permalinks, card data) are started first, right after loading, so that on 2 cores they are built
+    while this process makes the rest. Raises SnapshotError or UserError, in one line each, before
+    anything but the docs folder is written (a failure here cancels the started jobs)."""
     archive, taxonomy = load_archive(project)
+    jobs: dict[str, SearchIndexJob] = {}
+    try:
+        if search:
+            jobs["search"] = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
+            jobs["card_data"] = CardDataJob(archive, taxonomy, project.docs_dir.parent / "card-data")
+        prepared = _prepare(project, site_url, archive, taxonomy)
+    except BaseException:
+        for job in jobs.values():
+            job.cancel()
+        raise
+    prepared.search, prepared.card_data = jobs.get("search"), jobs.get("card_data")
+    return prepared
+
+
+def _prepare(project: Project, site_url: str, archive: Archive, taxonomy: Taxonomy) -> PreparedBuild:
+    """Everything of `prepare_build` but the background jobs."""
     export = build_data_export(archive, site_url)  # the Data page lists the files' checksums
     orgs = organizations(archive)  # fails the build, with one line, when two names share a slug
     pages = generate_pages(archive, taxonomy, site_url, export, orgs)
@@ -492,16 +508,8 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
         raise UserError(f"writing the generated pages into {project.docs_dir} failed: {error}") from None
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
                          written=stats.written, removed=stats.removed)
-    prepared = PreparedBuild(site_url, head_links(feed_catalog(taxonomy), views.HOME_URL), _source_date(archive),
-                             extras, report)
-    if search:
-        prepared.search = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
-        try:
-            prepared.card_data = CardDataJob(archive, taxonomy, project.docs_dir.parent / "card-data")
-        except BaseException:
-            prepared.cancel()
-            raise
-    return prepared
+    return PreparedBuild(site_url, head_links(feed_catalog(taxonomy), views.HOME_URL), _source_date(archive),
+                         extras, report)
 
 
 def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool = True) -> BuildReport:

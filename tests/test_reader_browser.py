@@ -191,6 +191,18 @@ def test_similar_papers_open_from_a_card_and_lead_to_existing_cards(tab, origin)
     assert tab.locator('[id="2611.90001"] .dp-similar').is_hidden()
 
 
+def test_a_permalink_lands_on_its_card_with_the_similar_papers_open(tab, origin) -> None:
+    tab.goto(f"{origin}{PREFIX}p/2611.90002/")
+    tab.wait_for_url(f"{origin}{PREFIX}2026/11/16/#2611.90002")
+    panel = tab.locator('[id="2611.90002"] .dp-similar')
+    panel.locator("li a").first.wait_for()
+    assert tool(tab, "2611.90002", "similar").get_attribute("aria-expanded") == "true"
+    assert 1 <= panel.locator("li a").count() <= 5
+    assert panel.locator("script").count() == 0
+    assert "<script>alert(1)</script> & Friends" in panel.inner_text()  # a hostile title, shown as text
+    assert tab.locator(".dp-similar").count() == 1  # only the card the link names
+
+
 def test_keyboard_keys_move_between_cards_days_search_and_the_help(tab, origin) -> None:
     tab.goto(f"{origin}{PREFIX}2026/11/18/")
     cards = tab.locator("article.dp-card")

@@ -4,7 +4,8 @@
    Cards carry only `data-cards`, the path (from the site root) of their day's JSON shard, written by
    generator/card_data.py; the tools fetch it on first use. Every value from the data reaches the page
    as text (textContent, createElement), never as HTML. URLs come from the build, never from here:
-   shard paths and card links are in the data, the site root and the saved page in <meta> tags. */
+   shard paths and card links are in the data, the site root and the saved page in <meta> tags.
+   A card that the address's #fragment names (a permalink leads there) opens its similar papers. */
 (function () {
   "use strict";
 
@@ -277,6 +278,19 @@
       var card = event.target.closest && event.target.closest("article.dp-card[data-cards]");
       if (card && event.target.closest(".dp-tools")) loadShard(card.getAttribute("data-cards")).catch(function () {});
     }
+    /* The card a link points at (a permalink redirects to it; so do search results and similar papers)
+       shows its similar papers at once: the paper's own page, as far as a static archive has one. */
+    function openTargeted() {
+      var id = "";
+      try { id = decodeURIComponent(location.hash.slice(1)); } catch (error) { return; }
+      var card = id ? document.getElementById(id) : null;
+      if (!card || !card.matches("article.dp-card[data-cards]")) return;
+      var panel = card.querySelector(".dp-similar");
+      var button = card.querySelector('button[data-tool="similar"]');
+      if (button && (!panel || panel.hidden)) toggleSimilar(card, button);
+    }
+    openTargeted();
+    window.addEventListener("hashchange", openTargeted);
     document.addEventListener("pointerover", warm);
     document.addEventListener("focusin", warm);
     window.addEventListener("storage", function (event) {  // another tab changed the list
