@@ -1,8 +1,8 @@
 """The data the card tools load on demand: one small JSON shard per listed day (`views.card_data_url`).
 
-A card carries only its shard's path (`data-cards` on the article); Save, Copy BibTeX and Similar
-papers fetch the shard when first used, so day pages stay small however much the tools need: the full
-author list, the BibTeX year, and the similar papers with their titles and card links. Every value is
+A day's page names its shard once (`data-cards` on the element around the cards); Save, Copy BibTeX
+and Similar papers fetch the shard when first used, so day pages stay small however much the tools
+need: the full author list, the BibTeX year, and the similar papers with their titles and card links. Every value is
 plain JSON text; the script puts it into pages only as text (textContent), never as HTML.
 
 A shard maps each paper id listed that day to:

@@ -163,7 +163,8 @@ def test_the_built_site_has_a_shard_for_every_listed_day_and_cards_point_at_it(d
         shard = json.loads((demo.site_dir / f"cards/{day.date:%Y/%m/%d}.json").read_text())
         assert sorted(shard) == sorted(p.id for p in day.papers)
         for item in day.papers:
-            assert f'id="{item.id}" data-cards="cards/{day.date:%Y/%m/%d}.json"' in page
+            assert f'<article class="dp-card" id="{item.id}">' in page
+        assert page.count(f'data-cards="cards/{day.date:%Y/%m/%d}.json"') == 1  # once, on the day's container
 
 
 def test_a_permalink_leads_to_its_card_and_lists_no_similar_papers_itself(demo: Project) -> None:
@@ -180,7 +181,8 @@ def test_the_saved_page_is_built_and_every_page_names_it(demo: Project) -> None:
     assert "data-dp-saved" in saved and "Export BibTeX" in saved and "Copy links" in saved
     day = (demo.site_dir / "2026" / "11" / "16" / "index.html").read_text()
     assert '<meta name="dp-saved" content="../../../saved/">' in day
-    assert "assets/javascripts/reader.js" in day and "assets/stylesheets/reader.css" in day
+    assert "assets/javascripts/reader.js" in day
+    assert ".dp-tools" in (demo.site_dir / "assets/stylesheets/archive.css").read_text()
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs os.fork")
@@ -234,10 +236,9 @@ def test_on_real_papers_neighbours_share_keywords_and_topics_far_more_often_than
 
 
 def test_the_card_tools_grow_real_day_pages_by_less_than_5_percent(real) -> None:
-    """Everything this feature adds to a day page: the shard path on each card, and the script, style
-    and reading-list tags in the head."""
-    added = re.compile(r' data-cards="[^"]*"|<meta name="dp-saved"[^>]*>|<link[^>]*reader\.css[^>]*>'
-                       r'|<script[^>]*reader\.js[^>]*></script>')
+    """Everything this feature adds to a day page: the shard path on the day's container, and the script
+    and reading-list tags in the head (its styles are in archive.css)."""
+    added = re.compile(r' data-cards="[^"]*"|<meta name="dp-saved"[^>]*>|<script[^>]*reader\.js[^>]*></script>')
     pages = sorted(real.site_dir.glob("20[0-9][0-9]/[01][0-9]/[0-3][0-9]/index.html"))
     assert len(pages) > 30
     for path in pages:

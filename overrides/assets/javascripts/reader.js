@@ -1,8 +1,8 @@
 /* The reader's tools: Save, Copy BibTeX and Similar papers on every paper card, the reading list on
    /saved/ (kept in localStorage: no account, nothing leaves the browser), and keyboard keys.
 
-   Cards carry only `data-cards`, the path (from the site root) of their day's JSON shard, written by
-   generator/card_data.py; the tools fetch it on first use. Every value from the data reaches the page
+   The element around a day's cards carries `data-cards`, the path (from the site root) of that day's
+   JSON shard, written by generator/card_data.py; the tools fetch it on first use. Every value from the data reaches the page
    as text (textContent, createElement), never as HTML. URLs come from the build, never from here:
    shard paths and card links are in the data, the site root and the saved page in <meta> tags.
    A card that the address's #fragment names (a permalink leads there) opens its similar papers. */
@@ -36,8 +36,14 @@
     return shards[path];
   }
 
+  var CARDS = "[data-cards] article.dp-card";
+
+  function shardOf(card) {
+    return card.closest("[data-cards]").getAttribute("data-cards");
+  }
+
   function recordFor(card) {
-    return loadShard(card.getAttribute("data-cards")).then(function (shard) {
+    return loadShard(shardOf(card)).then(function (shard) {
       var record = Object.prototype.hasOwnProperty.call(shard, card.id) ? shard[card.id] : null;
       if (!record) throw new Error("no data for " + card.id);
       return record;
@@ -260,12 +266,12 @@
   }
 
   function initCards() {
-    var cards = document.querySelectorAll("article.dp-card[data-cards]");
+    var cards = document.querySelectorAll(CARDS);
     if (!cards.length) return;
     Array.prototype.forEach.call(cards, addTools);
     document.addEventListener("click", function (event) {
       var button = event.target.closest && event.target.closest("button[data-tool]");
-      var card = button && button.closest("article.dp-card[data-cards]");
+      var card = button && button.closest(CARDS);
       if (!card) return;
       var tool = button.getAttribute("data-tool");
       if (tool === "save") toggleSave(card, button);
@@ -275,8 +281,8 @@
     /* Fetch the shard as soon as a pointer or focus nears the tools, so a click finds it loaded and
        Copy BibTeX writes the clipboard while the click still counts as the user's gesture. */
     function warm(event) {
-      var card = event.target.closest && event.target.closest("article.dp-card[data-cards]");
-      if (card && event.target.closest(".dp-tools")) loadShard(card.getAttribute("data-cards")).catch(function () {});
+      var card = event.target.closest && event.target.closest(CARDS);
+      if (card && event.target.closest(".dp-tools")) loadShard(shardOf(card)).catch(function () {});
     }
     /* The card a link points at (a permalink redirects to it; so do search results and similar papers)
        shows its similar papers at once: the paper's own page, as far as a static archive has one. */
@@ -284,7 +290,7 @@
       var id = "";
       try { id = decodeURIComponent(location.hash.slice(1)); } catch (error) { return; }
       var card = id ? document.getElementById(id) : null;
-      if (!card || !card.matches("article.dp-card[data-cards]")) return;
+      if (!card || !card.matches(CARDS)) return;
       var panel = card.querySelector(".dp-similar");
       var button = card.querySelector('button[data-tool="similar"]');
       if (button && (!panel || panel.hidden)) toggleSimilar(card, button);
