@@ -12,8 +12,9 @@
 
 Permalinks are small HTML files written directly: one MkDocs page per paper would add ~45 s and
 ~260 MB at 35,000 papers (5,000 one-line MkDocs pages took 6.4 s and 7.5 KiB each here). The search
-index (~10 s of pure Python at full size) does not depend on MkDocs' output, so where the OS can fork
-it is built in a child process while MkDocs runs.
+index and the similar papers (~10 s of CPU each at full size) need only the loaded archive, so where the
+OS can fork they are built in child processes started right after loading, while this process makes
+the downloads and pages and MkDocs renders: on 2 cores the build then takes no longer than without them.
 """
 
 from __future__ import annotations
@@ -314,9 +315,10 @@ class SearchIndexJob:
 
 
 class CardDataJob(SearchIndexJob):
-    """Similar papers (~10 s of CPU at full size), the permalinks that list them and the card tools' day
-    shards: like the search index they need only the Archive, so they are built alongside MkDocs too,
-    and the permalinks' 35,000 files leave this process's critical path."""
+    """Similar papers (~10 s of CPU at full size), the card tools' day shards that carry them, and the
+    permalinks: like the search index they need only the Archive, so they are built while this process
+    makes the downloads and pages and MkDocs renders, and the permalinks' 35,000 files leave this
+    process's critical path."""
 
     FOLDERS = (views.PERMALINKS_URL, views.CARD_DATA_URL)
     LABEL = "similar papers"
