@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -447,27 +447,20 @@ class PreparedBuild:
     source_date: int
     extras: dict[str, bytes]
     report: BuildReport
-    search: SearchIndexJob | None = None
-    card_data: CardDataJob | None = None
+    jobs: list[SearchIndexJob] = field(default_factory=list)  # the search index and the similar papers
 
     def finish(self, site_dir: Path) -> int:
         """Feeds, downloads, the search index, permalinks and card data into `site_dir`; returns how many
         files."""
         write_files(site_dir, self.extras)
         count = len(self.extras)
-        for name in ("search", "card_data"):
-            job = getattr(self, name)
-            if job is not None:
-                count += job.finish(site_dir)
-                setattr(self, name, None)
+        while self.jobs:
+            count += self.jobs.pop(0).finish(site_dir)
         return count
 
     def cancel(self) -> None:
-        for name in ("search", "card_data"):
-            job = getattr(self, name)
-            if job is not None:
-                job.cancel()
-                setattr(self, name, None)
+        while self.jobs:
+            self.jobs.pop(0).cancel()
 
 
 def prepare_build(project: Project, site_url: str, search: bool = True) -> PreparedBuild:
@@ -477,17 +470,17 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
     while this process makes the rest. Raises SnapshotError or UserError, in one line each, before
     anything but the docs folder is written (a failure here cancels the started jobs)."""
     archive, taxonomy = load_archive(project)
-    jobs: dict[str, SearchIndexJob] = {}
+    jobs: list[SearchIndexJob] = []
     try:
         if search:
-            jobs["search"] = SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index")
-            jobs["card_data"] = CardDataJob(archive, taxonomy, project.docs_dir.parent / "card-data")
+            jobs.append(SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index"))
+            jobs.append(CardDataJob(archive, taxonomy, project.docs_dir.parent / "card-data"))
         prepared = _prepare(project, site_url, archive, taxonomy)
     except BaseException:
-        for job in jobs.values():
+        for job in jobs:
             job.cancel()
         raise
-    prepared.search, prepared.card_data = jobs.get("search"), jobs.get("card_data")
+    prepared.jobs = jobs
     return prepared
 
 
