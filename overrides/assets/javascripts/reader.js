@@ -288,7 +288,7 @@
        shows its similar papers at once: the paper's own page, as far as a static archive has one. */
     function openTargeted() {
       var id = "";
-      try { id = decodeURIComponent(location.hash.slice(1)); } catch (error) { return; }
+      try { id = decodeURIComponent(location.hash.slice(1)); } catch { return; }  // a malformed #fragment names no card
       var card = id ? document.getElementById(id) : null;
       if (!card || !card.matches(CARDS)) return;
       var panel = card.querySelector(".dp-similar");
