@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from generator.orgs import one_line
+from generator.errors import one_line
 from generator.views import OrgYear, StatsView, TopicShare
 
 INK = "#010203"  # placeholder for the page's text colour; replaced by currentColor

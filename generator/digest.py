@@ -29,7 +29,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 
 from generator import views
-from generator.errors import UserError
+from generator.errors import UserError, one_line
 from generator.feeds import SITE_NAME, item_date
 from generator.model import Archive, Paper
 from generator.text import http_url, long_date, short_date
@@ -45,9 +45,6 @@ FORM_FIELD = re.compile(r"^[A-Za-z0-9_.\[\]-]{1,64}$")
 WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})$")
 DAY_KEY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 UNSUBSCRIBE_ANCHOR = "unsubscribe"  # the subscribe page's section on leaving the list
-# Characters that must never reach a mail body as they are: C0/C1 controls (a bare CR or a form feed
-# can fake lines or break the part), and what XML and mail clients refuse (U+FFFE, U+FFFF, surrogates).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
 class DigestError(UserError):
@@ -114,14 +111,6 @@ class Digest:
         path = ".".join(re.sub(r"[^A-Za-z0-9-]", "-", s) for s in parts.path.split("/") if s)
         local = f"digest-{self.key}" + (f".{path}" if path else "")
         return f"<{local}@{parts.hostname}>"
-
-
-def one_line(value: str, limit: int = 0) -> str:
-    """Untrusted text as one line: controls removed, runs of whitespace (newlines too) one space."""
-    text = " ".join(_CONTROL.sub(" ", value or "").split())
-    if limit and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
 
 
 def _authors(paper: Paper) -> str:

@@ -9,12 +9,24 @@ here, and `topics.TaxonomyError`, which extends it; the CLI prints both the same
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
+# What must never reach a single line as it is: C0 and C1 controls (a bare CR or an escape sequence can
+# fake lines or drive a terminal), line and paragraph separators, and what XML and mail refuse (lone
+# surrogates, U+FFFE, U+FFFF).
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]+")
 
-def one_line(text: str) -> str:
-    """`text` with every run of whitespace (newlines too) as one space: an error is always one line."""
-    return " ".join(text.split())
+
+def one_line(text: str, limit: int = 0) -> str:
+    """Untrusted text as one line: the characters above become spaces, every run of white space one
+    space, and with `limit` the text is cut to that many characters, ending in "…". The one rule for
+    error lines, page titles, chart labels and email text; it lives here, in the bottom layer, because
+    every error message passes through it."""
+    text = " ".join(_NOT_ONE_LINE.sub(" ", text or "").split())
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
 
 
 class UserError(Exception):

@@ -12,17 +12,15 @@ share one page, so that fails the build with a line naming both.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
-from generator.errors import UserError
+from generator.errors import UserError, one_line
 from generator.model import Archive, Paper
 
 _KEEP = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 MAX_SLUG = 100  # a folder name must stay well under the file systems' 255 bytes
 # Characters a YAML reader refuses, and line breaks: a title line is shown without them.
-_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]+")
 
 
 class OrgSlugClash(UserError):
@@ -41,11 +39,6 @@ def org_slug(name: str) -> str:
     if len(slug) > MAX_SLUG:  # only mapped (non-Hugging-Face) names get this long
         slug = slug[: MAX_SLUG - 13] + "~" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return slug or "~"
-
-
-def one_line(text: str) -> str:
-    """Text for a single line such as a page title: line breaks and unprintable characters become spaces."""
-    return " ".join(_NOT_ONE_LINE.sub(" ", text).split())
 
 
 @dataclass(frozen=True, slots=True)

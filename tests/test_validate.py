@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from generator.cli import main
+from generator.errors import DayError, UserError, one_line
 from generator.snapshots import validate_all
 
 GOOD = """\
@@ -91,3 +93,15 @@ def test_the_demo_snapshots_are_valid() -> None:
     from conftest import REPO
 
     assert validate_all(REPO / "content" / "snapshots") == []
+
+
+def test_one_line_turns_controls_and_line_separators_into_spaces_and_cuts_with_an_ellipsis() -> None:
+    """The one rule for error lines, titles, chart labels and email text: an escape sequence or a line
+    separator from the data never drives a terminal or starts a new line."""
+    hostile = "bad\x1b[2J name\r\nnext\u2028line\x85end\ud800 \t tail"
+    assert one_line(hostile) == "bad [2J name next line end tail"
+    assert UserError(hostile).line() == "bad [2J name next line end tail"
+    assert DayError(dt.date(2026, 1, 5), hostile).line() == "2026-01-05: bad [2J name next line end tail"
+    assert one_line("A title that is far too long", 12) == "A title tha…"
+    assert one_line("") == "" and one_line("short", 12) == "short"
+
