@@ -60,7 +60,7 @@ from generator.project import Project
 from generator.render import Page, relative_root, render, sync_tree, write_files
 from generator.search import SEARCH_DIR, build_search_index
 from generator.similar import similar_papers
-from generator.site_swap import clean_stale, staging_dir, swap_in
+from generator.site_swap import BuildLock, clean_stale, staging_dir, swap_in
 from generator.snapshot_format import SCHEMA_RESOURCE, schema_bytes
 from generator.snapshots import shown
 from generator.topics import Taxonomy
@@ -448,30 +448,41 @@ class PreparedBuild:
     extras: dict[str, bytes]
     report: BuildReport
     jobs: list[SearchIndexJob] = field(default_factory=list)  # the search index and the similar papers
+    lock: BuildLock | None = None  # this project's one build at a time, until finish or cancel
 
     def finish(self, site_dir: Path) -> int:
         """Feeds, downloads, the search index, permalinks and card data into `site_dir`; returns how many
         files."""
-        write_files(site_dir, self.extras)
-        count = len(self.extras)
-        while self.jobs:
-            count += self.jobs.pop(0).finish(site_dir)
-        return count
+        try:
+            write_files(site_dir, self.extras)
+            count = len(self.extras)
+            while self.jobs:
+                count += self.jobs.pop(0).finish(site_dir)
+            return count
+        finally:
+            self.cancel()  # whatever is left: nothing after success
 
     def cancel(self) -> None:
+        """Stop what is still running and let the next build start."""
         while self.jobs:
             self.jobs.pop(0).cancel()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
 
 def prepare_build(project: Project, site_url: str, search: bool = True) -> PreparedBuild:
     """Load the archive, make every page, feed, permalink and download, claim every output path, and
     write the Markdown into the docs folder; with `search`, the search index and the similar papers
     (permalinks, card data) are started first, right after loading, so that on 2 cores they are built
-    while this process makes the rest. Raises SnapshotError or UserError, in one line each, before
-    anything but the docs folder is written (a failure here cancels the started jobs)."""
-    archive, taxonomy = load_archive(project)
+    while this process makes the rest. Holds the project's BuildLock until `finish` or `cancel`: a second
+    build of the same project fails in one line while this one runs. Raises SnapshotError or UserError,
+    in one line each, before anything but the docs folder is written (a failure here cancels the started
+    jobs and releases the lock)."""
+    lock = BuildLock(project.root)
     jobs: list[SearchIndexJob] = []
     try:
+        archive, taxonomy = load_archive(project)
         if search:
             jobs.append(SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index"))
             jobs.append(CardDataJob(archive, taxonomy, project.docs_dir.parent / "card-data"))
@@ -479,8 +490,9 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
     except BaseException:
         for job in jobs:
             job.cancel()
+        lock.release()
         raise
-    prepared.jobs = jobs
+    prepared.jobs, prepared.lock = jobs, lock
     return prepared
 
 
@@ -515,6 +527,8 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     if run_mkdocs:
         report.extra_files = _build_into_site(project, prepared)
         report.site_dir = project.site_dir
+    else:
+        prepared.cancel()  # the Markdown is written; nothing else to do
     report.seconds = time.perf_counter() - started
     return report
 

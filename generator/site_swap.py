@@ -13,16 +13,23 @@ rename never copies), and only a complete build is swapped in:
 
 A killed build leaves its sibling folders behind; `clean_stale` removes those whose process is gone,
 and never touches the folders of a build that is still running.
+
+One build of a project runs at a time (`BuildLock`): two at once (a `dailypapers serve` rebuilding while
+`dailypapers build` runs, say) would write the same generated pages and staging folders.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
+
+from generator.errors import UserError
 
 _NEW = ".new-"
 _OLD = ".old-"
@@ -112,3 +119,34 @@ def swap_in(new: Path, site_dir: Path) -> None:
         os.rename(old, site_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+class BuildLock:
+    """An exclusive lock on the project folder, held from loading the snapshots until the site is done.
+
+    `flock` on the folder itself: no lock file to leave behind or to keep out of git, and the kernel
+    releases it when the process dies, however it dies, so a killed build never blocks the next one.
+    Forked children share it until they end, so a build waits up to `WAIT` seconds for one that is
+    ending (the children of a killed build die a moment after it) before it gives up in one line.
+    """
+
+    WAIT = 10.0
+
+    def __init__(self, folder: Path) -> None:
+        self._fd: int | None = os.open(folder, os.O_RDONLY)
+        deadline = time.monotonic() + self.WAIT
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    self.release()
+                    raise UserError(f"another build of {folder} is running: wait for it to end, then build "
+                                    "again") from None
+                time.sleep(0.1)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -377,3 +377,40 @@ def test_clean_stale_puts_back_a_site_a_killed_swap_left_aside(tmp_path: Path) -
     site_swap.clean_stale(tmp_path / "site")
     assert (tmp_path / "site" / "index.html").read_text() == "good"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_second_build_of_the_same_project_waits_then_fails_in_one_line_leaving_the_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """While one build runs (here: its lock, held by this test), another build of the same project,
+    `dailypapers serve`'s or a plain `mkdocs build`, fails in one line and writes nothing; once the first
+    ends, the next build runs."""
+    root = new_project(tmp_path / "project", with_demo=True)
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 0
+    project = Project.at(root)
+    before = tree(project.site_dir)
+    monkeypatch.setattr(site_swap.BuildLock, "WAIT", 0.3)
+    running = site_swap.BuildLock(project.root)
+    capsys.readouterr()
+    (root / "content/snapshots/2026/2026-11-16.yaml").unlink()  # what the second build would change
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"dailypapers: another build of {project.root} is running: wait for it to end, then build again"]
+    assert tree(project.site_dir) == before
+    running.release()
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 0
+    assert tree(project.site_dir) != before  # this build ran: the removed day is gone from the site
+
+
+def test_a_failed_or_markdown_only_build_lets_the_next_one_run(tmp_path: Path) -> None:
+    """The lock is released on every way out, in the same process too (`serve` and `mkdocs serve` build
+    again and again)."""
+    project = Project.at(new_project(tmp_path / "project", with_demo=True))
+    clash = project.pages_dir / "feed.xml"
+    clash.write_text("hand-written\n")
+    with pytest.raises(UserError, match="the generated RSS feed feed.xml has this path"):
+        build_site(project, site_url=SITE_URL)  # fails while preparing, its jobs already started
+    clash.unlink()
+    build_site(project, site_url=SITE_URL, run_mkdocs=False)  # Markdown only
+    assert build_site(project, site_url=SITE_URL).site_dir == project.site_dir
+    site_swap.BuildLock(project.root).release()  # free again afterwards
+
