@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +236,7 @@ class SearchIndexJob:
         self.staging = staging
         shutil.rmtree(staging, ignore_errors=True)
         self.process: multiprocessing.process.BaseProcess | None = None
+        self._outcome: Connection | None = None
         if not self.can_fork():
             try:
                 self.count = self._write(archive, taxonomy)
@@ -242,9 +244,11 @@ class SearchIndexJob:
                 raise UserError(f"building the {self.LABEL} failed: {type(error).__name__}: {error}") from None
             return
         context = multiprocessing.get_context("fork")
-        self.shared_count = context.Value("q", 0)
-        self.process = context.Process(target=self._run, args=(archive, taxonomy, os.getpid()), daemon=True)
+        self._outcome, report = context.Pipe(duplex=False)  # the child sends (file count, error) once
+        self.process = context.Process(target=self._run, args=(archive, taxonomy, os.getpid(), report),
+                                       daemon=True)
         self.process.start()
+        report.close()  # the child's end: with it closed here, a dead child reads as "nothing sent"
 
     @staticmethod
     def can_fork() -> bool:
@@ -271,24 +275,32 @@ class SearchIndexJob:
         if os.getppid() != parent:
             os._exit(1)  # the parent is already gone: nobody wants these files
 
-    def _run(self, archive: Archive, taxonomy: Taxonomy, parent: int) -> None:
-        """The forked child: the parent reports a failure; one line here, never a traceback."""
+    def _run(self, archive: Archive, taxonomy: Taxonomy, parent: int, report: Connection) -> None:
+        """The forked child: sends its file count, or what went wrong, to the parent, which reports it
+        (library code never prints; a child cannot raise into its parent)."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it cancels us
         try:
             self._die_with(parent)
-            self.shared_count.value = self._write(archive, taxonomy)
+            report.send((self._write(archive, taxonomy), ""))
         except Exception as error:
-            print(f"{self.LABEL}: {type(error).__name__}: {error}", file=sys.stderr)
+            report.send((0, f"{type(error).__name__}: {error}"))
             raise SystemExit(1) from None
 
     def finish(self, site_dir: Path) -> int:
         """Wait for the child if there is one, then move the files into the site's `FOLDERS`; returns how
         many."""
-        if self.process is not None:
+        if self.process is not None and self._outcome is not None:
             self.process.join()
-            if self.process.exitcode != 0:
-                raise UserError(f"building the {self.LABEL} failed (see the line above)")
-            self.count = int(self.shared_count.value)
+            try:
+                count, problem = self._outcome.recv() if self._outcome.poll() else (0, "")
+            except EOFError:  # the child ended without a word (killed outright)
+                count, problem = 0, ""
+            self._outcome.close()
+            if self.process.exitcode != 0 or problem:
+                code = self.process.exitcode or 0
+                raise UserError(f"building the {self.LABEL} failed: " + (problem or (
+                    f"its process was killed by signal {-code}" if code < 0 else f"its process exited with {code}")))
+            self.count = count
         for folder in self.FOLDERS:
             source, target = self.staging / folder, site_dir / folder
             if not source.is_dir():
@@ -309,6 +321,8 @@ class SearchIndexJob:
         if self.process is not None:
             self.process.kill()
             self.process.join()
+        if self._outcome is not None:
+            self._outcome.close()
         shutil.rmtree(self.staging, ignore_errors=True)
         with contextlib.suppress(OSError):
             self.staging.parent.rmdir()  # only if empty

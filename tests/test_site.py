@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import re
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -189,10 +191,25 @@ def test_the_search_index_built_alongside_mkdocs_lands_in_the_site_or_fails_in_o
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(build, "build_search_index", broken)  # the name the build calls
-    with pytest.raises(UserError, match="building the search index failed"):
+    with pytest.raises(UserError, match="^building the search index failed: RuntimeError: disk on fire$"):
         build_site(project, site_url=SITE_URL)
-    err = capfd.readouterr().err
-    assert "search index: RuntimeError: disk on fire" in err and "Traceback" not in err
+    assert capfd.readouterr().err == ""  # the child told its parent; it printed nothing
+
+
+def test_a_search_child_killed_outright_fails_the_build_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """The out-of-memory killer's way: the child ends without a word; the parent still says what happened."""
+    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: True))
+    project = Project.at(new_project(tmp_path / "p", with_demo=True))
+
+    def killed(*_: object) -> dict[str, bytes]:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return {}
+
+    monkeypatch.setattr(build, "build_search_index", killed)
+    with pytest.raises(UserError, match="^building the search index failed: its process was killed by signal 9$"):
+        build_site(project, site_url=SITE_URL)
+    assert not project.site_dir.exists() and capfd.readouterr().err == ""
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs os.fork")
