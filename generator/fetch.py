@@ -10,7 +10,8 @@ User-Agent says who is asking.
 The API gives at most PAGE_SIZE papers per request, so a day is asked for page by page (`limit=100&p=0`,
 `p=1`, ...) until a page comes back short (fewer than 100 entries, and not exactly the API's default 50,
 in case the server ignored `limit`); the pages are stored as one response, and a day whose pages
-cannot all be fetched fails whole and is never stored half. One failing day never stops the others,
+cannot all be fetched fails whole and is never stored half. A page that repeats the one before means
+the server ignores `p`: the day fails at once rather than after 20 copies of its first page. One failing day never stops the others,
 and a failure never changes a stored snapshot (see merge.py).
 """
 
@@ -235,12 +236,17 @@ class DayFetcher:
     def entries(self, day: dt.date) -> list[Any]:
         """Every entry the API lists for `day`, its pages joined; raises FetchError unless all arrive."""
         entries: list[Any] = []
+        previous: list[Any] = []
         for page in range(MAX_PAGES):
             try:
                 listed = parse_response(self.get(page_url(self.options.api_url, day, page)), day)
             except (FetchError, ResponseError) as error:  # a later page names itself: `page 2: ...`
                 raise FetchError(f"page {page + 1}: {error.reason}" if page else error.reason) from None
+            if page and listed == previous:  # a server that ignores `p` would send page 1 twenty times
+                raise FetchError(f"page {page + 1} repeats page {page}: the API ignores the page number, so "
+                                 "the day cannot be read whole")
             entries.extend(listed)
+            previous = listed
             if len(listed) < PAGE_SIZE and len(listed) != API_DEFAULT_LIMIT:
                 return entries
         raise FetchError(f"the list goes on past {MAX_PAGES} pages of {PAGE_SIZE} papers")

@@ -112,6 +112,7 @@ class FakeAPI:
     faults: dict[str, list[Fault]] = field(default_factory=lambda: defaultdict(list))
     always: dict[str, Fault] = field(default_factory=dict)
     page_cap: int = API_MAX_LIMIT  # a server that pages by 50 whatever `limit` asks: 50
+    ignores_page: bool = False  # a server that sends the first page whatever `p` asks
     requests: list[Recorded] = field(default_factory=list)
     released: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -165,7 +166,7 @@ class FakeAPI:
                 if limit > API_MAX_LIMIT or limit < 1 or page < 0:
                     self._send(400, b'{"error": "limit must be 1 to 100, p 0 or more"}')
                     return
-                body = page_of(api.bodies.get(date, b"[]"), page, min(limit, api.page_cap))
+                body = page_of(api.bodies.get(date, b"[]"), 0 if api.ignores_page else page, min(limit, api.page_cap))
                 if fault is None or fault.kind == "ok":
                     self._send(200, body)
                 elif fault.kind in ("500", "503", "404", "429"):

@@ -374,6 +374,18 @@ def test_a_day_longer_than_the_page_bound_fails_whole(api: FakeAPI, store: Proje
     assert api.count() == 20
 
 
+def test_a_server_that_ignores_the_page_number_fails_the_day_after_two_requests(api: FakeAPI,
+                                                                                  store: Project) -> None:
+    api.bodies[LONG_DAY] = _made_up_day(130)
+    api.ignores_page = True
+    (outcome,) = fetch_days(store, fast_options(api, [LONG_DAY]))
+    assert outcome.describe() == (f"{LONG_DAY}: failed: page 2 repeats page 1: the API ignores the page "
+                                  "number, so the day cannot be read whole")
+    assert api.count() == 2
+    data, _ = parse_snapshot(_path(store, LONG_DAY))
+    assert data["status"] == "failed" and data["papers"] == [], "never the first 100 as if they were all"
+
+
 # --- hostile responses: each fails its day alone, with one line ----------------------------------
 
 BEFORE, AFTER = "2025-10-02", "2025-10-03"
