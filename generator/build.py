@@ -42,7 +42,7 @@ from generator import text, views
 from generator.card_data import card_data_files
 from generator.charts import stats_charts
 from generator.digest import subscribe_page_context
-from generator.errors import UserError
+from generator.errors import UserError, one_line
 from generator.export import DataExport, build_data_export, data_page_context
 from generator.feeds import (
     KIND_LABELS,
@@ -69,6 +69,7 @@ from generator.topics import Taxonomy
 HOME_RECENT_DAYS = 10
 SCHEMA_PATH = SCHEMA_RESOURCE  # published at the path it has in the package
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_PROBLEM_LIMIT = 300  # characters of a child's error that reach the build's one line
 
 
 @dataclass
@@ -214,11 +215,12 @@ def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dic
 class SearchIndexJob:
     """The search index, written into a staging folder and moved into the site's search/ by `finish()`.
 
-    Where the OS can fork and this process runs one thread, a child builds it while this process runs
-    MkDocs: on 2 cores that takes the index (~10 s of Python) off the build's critical path (full size,
-    side by side on an idle machine: 53 s inline, 38 s alongside); the child shares the loaded Archive
-    copy-on-write. Elsewhere (`serve` has a server thread, and forking a threaded process can copy a
-    held lock) it is built right away, in this process.
+    Where the OS can fork and this process runs one thread, a child builds it from right after loading
+    while this process makes the downloads and pages and MkDocs renders: on 2 cores that takes the
+    index (~10 s of Python) off the build's critical path; the child shares the loaded Archive
+    copy-on-write and sends its file count, or its error, back through a pipe. Elsewhere (`serve` has a
+    server thread, and forking a threaded process can copy a held lock) it is built in this process,
+    after the checks that can fail the build.
 
     The child never outlives the build, even if the build is killed with SIGKILL (which runs no
     cleanup code): it asks the Linux kernel to kill it when its parent dies (prctl PR_SET_PDEATHSIG),
@@ -282,25 +284,40 @@ class SearchIndexJob:
         try:
             self._die_with(parent)
             report.send((self._write(archive, taxonomy), ""))
-        except Exception as error:
-            report.send((0, f"{type(error).__name__}: {error}"))
+        except Exception as error:  # one short line: a long message would also fill the pipe
+            report.send((0, one_line(f"{type(error).__name__}: {error}", _PROBLEM_LIMIT)))
             raise SystemExit(1) from None
 
     def finish(self, site_dir: Path) -> int:
         """Wait for the child if there is one, then move the files into the site's `FOLDERS`; returns how
         many."""
-        if self.process is not None and self._outcome is not None:
-            self.process.join()
-            try:
-                count, problem = self._outcome.recv() if self._outcome.poll() else (0, "")
-            except EOFError:  # the child ended without a word (killed outright)
-                count, problem = 0, ""
-            self._outcome.close()
-            if self.process.exitcode != 0 or problem:
-                code = self.process.exitcode or 0
-                raise UserError(f"building the {self.LABEL} failed: " + (problem or (
-                    f"its process was killed by signal {-code}" if code < 0 else f"its process exited with {code}")))
-            self.count = count
+        try:
+            self._collect()
+            self._move_into(site_dir)
+        except BaseException:
+            self.cancel()  # the staging folder goes, and a child still running (Ctrl-C in join) is stopped
+            raise
+        shutil.rmtree(self.staging, ignore_errors=True)
+        return self.count
+
+    def _collect(self) -> None:
+        """The child's word first (it blocks until the child sends or ends), then its exit."""
+        if self.process is None or self._outcome is None:
+            return
+        try:
+            count, problem = self._outcome.recv()
+        except EOFError:  # the child ended without a word (killed outright)
+            count, problem = 0, ""
+        self._outcome.close()
+        self._outcome = None
+        self.process.join()
+        code = self.process.exitcode or 0
+        if code or problem:
+            raise UserError(f"building the {self.LABEL} failed: " + (problem or (
+                f"its process was killed by signal {-code}" if code < 0 else f"its process exited with {code}")))
+        self.count = count
+
+    def _move_into(self, site_dir: Path) -> None:
         for folder in self.FOLDERS:
             source, target = self.staging / folder, site_dir / folder
             if not source.is_dir():
@@ -312,8 +329,6 @@ class SearchIndexJob:
                 if (target / entry.name).exists():  # claim_outputs keeps pages out; this keeps MkDocs out
                     raise clash(f"{folder}{entry.name}", "MkDocs", f"the {self.LABEL}")
                 os.replace(entry, target / entry.name)  # a rename: folders of 30,000 files move at once
-        shutil.rmtree(self.staging, ignore_errors=True)
-        return self.count
 
     def cancel(self) -> None:
         """Stop the child and remove what it wrote, with the work folder if that leaves it empty: a build
@@ -323,6 +338,7 @@ class SearchIndexJob:
             self.process.join()
         if self._outcome is not None:
             self._outcome.close()
+            self._outcome = None
         shutil.rmtree(self.staging, ignore_errors=True)
         with contextlib.suppress(OSError):
             self.staging.parent.rmdir()  # only if empty
@@ -462,22 +478,21 @@ class PreparedBuild:
     extras: dict[str, bytes]
     report: BuildReport
     jobs: list[SearchIndexJob] = field(default_factory=list)  # the search index and the similar papers
-    lock: BuildLock | None = None  # this project's one build at a time, until finish or cancel
+    lock: BuildLock | None = None  # this project's one build at a time, until `close`
 
     def finish(self, site_dir: Path) -> int:
         """Feeds, downloads, the search index, permalinks and card data into `site_dir`; returns how many
-        files."""
-        try:
-            write_files(site_dir, self.extras)
-            count = len(self.extras)
-            while self.jobs:
-                count += self.jobs.pop(0).finish(site_dir)
-            return count
-        finally:
-            self.cancel()  # whatever is left: nothing after success
+        files. A job is taken off the list only once it has finished, so `close` stops any that failed."""
+        write_files(site_dir, self.extras)
+        count = len(self.extras)
+        while self.jobs:
+            count += self.jobs[0].finish(site_dir)
+            self.jobs.pop(0)
+        return count
 
-    def cancel(self) -> None:
-        """Stop what is still running and let the next build start."""
+    def close(self) -> None:
+        """Stop what still runs (nothing, after `finish`) and let the next build start: called once the
+        site is in place, or on the way out of a failed build."""
         while self.jobs:
             self.jobs.pop(0).cancel()
         if self.lock is not None:
@@ -489,7 +504,7 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
     """Load the archive, make every page, feed, permalink and download, claim every output path, and
     write the Markdown into the docs folder; with `search`, the search index and the similar papers
     (permalinks, card data) are started first, right after loading, so that on 2 cores they are built
-    while this process makes the rest. Holds the project's BuildLock until `finish` or `cancel`: a second
+    while this process makes the rest. Holds the project's BuildLock until `close`: a second
     build of the same project fails in one line while this one runs. Raises SnapshotError or UserError,
     in one line each, before anything but the docs folder is written (a failure here cancels the started
     jobs and releases the lock)."""
@@ -497,10 +512,12 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
     jobs: list[SearchIndexJob] = []
     try:
         archive, taxonomy = load_archive(project)
-        if search:
-            jobs.append(SearchIndexJob(archive, taxonomy, project.docs_dir.parent / "search-index"))
-            jobs.append(CardDataJob(archive, taxonomy, project.docs_dir.parent / "card-data"))
+        early = search and SearchIndexJob.can_fork()
+        if early:
+            _start_jobs(project, archive, taxonomy, jobs)
         prepared = _prepare(project, site_url, archive, taxonomy)
+        if search and not early:  # built here and now: after the checks, so a mistake is reported first
+            _start_jobs(project, archive, taxonomy, jobs)
     except BaseException:
         for job in jobs:
             job.cancel()
@@ -508,6 +525,14 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
         raise
     prepared.jobs, prepared.lock = jobs, lock
     return prepared
+
+
+def _start_jobs(project: Project, archive: Archive, taxonomy: Taxonomy, jobs: list[SearchIndexJob]) -> None:
+    """The search index and the similar papers, each added to `jobs` as soon as it exists (so a failure
+    of the second still cancels the first)."""
+    work = project.docs_dir.parent
+    jobs.append(SearchIndexJob(archive, taxonomy, work / "search-index"))
+    jobs.append(CardDataJob(archive, taxonomy, work / "card-data"))
 
 
 def _prepare(project: Project, site_url: str, archive: Archive, taxonomy: Taxonomy) -> PreparedBuild:
@@ -542,7 +567,7 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
         report.extra_files = _build_into_site(project, prepared)
         report.site_dir = project.site_dir
     else:
-        prepared.cancel()  # the Markdown is written; nothing else to do
+        prepared.close()  # the Markdown is written; nothing else to do
     report.seconds = time.perf_counter() - started
     return report
 
@@ -552,19 +577,20 @@ def _build_into_site(project: Project, prepared: PreparedBuild) -> int:
     when complete; on any failure the sibling is removed and site/ is left as it was. Returns the number
     of files written besides MkDocs'."""
     site_dir = project.site_dir
-    try:
-        clean_stale(site_dir)
-    except OSError as error:
-        prepared.cancel()
-        raise UserError(f"cannot clean up after an earlier build next to {site_dir}: {error}") from None
     staging = staging_dir(site_dir)
     try:
-        mkdocs_build(project, prepared, staging)
-        swap_in(staging, site_dir)
-    except BaseException as error:
-        prepared.cancel()
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(error, OSError):
-            raise UserError(f"writing the site failed, {site_dir} left as it was: {error}") from None
-        raise
+        try:
+            clean_stale(site_dir)
+        except OSError as error:
+            raise UserError(f"cannot clean up after an earlier build next to {site_dir}: {error}") from None
+        try:
+            mkdocs_build(project, prepared, staging)
+            swap_in(staging, site_dir)
+        except BaseException as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(error, OSError):
+                raise UserError(f"writing the site failed, {site_dir} left as it was: {error}") from None
+            raise
+    finally:
+        prepared.close()  # after the swap: the next build of this project may start
     return prepared.report.extra_files

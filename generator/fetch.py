@@ -10,9 +10,10 @@ User-Agent says who is asking.
 The API gives at most PAGE_SIZE papers per request, so a day is asked for page by page (`limit=100&p=0`,
 `p=1`, ...) until a page comes back short (fewer than 100 entries, and not exactly the API's default 50,
 in case the server ignored `limit`); the pages are stored as one response, and a day whose pages
-cannot all be fetched fails whole and is never stored half. A page that repeats the one before means
-the server ignores `p`: the day fails at once rather than after 20 copies of its first page. One failing day never stops the others,
-and a failure never changes a stored snapshot (see merge.py).
+cannot all be fetched fails whole and is never stored half. A page listing the same papers as the one
+before means the server ignores `p`: the day fails at once rather than after 20 copies of its first
+page. One failing day never stops the others, and a failure never changes a stored snapshot (see
+merge.py).
 """
 
 from __future__ import annotations
@@ -242,7 +243,7 @@ class DayFetcher:
                 listed = parse_response(self.get(page_url(self.options.api_url, day, page)), day)
             except (FetchError, ResponseError) as error:  # a later page names itself: `page 2: ...`
                 raise FetchError(f"page {page + 1}: {error.reason}" if page else error.reason) from None
-            if page and listed == previous:  # a server that ignores `p` would send page 1 twenty times
+            if page and _same_papers(listed, previous):  # a server that ignores `p` sends page 1 again
                 raise FetchError(f"page {page + 1} repeats page {page}: the API ignores the page number, so "
                                  "the day cannot be read whole")
             entries.extend(listed)
@@ -250,6 +251,18 @@ class DayFetcher:
             if len(listed) < PAGE_SIZE and len(listed) != API_DEFAULT_LIMIT:
                 return entries
         raise FetchError(f"the list goes on past {MAX_PAGES} pages of {PAGE_SIZE} papers")
+
+
+def _same_papers(listed: list[Any], previous: list[Any]) -> bool:
+    """Whether two pages list the same papers in the same order, by paper id (upvotes may move between
+    two requests); pages whose entries name no id are compared whole."""
+
+    def ids(entries: list[Any]) -> list[Any]:
+        return [entry["paper"].get("id") if isinstance(entry, dict) and isinstance(entry.get("paper"), dict)
+                else None for entry in entries]
+
+    mine = ids(listed)
+    return mine == ids(previous) if any(mine) else listed == previous
 
 
 def fetch_days(

@@ -29,7 +29,6 @@ import copy
 import datetime as dt
 import fcntl
 import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -46,7 +45,7 @@ from generator.normalize import (
     normalize_entries,
     parse_response,
 )
-from generator.project import Project
+from generator.project import Project, flock_within
 from generator.snapshot_format import FORMAT_VERSION, PAPER_KEYS, TOP_KEYS
 from generator.snapshots import (
     SnapshotError,
@@ -127,18 +126,11 @@ def project_lock(project: Project, wait: float = 60.0) -> Iterator[None]:
     except OSError as error:
         raise UserError(f"cannot open the lock file {project.lock_file}: {error.strerror or error}") from None
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise UserError(
-                        f"another dailypapers fetch or import is writing snapshots in {project.root} "
-                        f"(it holds {project.lock_file.name}); run again when it has finished"
-                    ) from None
-                time.sleep(min(0.1, max(wait, 0.01)))
+        if not flock_within(fd, wait):
+            raise UserError(
+                f"another dailypapers fetch or import is writing snapshots in {project.root} "
+                f"(it holds {project.lock_file.name}); run again when it has finished"
+            )
         try:
             yield
         finally:

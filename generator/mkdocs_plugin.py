@@ -95,6 +95,7 @@ class DailyPapersPlugin(BasePlugin):  # no options of its own
     def __init__(self) -> None:
         super().__init__()
         self.prepared: PreparedBuild | None = None  # set by `dailypapers build` before MkDocs runs
+        self._own = False  # whether this plugin prepared the build (a plain `mkdocs build`), so ends it
         self._raw = RawHtmlPassthrough()
         self._trim = ThemeWhitespaceTrim()
         self._assets = UnusedThemeAssets()
@@ -109,6 +110,7 @@ class DailyPapersPlugin(BasePlugin):  # no options of its own
             try:
                 site_url = resolve_site_url(project, os.environ.get("SITE_URL") or config.site_url)
                 self.prepared = prepare_build(project, site_url)
+                self._own = True
             except SnapshotError as error:
                 raise PluginError("\n".join(iter_problems(error.problems))) from None
             except UserError as error:
@@ -137,12 +139,16 @@ class DailyPapersPlugin(BasePlugin):  # no options of its own
     def on_post_build(self, config: Any, **_: Any) -> None:
         assert self.prepared is not None
         self._restore_epoch()
-        self.prepared.report.extra_files = self.prepared.finish(Path(config.site_dir))
+        try:
+            self.prepared.report.extra_files = self.prepared.finish(Path(config.site_dir))
+        finally:
+            if self._own:  # `dailypapers build` closes its own, once the site is swapped in
+                self.prepared.close()
 
     def on_build_error(self, error: Exception, **_: Any) -> None:
         self._restore_epoch()
         if self.prepared is not None:
-            self.prepared.cancel()
+            self.prepared.close()
 
     def _restore_epoch(self) -> None:
         if self._old_epoch is None:

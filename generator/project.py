@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+
+def flock_within(fd: int, wait: float) -> bool:
+    """Take an exclusive `flock` on `fd`, waiting up to `wait` seconds for its holder to let go; returns
+    whether it was taken. The project's two locks (snapshot writes, builds) wait this one way; the kernel
+    drops either when its holder dies, so there is never a stale lock to clean up."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(min(0.1, max(wait, 0.01)))
 
 
 @dataclass(frozen=True)

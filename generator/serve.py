@@ -22,6 +22,7 @@ from typing import Protocol
 from generator.build import BuildReport, build_site
 from generator.errors import UserError
 from generator.project import Project
+from generator.site_swap import BuildBusy
 
 
 class ServeListener(Protocol):
@@ -49,14 +50,16 @@ def content_state(project: Project) -> dict[Path, float]:
     return state
 
 
-def _rebuild(project: Project, site_url: str, listener: ServeListener) -> None:
-    """Build once; a failure of any kind is reported and the last good site stays served."""
+def _rebuild(project: Project, site_url: str, listener: ServeListener) -> bool:
+    """Build once; a failure of any kind is reported and the last good site stays served. False when
+    the build could not start because another build of the project was running: it is due again."""
     try:
         report = build_site(project, site_url=site_url)
     except Exception as error:  # the last resort: a preview outlives a bad edit, or a bug, and says why
         listener.not_built(error)
-    else:
-        listener.built(report)
+        return not isinstance(error, BuildBusy)
+    listener.built(report)
+    return True
 
 
 def serve(project: Project, listener: ServeListener, host: str = "127.0.0.1", port: int = 8000,
@@ -79,9 +82,8 @@ def serve(project: Project, listener: ServeListener, host: str = "127.0.0.1", po
         while True:
             time.sleep(poll)
             current = content_state(project)
-            if current != state:
-                state = current
-                _rebuild(project, site_url, listener)
+            if current != state and _rebuild(project, site_url, listener):
+                state = current  # a build that could not start (another one ran) is tried again
     except KeyboardInterrupt:
         return 0
     finally:

@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 from generator.errors import UserError
+from generator.project import flock_within
 
 _NEW = ".new-"
 _OLD = ".old-"
@@ -121,8 +120,13 @@ def swap_in(new: Path, site_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+class BuildBusy(UserError):
+    """Another build of the project holds its BuildLock."""
+
+
 class BuildLock:
-    """An exclusive lock on the project folder, held from loading the snapshots until the site is done.
+    """An exclusive lock on the project folder, held from loading the snapshots until the site is in
+    place (`PreparedBuild.close`).
 
     `flock` on the folder itself: no lock file to leave behind or to keep out of git, and the kernel
     releases it when the process dies, however it dies, so a killed build never blocks the next one.
@@ -133,18 +137,18 @@ class BuildLock:
     WAIT = 10.0
 
     def __init__(self, folder: Path) -> None:
-        self._fd: int | None = os.open(folder, os.O_RDONLY)
-        deadline = time.monotonic() + self.WAIT
-        while True:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    self.release()
-                    raise UserError(f"another build of {folder} is running: wait for it to end, then build "
-                                    "again") from None
-                time.sleep(0.1)
+        try:
+            self._fd: int | None = os.open(folder, os.O_RDONLY)
+        except OSError as error:
+            raise UserError(f"cannot open the project folder {folder}: {error.strerror or error}") from None
+        try:
+            taken = flock_within(self._fd, self.WAIT)
+        except BaseException:  # Ctrl-C while waiting, or a file system without locks
+            self.release()
+            raise
+        if not taken:
+            self.release()
+            raise BuildBusy(f"another build of {folder} is running: wait for it to end, then build again")
 
     def release(self) -> None:
         if self._fd is not None:

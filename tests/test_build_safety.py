@@ -414,3 +414,11 @@ def test_a_failed_or_markdown_only_build_lets_the_next_one_run(tmp_path: Path) -
     assert build_site(project, site_url=SITE_URL).site_dir == project.site_dir
     site_swap.BuildLock(project.root).release()  # free again afterwards
 
+
+def test_a_build_of_a_folder_that_does_not_exist_is_one_line(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "no-such-project"
+    assert main(["--root", str(missing), "build", "--site-url", SITE_URL]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"dailypapers: cannot open the project folder {missing}: No such file or directory"]
+

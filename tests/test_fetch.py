@@ -17,7 +17,7 @@ from fake_api import FakeAPI, Fault, fast_options, fixed_clock, fixture_days, fi
 import generator.fetch
 from generator.cli import fetch_command, main
 from generator.errors import UserError
-from generator.fetch import DayFetcher, FetchOptions, fetch_days, page_url, user_agent
+from generator.fetch import DayFetcher, FetchOptions, _same_papers, fetch_days, page_url, user_agent
 from generator.merge import DayOutcome, project_lock
 from generator.progress import Progress
 from generator.project import Project
@@ -384,6 +384,15 @@ def test_a_server_that_ignores_the_page_number_fails_the_day_after_two_requests(
     assert api.count() == 2
     data, _ = parse_snapshot(_path(store, LONG_DAY))
     assert data["status"] == "failed" and data["papers"] == [], "never the first 100 as if they were all"
+
+
+def test_a_repeated_page_is_told_by_its_paper_ids_even_when_counts_moved_between_requests() -> None:
+    first = [{"paper": {"id": "2511.00001", "upvotes": 3}}, {"paper": {"id": "2511.00002", "upvotes": 1}}]
+    moved = [{"paper": {"id": "2511.00001", "upvotes": 4}}, {"paper": {"id": "2511.00002", "upvotes": 1}}]
+    assert _same_papers(moved, first)
+    assert not _same_papers([{"paper": {"id": "2511.00003"}}, {"paper": {"id": "2511.00004"}}], first)
+    assert not _same_papers(list(reversed(first)), first)
+    assert _same_papers([{"x": 1}], [{"x": 1}]) and not _same_papers([{"x": 1}], [{"x": 2}])  # no ids: whole
 
 
 # --- hostile responses: each fails its day alone, with one line ----------------------------------

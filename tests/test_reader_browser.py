@@ -203,6 +203,32 @@ def test_a_permalink_lands_on_its_card_with_the_similar_papers_open(tab, origin)
     assert tab.locator(".dp-similar").count() == 1  # only the card the link names
 
 
+def test_a_malformed_or_foreign_fragment_opens_nothing_and_the_keys_still_work(tab, origin) -> None:
+    for fragment in ("%E0%A4%A", "dp-search-input", "no-such-card"):
+        tab.goto("about:blank")  # a fresh load each time, not a jump within the page
+        tab.goto(f"{origin}{PREFIX}2026/11/16/#{fragment}")
+        tab.wait_for_load_state("load")
+        assert tab.locator(".dp-similar").count() == 0
+        tab.keyboard.press("Escape")  # leave the search box if the fragment focused it
+        tab.locator("h1").click()
+        tab.keyboard.press("j")
+        assert tab.locator("article.dp-card").first.evaluate("c => c.classList.contains('dp-current')")
+
+
+def test_back_does_not_reopen_similar_papers_the_reader_closed(tab, origin) -> None:
+    tab.goto(f"{origin}{PREFIX}2026/11/16/#2611.90002")
+    panel = tab.locator('[id="2611.90002"] .dp-similar')
+    panel.locator("li a").first.wait_for()
+    tool(tab, "2611.90002", "similar").click()  # closed by the reader
+    assert panel.is_hidden()
+    tab.evaluate("location.hash = '#2611.90001'")
+    tab.locator('[id="2611.90001"] .dp-similar li a').first.wait_for()
+    tab.go_back()
+    tab.wait_for_url(f"{origin}{PREFIX}2026/11/16/#2611.90002")
+    tab.wait_for_timeout(300)
+    assert panel.is_hidden()
+
+
 def test_keyboard_keys_move_between_cards_days_search_and_the_help(tab, origin) -> None:
     tab.goto(f"{origin}{PREFIX}2026/11/18/")
     cards = tab.locator("article.dp-card")

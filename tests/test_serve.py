@@ -19,6 +19,7 @@ from conftest import REPO
 import generator.serve
 from generator.build import BuildReport
 from generator.cli import main
+from generator.site_swap import BuildBusy
 
 
 def free_port() -> int:
@@ -133,6 +134,34 @@ def test_a_rebuild_that_fails_unexpectedly_is_one_line_and_serving_goes_on(
     assert second == "dailypapers: not rebuilt; the previous build is still served"
     assert out == (f"serving {demo_project / 'site'} at http://127.0.0.1:{port}/ (Ctrl-C stops); "
                    "rebuilding when content/ changes\n")
+
+
+def test_a_rebuild_that_finds_another_build_running_is_tried_again(
+    demo_project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit saved while another build of the project runs is built once that one ends, not forgotten."""
+    calls: list[str] = []
+
+    def build_site(*args: object, **kwargs: object) -> BuildReport:
+        calls.append("build")
+        if len(calls) == 2:
+            raise BuildBusy(f"another build of {demo_project} is running: wait for it to end, then build again")
+        return BuildReport()
+
+    sleeps = iter(range(10))
+
+    def sleep(seconds: float) -> None:
+        if next(sleeps) == 0:  # an edit, once
+            page = demo_project / "content" / "pages" / "about.md"
+            os.utime(page, (page.stat().st_atime, page.stat().st_mtime + 10))
+        elif len(calls) >= 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(generator.serve, "build_site", build_site)
+    monkeypatch.setattr(generator.serve.time, "sleep", sleep)
+    assert main(["--root", str(demo_project), "serve", "--port", str(free_port())]) == 0
+    assert calls == ["build", "build", "build"]  # the first, the one that found the lock, the retry
+    assert "another build of" in capsys.readouterr().err
 
 
 def test_a_port_in_use_is_one_line(

@@ -196,6 +196,24 @@ def test_the_search_index_built_alongside_mkdocs_lands_in_the_site_or_fails_in_o
     assert capfd.readouterr().err == ""  # the child told its parent; it printed nothing
 
 
+def test_a_search_child_with_a_huge_error_fails_the_build_in_one_short_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error far larger than a pipe's buffer: the parent reads it before it waits for the child, and
+    the line is cut, so the build neither hangs nor prints 200 KB."""
+    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: True))
+    project = Project.at(new_project(tmp_path / "p", with_demo=True))
+
+    def verbose(*_: object) -> dict[str, bytes]:
+        raise RuntimeError("disk on fire\n" * 20_000)
+
+    monkeypatch.setattr(build, "build_search_index", verbose)
+    with pytest.raises(UserError) as caught:
+        build_site(project, site_url=SITE_URL)
+    line = str(caught.value)
+    assert line.startswith("building the search index failed: RuntimeError: disk on fire disk on fire")
+    assert line.endswith("…") and len(line) < 400 and "\n" not in line
+
+
 def test_a_search_child_killed_outright_fails_the_build_in_one_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     """The out-of-memory killer's way: the child ends without a word; the parent still says what happened."""

@@ -38,6 +38,13 @@
 
   var CARDS = "[data-cards] article.dp-card";
 
+  /* The element the address's #fragment names, or null (also for a malformed fragment such as "%E0%A4%A"). */
+  function targetedCard() {
+    var id = "";
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch { return null; }
+    return id ? document.getElementById(id) : null;
+  }
+
   function shardOf(card) {
     return card.closest("[data-cards]").getAttribute("data-cards");
   }
@@ -287,13 +294,11 @@
     /* The card a link points at (a permalink redirects to it; so do search results and similar papers)
        shows its similar papers at once: the paper's own page, as far as a static archive has one. */
     function openTargeted() {
-      var id = "";
-      try { id = decodeURIComponent(location.hash.slice(1)); } catch { return; }  // a malformed #fragment names no card
-      var card = id ? document.getElementById(id) : null;
-      if (!card || !card.matches(CARDS)) return;
-      var panel = card.querySelector(".dp-similar");
+      var card = targetedCard();
+      // Once per card and page: Back and Forward never reopen a list the reader closed.
+      if (!card || !card.matches(CARDS) || card.querySelector(".dp-similar")) return;
       var button = card.querySelector('button[data-tool="similar"]');
-      if (button && (!panel || panel.hidden)) toggleSimilar(card, button);
+      if (button) toggleSimilar(card, button);
     }
     openTargeted();
     window.addEventListener("hashchange", openTargeted);
@@ -441,10 +446,7 @@
     var cards = Array.prototype.slice.call(document.querySelectorAll("article.dp-card"));
     if (!cards.length) return;
     var current = cards.indexOf(document.querySelector("article.dp-card.dp-current"));
-    if (current < 0) {
-      var target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
-      current = cards.indexOf(target);
-    }
+    if (current < 0) current = cards.indexOf(targetedCard());
     var next = current < 0 ? (step > 0 ? 0 : cards.length - 1) : Math.min(cards.length - 1, Math.max(0, current + step));
     cards.forEach(function (card) { card.classList.remove("dp-current"); });
     var card = cards[next];
