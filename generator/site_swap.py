@@ -143,7 +143,10 @@ class BuildLock:
             raise UserError(f"cannot open the project folder {folder}: {error.strerror or error}") from None
         try:
             taken = flock_within(self._fd, self.WAIT)
-        except BaseException:  # Ctrl-C while waiting, or a file system without locks
+        except OSError:  # a file system without locks (some network mounts): build unguarded, as before
+            self.release()
+            return
+        except BaseException:  # Ctrl-C while waiting
             self.release()
             raise
         if not taken:

@@ -8,6 +8,8 @@ for any process of that build.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import os
 import shutil
@@ -421,4 +423,16 @@ def test_a_build_of_a_folder_that_does_not_exist_is_one_line(tmp_path: Path,
     assert main(["--root", str(missing), "build", "--site-url", SITE_URL]) == 1
     assert capsys.readouterr().err.splitlines() == [
         f"dailypapers: cannot open the project folder {missing}: No such file or directory"]
+
+
+def test_where_the_file_system_cannot_lock_the_build_goes_on_unguarded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some network mounts refuse flock (ENOLCK): the lock guards against a second build, so its absence
+    must not stop the only one."""
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    project = Project.at(new_project(tmp_path / "project", with_demo=True))
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    assert build_site(project, site_url=SITE_URL).site_dir == project.site_dir
 
