@@ -50,7 +50,6 @@ from generator.feeds import (
     build_feeds,
     feed_catalog,
     feeds_page_context,
-    head_links,
     head_links_by_page,
 )
 from generator.load import load_archive
@@ -91,7 +90,7 @@ class BuildReport:
 
 
 def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport,
-                   orgs: list[Organization]) -> list[Page]:
+                   orgs: list[Organization], links: dict[str, list[dict[str, str]]]) -> list[Page]:
     """Every Markdown page of the site, in a fixed order."""
     days = views.day_views(archive)
     months = views.month_views(days)
@@ -113,7 +112,6 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: 
     pages += [render("week.md.j2", view.url, view=view) for view in weeks]
     pages += [render("month.md.j2", view.url, view=view) for view in months]
     pages += [render("year.md.j2", view.url, view=view) for view in years]
-    links = head_links_by_page(feed_catalog(taxonomy, orgs))
     pages += [render("topic.md.j2", view.url, view=view, feeds=links[views.topic_url(view.topic.slug)])
               for view in views.topic_views(archive, taxonomy)]
     pages += _feature_pages(taxonomy, site_url, orgs)
@@ -212,6 +210,11 @@ def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dic
         paths.claim(site_path(path), shown(Path(f"{pages_label}/{path}")), hand_written=True)
 
 
+def _problem(error: Exception) -> str:
+    """What went wrong in a job, as the build's one line shows it, forked or not."""
+    return one_line(f"{type(error).__name__}: {error}", _PROBLEM_LIMIT)
+
+
 class SearchIndexJob:
     """The search index, written into a staging folder and moved into the site's search/ by `finish()`.
 
@@ -243,7 +246,7 @@ class SearchIndexJob:
             try:
                 self.count = self._write(archive, taxonomy)
             except Exception as error:
-                raise UserError(f"building the {self.LABEL} failed: {type(error).__name__}: {error}") from None
+                raise UserError(f"building the {self.LABEL} failed: {_problem(error)}") from None
             return
         context = multiprocessing.get_context("fork")
         self._outcome, report = context.Pipe(duplex=False)  # the child sends (file count, error) once
@@ -285,7 +288,7 @@ class SearchIndexJob:
             self._die_with(parent)
             report.send((self._write(archive, taxonomy), ""))
         except Exception as error:  # one short line: a long message would also fill the pipe
-            report.send((0, one_line(f"{type(error).__name__}: {error}", _PROBLEM_LIMIT)))
+            report.send((0, _problem(error)))
             raise SystemExit(1) from None
 
     def finish(self, site_dir: Path) -> int:
@@ -539,11 +542,13 @@ def _prepare(project: Project, site_url: str, archive: Archive, taxonomy: Taxono
     """Everything of `prepare_build` but the background jobs."""
     export = build_data_export(archive, site_url)  # the Data page lists the files' checksums
     orgs = organizations(archive)  # fails the build, with one line, when two names share a slug
-    pages = generate_pages(archive, taxonomy, site_url, export, orgs)
+    catalog = feed_catalog(taxonomy, orgs)
+    links = head_links_by_page(catalog)  # each page's feed links (the home page's: the site-wide feeds)
+    pages = generate_pages(archive, taxonomy, site_url, export, orgs, links)
     pages.append(subscribe_page(project, site_url))
     hand_written = hand_written_pages(project)
     extras = extra_files(archive, taxonomy, site_url, export, orgs)
-    claim_outputs(pages, extras, hand_written, feed_catalog(taxonomy, orgs), _shown(project, project.pages_dir),
+    claim_outputs(pages, extras, hand_written, catalog, _shown(project, project.pages_dir),
                   permalink_paths(archive))
     files = {page.path: page.text.encode() for page in pages}
     files.update(hand_written)
@@ -554,8 +559,7 @@ def _prepare(project: Project, site_url: str, archive: Archive, taxonomy: Taxono
         raise UserError(f"writing the generated pages into {project.docs_dir} failed: {error}") from None
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
                          written=stats.written, removed=stats.removed)
-    return PreparedBuild(site_url, head_links(feed_catalog(taxonomy), views.HOME_URL), _source_date(archive),
-                         extras, report)
+    return PreparedBuild(site_url, links[views.HOME_URL], _source_date(archive), extras, report)
 
 
 def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool = True) -> BuildReport:
@@ -564,7 +568,7 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     prepared = prepare_build(project, resolve_site_url(project, site_url), search=run_mkdocs)
     report = prepared.report
     if run_mkdocs:
-        report.extra_files = _build_into_site(project, prepared)
+        _build_into_site(project, prepared)  # the plugin's on_post_build counts report.extra_files
         report.site_dir = project.site_dir
     else:
         prepared.close()  # the Markdown is written; nothing else to do
@@ -572,10 +576,9 @@ def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool =
     return report
 
 
-def _build_into_site(project: Project, prepared: PreparedBuild) -> int:
+def _build_into_site(project: Project, prepared: PreparedBuild) -> None:
     """MkDocs, permalinks, feeds, downloads and search index into a fresh sibling folder, swapped in only
-    when complete; on any failure the sibling is removed and site/ is left as it was. Returns the number
-    of files written besides MkDocs'."""
+    when complete; on any failure the sibling is removed and site/ is left as it was."""
     site_dir = project.site_dir
     staging = staging_dir(site_dir)
     try:
@@ -593,4 +596,3 @@ def _build_into_site(project: Project, prepared: PreparedBuild) -> int:
             raise
     finally:
         prepared.close()  # after the swap: the next build of this project may start
-    return prepared.report.extra_files

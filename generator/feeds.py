@@ -219,11 +219,6 @@ def head_links_by_page(catalog: list[FeedInfo]) -> dict[str, list[dict[str, str]
     return out
 
 
-def head_links(catalog: list[FeedInfo], page: str) -> list[dict[str, str]]:
-    """The head links of one page (see head_links_by_page)."""
-    return head_links_by_page(catalog).get(page, [])
-
-
 def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> dict:
     """What feeds.md.j2 needs: the feeds grouped as the page shows them, with their units and limits."""
     orgs = list(orgs)

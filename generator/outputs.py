@@ -54,5 +54,3 @@ class SitePaths:
         """Reserve everything below `folder` (ending in "/") for claims made before this one."""
         self._folders[folder] = owner
 
-    def owner(self, path: str) -> str | None:
-        return self._owners.get(path)

@@ -325,7 +325,7 @@ def check_snapshot(path: Path, text: bytes | str, data: Any, expected: dt.date |
         if more:
             return [f"{path}:{line}:{col}: {message}" for line, col, message in sorted(problems)] + [
                 f"{path}:1:1: ... and {more} more problem(s) in this file"]
-    if not problems:  # the structure is valid (fastjsonschema already matches patterns whole, jsonschema not)
+    if not schema_ok and not problems:  # fastjsonschema matches patterns whole; jsonschema's search may not
         for parts, message in _exact_problems(data):
             problems.append((*position(parts), message))
     if isinstance(data, dict):

@@ -7,6 +7,7 @@ import gzip
 import socket
 import threading
 import time
+import tracemalloc
 import zlib
 from collections.abc import Iterator
 
@@ -70,9 +71,15 @@ def test_a_bomb_is_refused_having_decoded_little_more_than_the_limit() -> None:
             produced += len(chunk)
             yield chunk
 
-    with pytest.raises(DownloadError, match="once decoded"):
-        read_body(counting(_pieces(bomb, 4096)), "gzip, gzip", limit=1024 * 1024)
+    tracemalloc.start()
+    try:
+        with pytest.raises(DownloadError, match="once decoded"):
+            read_body(counting(_pieces(bomb, 4096)), "gzip, gzip", limit=1024 * 1024)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert produced <= len(bomb), "the raw body is read at most once"
+    assert peak < 8 * 1024 * 1024, f"decoding held {peak:,} bytes for a 1 MB limit"  # not the 64 MB inside
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from generator.feeds import (
     build_opml,
     feed_catalog,
     feeds_page_context,
-    head_links,
+    head_links_by_page,
     item_date,
     opml_feeds,
 )
@@ -691,7 +691,7 @@ def _render_partial(site_url: str | None, meta: dict[str, Any], page_url: str = 
     env.filters["url"] = url
     page = {"url": page_url, "meta": meta, "title": "A page"}
     config = {"site_url": site_url, "site_name": "Daily Papers Archive",
-              "extra": {"dailypapers_feeds": head_links(feed_catalog(TAXONOMY), views.HOME_URL)}}
+              "extra": {"dailypapers_feeds": head_links_by_page(feed_catalog(TAXONOMY))[views.HOME_URL]}}
     text = env.get_template("partials/feed-links.html").render(config=config, page=page)
     parser = _LinkTags()
     parser.feed(text)
@@ -701,7 +701,7 @@ def _render_partial(site_url: str | None, meta: dict[str, Any], page_url: str = 
 
 def _hostile_topic_links() -> list[dict[str, str]]:
     hostile = Taxonomy((Topic("agents", 'Agents & <tool> "use"', "d", ("agent",)),))
-    return head_links(feed_catalog(hostile), views.topic_url("agents"))
+    return head_links_by_page(feed_catalog(hostile))[views.topic_url("agents")]
 
 
 def test_head_links_point_at_the_site_wide_feeds() -> None:
@@ -745,7 +745,7 @@ def test_head_links_in_a_real_mkdocs_material_build(tmp_path: Path) -> None:
         f"site_name: Daily Papers Archive\nsite_url: https://user.github.io/repo\ndocs_dir: docs\n"
         f"site_dir: site\ntheme:\n  name: material\n  custom_dir: {REPO / 'overrides'}\n", encoding="utf-8")
     config = load_config(str(tmp_path / "mkdocs.yml"))
-    config.extra["dailypapers_feeds"] = head_links(feed_catalog(TAXONOMY), views.HOME_URL)
+    config.extra["dailypapers_feeds"] = head_links_by_page(feed_catalog(TAXONOMY))[views.HOME_URL]
     mkdocs.build(config)
 
     def alternates(page: Path) -> list[tuple[str | None, str | None]]:

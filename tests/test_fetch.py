@@ -166,9 +166,17 @@ def test_user_agent_names_the_project(api: FakeAPI, store: Project) -> None:
 
 
 def test_requests_are_paced_to_the_rate(api: FakeAPI, store: Project) -> None:
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        time.sleep(seconds)
+
     started = time.monotonic()
-    fetch_days(store, fast_options(api, ["2025-01-13", "2025-01-22", "2025-03-04", "2025-03-17"], rate=10))
+    fetch_days(store, fast_options(api, ["2025-01-13", "2025-01-22", "2025-03-04", "2025-03-17"], rate=10,
+                                   sleep=sleep))
     assert time.monotonic() - started >= 0.3, "4 requests at 10 per second take at least 0.3 s"
+    assert len(slept) == 3 and all(0.0 < s <= 0.1 for s in slept), slept  # a wait before each later request
 
 
 def test_a_second_run_fails_with_one_line_while_the_lock_is_held(api: FakeAPI, store: Project) -> None:

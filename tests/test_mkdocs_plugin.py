@@ -52,6 +52,7 @@ def test_mkdocs_build_reports_a_bad_snapshot_in_one_line(tmp_path: Path) -> None
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "2026-11-18.yaml" in done.stderr and "YAML" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert not (root / "site").exists()
 
 
