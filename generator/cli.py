@@ -12,7 +12,7 @@ from pathlib import Path
 
 from generator import mailer
 from generator.build import BuildReport, build_site
-from generator.errors import FileError, SnapshotError, UserError, one_line
+from generator.errors import FileError, SnapshotError, UserError, unexpected
 from generator.fetch import DEFAULT_API_URL, FetchOptions, fetch_days
 from generator.ingest import FileResult, import_files
 from generator.load import load_archive
@@ -105,14 +105,11 @@ def print_error(error: Exception) -> None:
         where = "the topic taxonomy" if isinstance(error, TaxonomyError) else "snapshots"
         print(f"dailypapers: {len(error.problems)} problem(s) in {where}; "
               "fix them (see `dailypapers validate`) and run again", file=sys.stderr)
-    elif isinstance(error, mailer.MailConfigError):  # one line per wrong setting
-        for problem in error.problems:
-            print(f"dailypapers: {one_line(problem)}", file=sys.stderr)
     elif isinstance(error, UserError):
-        print(f"dailypapers: {error.line()}", file=sys.stderr)
+        for line in error.lines():
+            print(f"dailypapers: {line}", file=sys.stderr)
     else:
-        print(f"dailypapers: unexpected error ({type(error).__name__}: {one_line(str(error))[:200]})"
-              f"{_raised_at(error)}", file=sys.stderr)
+        print(f"dailypapers: {unexpected(error)}{_raised_at(error)}", file=sys.stderr)
 
 
 def _raised_at(error: Exception) -> str:

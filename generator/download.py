@@ -35,6 +35,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpcore
 
+from generator.errors import brief
+
 MAX_REDIRECTS = 5
 MAX_ENCODINGS = 3  # Content-Encoding layers decoded at most ("gzip, gzip" is two)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -250,7 +252,7 @@ def _describe(error: Exception, timeout: float) -> str:
         return f"could not connect within {timeout:g} s"
     if isinstance(error, httpcore.TimeoutException):
         return f"no complete response within {timeout:g} s"
-    detail = " ".join(str(error).split())[:200] or type(error).__name__
+    detail = brief(error)
     if isinstance(error, httpcore.ConnectError):
         return f"cannot connect: {detail}"
     return f"the connection broke off ({detail})"
@@ -293,7 +295,7 @@ class Downloader:
         except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.RemoteProtocolError) as error:
             raise DownloadError(_describe(error, self.timeout), transient=True) from None
         except (httpcore.UnsupportedProtocol, httpcore.LocalProtocolError, httpcore.ProxyError) as error:
-            raise DownloadError(f"cannot fetch {url}: {' '.join(str(error).split())[:200]}") from None
+            raise DownloadError(f"cannot fetch {url}: {brief(error)}") from None
         finally:
             self._deadline.at = None
 

@@ -29,12 +29,27 @@ def one_line(text: str, limit: int = 0) -> str:
     return text
 
 
+def brief(error: BaseException) -> str:
+    """An exception's words as one short line (200 characters), or its type when it has none."""
+    return one_line(str(error), 200) or type(error).__name__
+
+
+def unexpected(error: BaseException) -> str:
+    """The last-resort line for an error nobody foresaw: `unexpected error (Type: words)`."""
+    return f"unexpected error ({type(error).__name__}: {brief(error)})"
+
+
 class UserError(Exception):
     """A problem the person running the command can fix; the message says what and how."""
 
     def line(self) -> str:
         """The one line the CLI shows for this error (after `dailypapers: `)."""
         return one_line(str(self))
+
+    def lines(self) -> list[str]:
+        """What the CLI shows, a line each (after `dailypapers: `): one, unless an error lists several
+        mistakes (the mail settings)."""
+        return [self.line()]
 
 
 class LocatedError(UserError):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.dates import day_problem
-from generator.errors import FileError, UserError
+from generator.errors import FileError, UserError, unexpected
 from generator.merge import DayOutcome, project_lock, store_response, unexpected_failure
 from generator.normalize import MAX_BODY_BYTES
 from generator.project import Project
@@ -98,10 +98,7 @@ def import_files(
                 stored = import_file(project, path, date, clock())
             except Exception as error:  # the last resort: whatever goes wrong fails this file alone
                 day = date or date_from_name(path)
-                if day:
-                    stored = unexpected_failure(day, error)
-                else:
-                    stored = FileError(path, f"unexpected error ({type(error).__name__})")
+                stored = unexpected_failure(day, error) if day else FileError(path, unexpected(error))
             if isinstance(stored, FileError):
                 result = FileResult(path, problem=stored)
             else:

@@ -28,8 +28,9 @@ from urllib.parse import unquote, urlsplit
 
 from generator import digest as digests
 from generator.build import resolve_site_url
-from generator.errors import UserError
+from generator.errors import FileError, UserError, one_line
 from generator.load import load_archive
+from generator.normalize import format_timestamp
 from generator.project import Project
 from generator.snapshots import atomic_write_bytes
 
@@ -48,6 +49,9 @@ class MailConfigError(UserError):
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
+
+    def lines(self) -> list[str]:
+        return [one_line(problem) for problem in self.problems]
 
 
 class MailError(UserError):
@@ -186,20 +190,20 @@ def read_sent(path: Path) -> tuple[SentEntry, ...]:
     except FileNotFoundError:
         return ()
     except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"{path}: cannot read: {error}") from None
+        raise FileError(path, f"cannot read: {error}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise UserError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
-                        "nothing was sent") from None
+        raise FileError(path, f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
+                              "nothing was sent") from None
     if not isinstance(data, dict) or not isinstance(data.get("sent"), list):
-        raise UserError(f'{path}: expected {{"sent": [...]}}; nothing was sent')
+        raise FileError(path, 'expected {"sent": [...]}; nothing was sent')
     entries = []
     for index, item in enumerate(data["sent"]):
         if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("digest", "sent_at")) \
                 or not digests.is_digest_key(item["digest"]):
-            raise UserError(f"{path}: sent[{index}] needs \"digest\" (YYYY-MM-DD or YYYY-Www) and \"sent_at\"; "
-                            "nothing was sent")
+            raise FileError(path, f"sent[{index}] needs \"digest\" (YYYY-MM-DD or YYYY-Www) and \"sent_at\"; "
+                                  "nothing was sent")
         entries.append(SentEntry(item["digest"], item["sent_at"], str(item.get("message_id", ""))))
     return tuple(entries)
 
@@ -337,10 +341,11 @@ def send_latest_digest(project: Project, env: Mapping[str, str], now: dt.datetim
         return EmailResult("dry-run", found.key, len(settings.recipients), where, data)
     assert settings.server and settings.sender  # need_server made them required
     refused = send(data, settings.sender, settings.recipients, settings.server)
-    when = now.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    when = format_timestamp(now)
     try:
         write_sent(record_path, (*sent, SentEntry(found.key, when, found.message_id)))
     except OSError as error:
-        raise UserError(f"{record_path}: the digest for {found.key} was sent but could not be recorded "
-                        f"({error.strerror or error}); add it by hand or the next run sends it again") from None
+        raise FileError(record_path, f"the digest for {found.key} was sent but could not be recorded "
+                                     f"({error.strerror or error}); add it by hand or the next run sends it "
+                                     "again") from None
     return EmailResult("sent", found.key, len(settings.recipients) - len(refused), where, refused=refused)

@@ -37,7 +37,7 @@ import yaml
 from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
 from generator import safe_yaml
-from generator.errors import DayError, UserError
+from generator.errors import DayError, UserError, brief, unexpected
 from generator.normalize import (
     NormalizedDay,
     ResponseError,
@@ -255,7 +255,7 @@ def _read_stored(project: Project, day: dt.date) -> Any:
     try:
         data = read_round_trip(path)
     except Exception as error:  # ruamel raises many kinds; any of them means "do not touch this file"
-        reason = " ".join(str(error).split())[:200]
+        reason = brief(error)
         raise DayError(
             day, f"the stored {path.name} cannot be read ({reason}); fix it (see `dailypapers validate`) and run again"
         ) from None
@@ -275,18 +275,12 @@ def _write(project: Project, day: dt.date, data: Any) -> bool:
     except OSError as error:
         raise DayError(day, f"cannot write {path}: {error.strerror or error}") from None
     except (yaml.YAMLError, RuamelYAMLError, ValueError, RecursionError) as error:
-        raise DayError(day, f"not stored, it cannot be written as YAML ({_brief(error)})") from None
-
-
-def _brief(error: BaseException) -> str:
-    """An exception as a short single line: its words, or its type when it has none."""
-    return " ".join(str(error).split())[:200] or type(error).__name__
+        raise DayError(day, f"not stored, it cannot be written as YAML ({brief(error)})") from None
 
 
 def unexpected_failure(day: dt.date, error: Exception) -> DayOutcome:
     """The last resort: an error nobody foresaw fails its day alone, as one line, not a traceback."""
-    reason = f"unexpected error ({type(error).__name__}: {_brief(error)})"
-    return DayOutcome(day, "failed", error=reason)
+    return DayOutcome(day, "failed", error=unexpected(error))
 
 
 def _unchanged_papers(project: Project, day: dt.date, fresh: NormalizedDay, stamp: str) -> int | None:

@@ -35,7 +35,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.errors import DayError
+from generator.errors import DayError, one_line
 from generator.snapshot_format import MAX_PAPERS, PAPER_KEYS
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -224,7 +224,7 @@ def _parse(body: bytes | str, day: dt.date) -> Any:
         if "digits" in str(error):
             limit = sys.get_int_max_str_digits()
             raise ResponseError(day, f"response JSON holds a number of more than {limit} digits") from None
-        raise ResponseError(day, f"response JSON cannot be read ({' '.join(str(error).split())[:120]})") from None
+        raise ResponseError(day, f"response JSON cannot be read ({one_line(str(error), 120)})") from None
     except RecursionError:
         raise ResponseError(day, "response JSON is nested too deeply") from None
 
