@@ -314,9 +314,10 @@ def json_schema(site_url: str) -> dict[str, Any]:
     }
 
 
-def sha256sums(files: Iterable[tuple[str, bytes]]) -> bytes:
-    """`sha256sum -c` input: one "<hex>  <path>" line per file, paths relative to the data folder."""
-    return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files).encode("ascii")
+def sha256sums(digests: Iterable[tuple[str, str]]) -> bytes:
+    """`sha256sum -c` input: one "<hex>  <path>" line per (path, SHA-256 hex) pair, paths relative to the
+    data folder."""
+    return "".join(f"{digest}  {name}\n" for name, digest in digests).encode("ascii")
 
 
 def build_data_export(archive: Archive, site_url: str) -> DataExport:
@@ -329,6 +330,7 @@ def build_data_export(archive: Archive, site_url: str) -> DataExport:
         by_year.setdefault(row["first_day"].year, []).append(row)
     written = {name: write(by_year) for name, _, write in FORMATS}
     files: dict[str, bytes] = {}
+    digests: dict[str, str] = {}  # each file hashed once, for the page and for SHA256SUMS
     downloads: list[Download] = []
     for year in [None, *sorted(by_year, reverse=True)]:
         count = len(rows) if year is None else len(by_year[year])
@@ -336,13 +338,14 @@ def build_data_export(archive: Archive, site_url: str) -> DataExport:
             whole, years = written[name]
             path = views.download_url(name, year)
             files[path] = whole if year is None else years[year]
-            downloads.append(Download(path, label, year, count, len(files[path]),
-                                      hashlib.sha256(files[path]).hexdigest()))
+            digests[path] = hashlib.sha256(files[path]).hexdigest()
+            downloads.append(Download(path, label, year, count, len(files[path]), digests[path]))
     schema_path = views.download_url(SCHEMA_FILE)
     files[schema_path] = (json.dumps(json_schema(site_url), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    digests[schema_path] = hashlib.sha256(files[schema_path]).hexdigest()
     folder = views.DATA_URL
-    files[views.download_url(SUMS_FILE)] = sha256sums((path.removeprefix(folder), data)
-                                                       for path, data in files.items())
+    files[views.download_url(SUMS_FILE)] = sha256sums((path.removeprefix(folder), digest)
+                                                       for path, digest in digests.items())
     return DataExport(files, tuple(downloads), len(rows), tuple(sorted(by_year, reverse=True)))
 
 

@@ -235,8 +235,8 @@ def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) ->
     ]
     opml = opml_feeds(taxonomy, orgs)
     org_feeds = [
-        {"org": org, "page": views.org_url(org.slug), "rss": by_path[views.org_feed_url(org.slug, "rss")],
-         "atom": by_path[views.org_feed_url(org.slug, "atom")]}
+        {"org": org, "page": views.org_url(org.slug),
+         **{kind: by_path[views.org_feed_url(org.slug, kind)] for kind in ORG_FEED_KINDS}}
         for org in orgs
     ]
     return {
@@ -353,6 +353,11 @@ def _newest_first(items: Iterable[_Item]) -> list[_Item]:
 
 def _in_topic(slug: str) -> Callable[[Paper], bool]:
     return lambda paper: slug in paper.topics
+
+
+def _by_item_date(papers: Iterable[Paper]) -> list[tuple[dt.datetime, Paper]]:
+    """Papers (each once, on its first day) newest item first, ties by id: what `_paper_items` takes."""
+    return sorted(((item_date(p, p.day), p) for p in papers), key=lambda pair: (-pair[0].timestamp(), pair[1].id))
 
 
 def _paper_items(site: _Site, newest: list[tuple[dt.datetime, Paper]], keep: Callable[[Paper], bool],
@@ -566,8 +571,7 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str,
     catalog = {info.path: info for info in feed_catalog(taxonomy, orgs)}
     out: dict[str, bytes] = {}
     papers = archive.papers  # each paper once, from its first day
-    newest = sorted(((item_date(p, p.day), p) for p in papers),
-                    key=lambda pair: (-pair[0].timestamp(), pair[1].id))
+    newest = _by_item_date(papers)
     everything = _paper_items(site, newest, lambda p: True, MAIN_ITEMS)
     for path in (views.FEED_RSS, views.FEED_ATOM, views.FEED_JSON):
         out[path] = _write_feed(catalog[path], base, base, everything)
@@ -580,10 +584,7 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str,
             path = views.topic_feed_url(topic.slug, kind)
             out[path] = _write_feed(catalog[path], page, base, items)
     for org in orgs:
-        # org.papers is newest day first and an item's date falls on its day, so the newest ORG_ITEMS
-        # items are among the papers on or after the day of the ORG_ITEMS-th paper
-        oldest_day = org.papers[min(ORG_ITEMS, len(org.papers)) - 1].day
-        items = _newest_first(site.paper_item(p, p.day) for p in org.papers if p.day >= oldest_day)
+        items = _paper_items(site, _by_item_date(org.papers), lambda p: True, ORG_ITEMS)
         page = base + views.org_url(org.slug)
         for org_kind in ORG_FEED_KINDS:
             path = views.org_feed_url(org.slug, org_kind)
