@@ -20,7 +20,6 @@ from generator.model import Archive, Paper
 
 _KEEP = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 MAX_SLUG = 100  # a folder name must stay well under the file systems' 255 bytes
-# Characters a YAML reader refuses, and line breaks: a title line is shown without them.
 
 
 class OrgSlugClash(UserError):

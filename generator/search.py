@@ -46,7 +46,6 @@ from lunr.stop_word_filter import WORDS as STOP_WORDS
 from generator import views
 from generator.model import Archive, Paper
 from generator.topics import Taxonomy
-from generator.views import day_url
 
 # The index layout search-core.js reads; it refuses another (asking for a reload). Bump on any change
 # to the files' shapes or the manifest's keys.
@@ -439,11 +438,11 @@ def card_url_pattern() -> str:
     in (the id percent-encoded), so the day URL is spelled in views.py only.
     Made by writing a sample day and checked on two more, so a day_url this cannot express fails here."""
     sample = dt.date(1987, 11, 26)  # year, month and day digits that appear nowhere else in the URL
-    pattern = day_url(sample).replace("1987", "{yyyy}").replace("11", "{mm}").replace("26", "{dd}")
+    pattern = views.day_url(sample).replace("1987", "{yyyy}").replace("11", "{mm}").replace("26", "{dd}")
     for day in (dt.date(2023, 5, 4), dt.date(2031, 12, 31)):
         filled = pattern.replace("{yyyy}", f"{day:%Y}").replace("{mm}", f"{day:%m}").replace("{dd}", f"{day:%d}")
-        if filled != day_url(day):
-            raise RuntimeError(f"views.day_url gives {day_url(day)!r}, not a {{yyyy}}/{{mm}}/{{dd}} pattern")
+        if filled != views.day_url(day):
+            raise RuntimeError(f"views.day_url gives {views.day_url(day)!r}, not a {{yyyy}}/{{mm}}/{{dd}} pattern")
     return pattern + "#{id}"
 
 

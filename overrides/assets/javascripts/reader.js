@@ -131,8 +131,11 @@
     }
   }
 
-  function isSaved(id) {
-    return readSaved().some(function (item) { return item.id === id; });
+  /* The saved ids, read once for many cards (each read parses and checks the whole list). */
+  function savedIds() {
+    var ids = Object.create(null);
+    readSaved().forEach(function (item) { ids[item.id] = true; });
+    return ids;
   }
 
   /* Only http(s) links are ever made, whatever a stored list holds. */
@@ -195,10 +198,10 @@
     button.title = saved ? "Remove from your saved papers" : "Keep this paper in your saved papers (in this browser)";
   }
 
-  function addTools(card) {
+  function addTools(card, saved) {
     var tools = el("p", { "class": "dp-tools" });
     var save = el("button", { type: "button", "data-tool": "save" });
-    showSaved(save, isSaved(card.id));
+    showSaved(save, saved[card.id] === true);
     tools.appendChild(save);
     tools.appendChild(document.createTextNode(" "));
     tools.appendChild(el("button", { type: "button", "data-tool": "bibtex", title: "Copy this paper's BibTeX entry" },
@@ -275,7 +278,8 @@
   function initCards() {
     var cards = document.querySelectorAll(CARDS);
     if (!cards.length) return;
-    Array.prototype.forEach.call(cards, addTools);
+    var saved = savedIds();
+    Array.prototype.forEach.call(cards, function (card) { addTools(card, saved); });
     document.addEventListener("click", function (event) {
       var button = event.target.closest && event.target.closest("button[data-tool]");
       var card = button && button.closest(CARDS);
@@ -306,9 +310,10 @@
     document.addEventListener("focusin", warm);
     window.addEventListener("storage", function (event) {  // another tab changed the list
       if (event.key !== STORE) return;
+      var now = savedIds();
       Array.prototype.forEach.call(cards, function (card) {
         var button = card.querySelector('button[data-tool="save"]');
-        if (button) showSaved(button, isSaved(card.id));
+        if (button) showSaved(button, now[card.id] === true);
       });
       updateHeaderLink();
     });
