@@ -158,7 +158,7 @@ def _validate(project: Project) -> int:
 
 def fetch_command(project: Project, options: FetchOptions) -> int:
     """`dailypapers fetch`: each day's line as it is stored, then a one-line summary; exit 1 if any day failed."""
-    progress = Progress(len(options.days), options.progress)
+    progress = Progress(len(options.days), None)  # a bar when stderr is a terminal, plain lines otherwise
     try:
         outcomes = fetch_days(project, options, on_day=progress.report)
     finally:

@@ -261,12 +261,12 @@ def _describe(error: Exception, timeout: float) -> str:
 class Downloader:
     """GETs URLs over kept-alive connections, each try bounded by `timeout` seconds in all."""
 
-    def __init__(self, *, user_agent: str, timeout: float, max_body: int, accept: str = "application/json"):
+    def __init__(self, *, user_agent: str, timeout: float, max_body: int):
         self.timeout = timeout
         self.max_body = max_body
         self._headers = [
             (b"User-Agent", user_agent.encode("ascii", "replace")),
-            (b"Accept", accept.encode("ascii")),
+            (b"Accept", b"application/json"),
             (b"Accept-Encoding", b"gzip"),
         ]
         self._deadline = _Deadline()

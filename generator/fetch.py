@@ -105,9 +105,6 @@ class FetchOptions:
     backoff_cap: float = 60.0
     retry_after_cap: float = 120.0
     lock_wait: float = 30.0
-    # How the command line shows progress (None: a bar when stderr is a terminal, plain lines otherwise);
-    # fetch_days never reads it, it only reports each day to its `on_day` callback.
-    progress: bool | None = None
     clock: Callable[[], dt.datetime] = field(default=_utcnow, repr=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 

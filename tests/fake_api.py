@@ -263,7 +263,7 @@ def fixed_clock(stamp: str = FIXED_NOW):
 
 
 def fast_options(api: FakeAPI, days: list, **overrides: object):
-    """FetchOptions for tests: tiny timeouts and backoff, no pacing, a fixed clock, plain progress."""
+    """FetchOptions for tests: tiny timeouts and backoff, no pacing, a fixed clock."""
     import datetime as dt
 
     from generator.fetch import FetchOptions
@@ -277,7 +277,6 @@ def fast_options(api: FakeAPI, days: list, **overrides: object):
         "backoff_cap": 0.05,
         "retry_after_cap": 2.0,
         "lock_wait": 0.2,
-        "progress": False,
         "clock": fixed_clock(),
     }
     settings.update(overrides)
