@@ -215,12 +215,13 @@ def _problem(error: Exception) -> str:
     return one_line(f"{type(error).__name__}: {error}", _PROBLEM_LIMIT)
 
 
-class SearchIndexJob:
-    """The search index, written into a staging folder and moved into the site's search/ by `finish()`.
+class ForkedJob:
+    """Files built from the loaded Archive alone (the search index, the similar papers), written into a
+    staging folder and moved into the site's `FOLDERS` by `finish()`.
 
-    Where the OS can fork and this process runs one thread, a child builds it from right after loading
-    while this process makes the downloads and pages and MkDocs renders: on 2 cores that takes the
-    index (~10 s of Python) off the build's critical path; the child shares the loaded Archive
+    Where the OS can fork and this process runs one thread, a child builds them from right after loading
+    while this process makes the downloads and pages and MkDocs renders: on 2 cores that takes their
+    ~10 s of Python each off the build's critical path; the child shares the loaded Archive
     copy-on-write and sends its file count, or its error, back through a pipe. Elsewhere (`serve` has a
     server thread, and forking a threaded process can copy a held lock) it is built in this process,
     after the checks that can fail the build.
@@ -229,13 +230,13 @@ class SearchIndexJob:
     cleanup code): it asks the Linux kernel to kill it when its parent dies (prctl PR_SET_PDEATHSIG),
     then checks it still has that parent, since the parent may have died before the request took
     effect. The kernel does this even while the child is busy inside C code; a pipe the child watches
-    would need a thread of its own and the GIL. So the index is forked only on Linux.
+    would need a thread of its own and the GIL. So jobs are forked only on Linux.
 
-    A subclass builds other files the same way: it names its `FOLDERS`, `LABEL` and `_files()`.
+    Each job names its `FOLDERS`, its `LABEL` (for error lines) and its `_files()`.
     """
 
-    FOLDERS: tuple[str, ...] = (SEARCH_DIR,)
-    LABEL = "search index"
+    FOLDERS: tuple[str, ...]
+    LABEL: str
 
     def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path) -> None:
         self.staging = staging
@@ -261,8 +262,7 @@ class SearchIndexJob:
                 and threading.active_count() == 1)
 
     def _files(self, archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
-
-        return build_search_index(archive, taxonomy)
+        raise NotImplementedError
 
     def _write(self, archive: Archive, taxonomy: Taxonomy) -> int:
         files = self._files(archive, taxonomy)
@@ -347,7 +347,17 @@ class SearchIndexJob:
             self.staging.parent.rmdir()  # only if empty
 
 
-class CardDataJob(SearchIndexJob):
+class SearchIndexJob(ForkedJob):
+    """The search index (generator/search.py) into the site's search/."""
+
+    FOLDERS = (SEARCH_DIR,)
+    LABEL = "search index"
+
+    def _files(self, archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
+        return build_search_index(archive, taxonomy)
+
+
+class CardDataJob(ForkedJob):
     """Similar papers (~10 s of CPU at full size), the card tools' day shards that carry them, and the
     permalinks: like the search index they need only the Archive, so they are built while this process
     makes the downloads and pages and MkDocs renders, and the permalinks' 35,000 files leave this
@@ -480,7 +490,7 @@ class PreparedBuild:
     source_date: int
     extras: dict[str, bytes]
     report: BuildReport
-    jobs: list[SearchIndexJob] = field(default_factory=list)  # the search index and the similar papers
+    jobs: list[ForkedJob] = field(default_factory=list)  # the search index and the similar papers
     lock: BuildLock | None = None  # this project's one build at a time, until `close`
 
     def finish(self, site_dir: Path) -> int:
@@ -512,10 +522,10 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
     in one line each, before anything but the docs folder is written (a failure here cancels the started
     jobs and releases the lock)."""
     lock = BuildLock(project.root)
-    jobs: list[SearchIndexJob] = []
+    jobs: list[ForkedJob] = []
     try:
         archive, taxonomy = load_archive(project)
-        early = search and SearchIndexJob.can_fork()
+        early = search and ForkedJob.can_fork()
         if early:
             _start_jobs(project, archive, taxonomy, jobs)
         prepared = _prepare(project, site_url, archive, taxonomy)
@@ -530,7 +540,7 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
     return prepared
 
 
-def _start_jobs(project: Project, archive: Archive, taxonomy: Taxonomy, jobs: list[SearchIndexJob]) -> None:
+def _start_jobs(project: Project, archive: Archive, taxonomy: Taxonomy, jobs: list[ForkedJob]) -> None:
     """The search index and the similar papers, each added to `jobs` as soon as it exists (so a failure
     of the second still cancels the first)."""
     work = project.docs_dir.parent

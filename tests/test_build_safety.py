@@ -25,7 +25,7 @@ import pytest
 from conftest import REPO, new_project
 
 from generator import build, site_swap
-from generator.build import SearchIndexJob, build_site
+from generator.build import ForkedJob, build_site
 from generator.cli import main
 from generator.errors import UserError
 from generator.outputs import SitePaths, site_path
@@ -244,7 +244,7 @@ def test_a_failed_search_index_leaves_the_site_and_nothing_else(
 
     monkeypatch.setattr(build, "build_search_index", broken)  # the name the build calls
     for fork in (True, False):
-        monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda fork=fork: fork))
+        monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda fork=fork: fork))
         with pytest.raises(UserError, match="building the search index failed"):
             build_site(project, site_url=SITE_URL)
         assert tree(project.site_dir) == good

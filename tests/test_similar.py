@@ -18,7 +18,7 @@ from scipy.sparse import csr_matrix
 from benchmarks.similar_bench import _shares
 from generator import build
 from generator import similar as similar_module
-from generator.build import SearchIndexJob, build_site
+from generator.build import ForkedJob, build_site
 from generator.card_data import card_data_files, citation_year
 from generator.errors import UserError
 from generator.load import load_archive
@@ -197,10 +197,10 @@ def test_similar_papers_built_alongside_mkdocs_match_inline_and_fail_in_one_line
         return {str(p.relative_to(project.site_dir)): p.read_bytes()
                 for folder in ("cards", "p") for p in sorted((project.site_dir / folder).rglob("*")) if p.is_file()}
 
-    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: True))  # CardDataJob's too
+    monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: True))  # both jobs
     build_site(project, site_url=SITE_URL)
     forked = outputs()
-    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: False))
+    monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: False))
     build_site(project, site_url=SITE_URL)
     assert outputs() == forked and len(forked) > 20
     assert not (project.docs_dir.parent / "card-data").exists()  # the staging folder is gone
@@ -208,7 +208,7 @@ def test_similar_papers_built_alongside_mkdocs_match_inline_and_fail_in_one_line
     def broken(*_: object) -> dict[str, tuple[str, ...]]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: True))
+    monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: True))
     monkeypatch.setattr(build, "similar_papers", broken)  # the name the build calls
     with pytest.raises(UserError, match="^building the similar papers failed: RuntimeError: disk on fire$"):
         build_site(project, site_url=SITE_URL)

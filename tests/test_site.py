@@ -15,7 +15,7 @@ from conftest import SITE_URL, BuiltSite, new_project
 from htmltext import element_by_id, parse
 
 from generator import build
-from generator.build import SearchIndexJob, build_site
+from generator.build import ForkedJob, build_site
 from generator.cli import main
 from generator.errors import UserError
 from generator.project import Project
@@ -179,7 +179,7 @@ def test_build_command_needs_a_site_url(tmp_path: Path, capsys) -> None:
 def test_the_search_index_built_alongside_mkdocs_lands_in_the_site_or_fails_in_one_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     # `dailypapers build` runs one thread; this test process may hold others (browser and server tests)
-    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: True))
+    monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: True))
     project = Project.at(new_project(tmp_path / "p", with_demo=True))
     build_site(project, site_url=SITE_URL)
     assert (project.site_dir / "search" / "index.html").is_file()  # MkDocs' page and the index side by side
@@ -200,7 +200,7 @@ def test_a_search_child_with_a_huge_error_fails_the_build_in_one_short_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An error far larger than a pipe's buffer: the parent reads it before it waits for the child, and
     the line is cut, so the build neither hangs nor prints 200 KB."""
-    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: True))
+    monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: True))
     project = Project.at(new_project(tmp_path / "p", with_demo=True))
 
     def verbose(*_: object) -> dict[str, bytes]:
@@ -217,7 +217,7 @@ def test_a_search_child_with_a_huge_error_fails_the_build_in_one_short_line(
 def test_a_search_child_killed_outright_fails_the_build_in_one_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     """The out-of-memory killer's way: the child ends without a word; the parent still says what happened."""
-    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: True))
+    monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: True))
     project = Project.at(new_project(tmp_path / "p", with_demo=True))
 
     def killed(*_: object) -> dict[str, bytes]:
@@ -234,10 +234,10 @@ def test_a_search_child_killed_outright_fails_the_build_in_one_line(
 def test_where_it_cannot_fork_the_search_index_is_built_inline_and_lands_the_same(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = Project.at(new_project(tmp_path / "p", with_demo=True))
-    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: True))
+    monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: True))
     build_site(project, site_url=SITE_URL)
     forked = {p.relative_to(project.site_dir): p.read_bytes() for p in (project.site_dir / "search").rglob("*.json")}
-    monkeypatch.setattr(SearchIndexJob, "can_fork", staticmethod(lambda: False))
+    monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: False))
     build_site(project, site_url=SITE_URL)
     inline = {p.relative_to(project.site_dir): p.read_bytes() for p in (project.site_dir / "search").rglob("*.json")}
     assert inline == forked and len(inline) > 10
