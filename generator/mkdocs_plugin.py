@@ -42,7 +42,9 @@ INDENTATION = re.compile(r"\n\s+")
 UNUSED_THEME_FILES = re.compile(r"^assets/javascripts/(lunr|workers)/|\.map$")
 
 
-class RawHtmlPassthrough(BasePlugin):
+class RawHtmlPassthrough:
+    """Hands the HTML after MARKER in a generated page to the page's output untouched by Markdown."""
+
     def __init__(self) -> None:
         super().__init__()
         self._bodies: dict[str, str] = {}
@@ -59,7 +61,7 @@ class RawHtmlPassthrough(BasePlugin):
         return html if body is None else html + body
 
 
-class ThemeWhitespaceTrim(BasePlugin):
+class ThemeWhitespaceTrim:
     """Drops the indentation and blank lines of mkdocs-material's templates around each page's content.
 
     The theme's Jinja templates leave about 3 KiB of whitespace on every page; at 2,500 pages that is
@@ -77,7 +79,7 @@ class ThemeWhitespaceTrim(BasePlugin):
         return INDENTATION.sub("\n", output[:start]) + content + INDENTATION.sub("\n", output[end:])
 
 
-class UnusedThemeAssets(BasePlugin):
+class UnusedThemeAssets:
     """Leaves mkdocs-material's search files and source maps out of the site: 2.3 MB nobody loads."""
 
     def on_files(self, files: Any, config: Any, **_: Any) -> Any:
@@ -89,16 +91,14 @@ class UnusedThemeAssets(BasePlugin):
         return files
 
 
-class DailyPapersPlugin(BasePlugin):  # no options of its own
-    """The archive as a MkDocs plugin: see the module docstring."""
+class DailyPapersPlugin(RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAssets, BasePlugin):
+    """The archive as a MkDocs plugin: see the module docstring. The three parts above bring their own
+    events (on_page_markdown, on_page_content, on_post_page, on_files); no options of its own."""
 
     def __init__(self) -> None:
         super().__init__()
         self.prepared: PreparedBuild | None = None  # set by `dailypapers build` before MkDocs runs
         self._own = False  # whether this plugin prepared the build (a plain `mkdocs build`), so ends it
-        self._raw = RawHtmlPassthrough()
-        self._trim = ThemeWhitespaceTrim()
-        self._assets = UnusedThemeAssets()
         self._old_epoch: str | None = None
 
     def on_config(self, config: Any, **_: Any) -> Any:
@@ -123,18 +123,6 @@ class DailyPapersPlugin(BasePlugin):  # no options of its own
         self._old_epoch = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(self.prepared.source_date)
         return config
-
-    def on_files(self, files: Any, config: Any, **kwargs: Any) -> Any:
-        return self._assets.on_files(files, config, **kwargs)
-
-    def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
-        return self._raw.on_page_markdown(markdown, page, **kwargs)
-
-    def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
-        return self._raw.on_page_content(html, page, **kwargs)
-
-    def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
-        return self._trim.on_post_page(output, page, **kwargs)
 
     def on_post_build(self, config: Any, **_: Any) -> None:
         assert self.prepared is not None
