@@ -168,37 +168,24 @@ def similar_files(archive: Archive) -> dict[str, bytes]:
     return files
 
 
-def extra_files(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport,
-                orgs: list[Organization]) -> dict[str, bytes]:
-    """Files written straight into the site after MkDocs: feeds and data downloads (the search index is
-    SearchIndexJob's, permalinks and the card tools' data CardDataJob's). Kept in memory until
-    `claim_outputs` has checked every path."""
-    files: dict[str, bytes] = {}
-    owners: dict[str, str] = {}
-    for owner, more in (("a feed", build_feeds(archive, taxonomy, site_url, orgs)), ("a data download", export.files)):
-        for path, data in more.items():
-            if path in files:
-                raise clash(path, owners[path], owner)
-            files[path] = data
-            owners[path] = owner
-    return files
-
-
-def claim_outputs(pages: list[Page], extras: dict[str, bytes], hand_written: dict[str, bytes],
+def claim_outputs(pages: list[Page], feeds: Iterable[str], downloads: Iterable[str], hand_written: dict[str, bytes],
                   catalog: Iterable[FeedInfo], pages_label: str, permalinks: Iterable[str] = ()) -> None:
     """Claim every path the site will have, generated outputs first and hand-written pages last, so
-    a clash fails in one line naming both before a single file is written. `permalinks` are the paths
-    CardDataJob will write (`permalink_paths`)."""
-    feeds = {info.path: info for info in catalog}
+    a clash fails in one line naming both before a single file is written. `feeds` and `downloads` are
+    the paths of the files written straight into the site after MkDocs (the OPML file among the feeds);
+    `permalinks` are the paths CardDataJob will write (`permalink_paths`)."""
+    kinds = {info.path: info.kind for info in catalog}
     paths = SitePaths()
     for page in pages:
         paths.claim(site_path(page.path), f"the generated page {site_path(page.path)}")
-    for path in extras:
-        if path in feeds:
-            name = KIND_LABELS[feeds[path].kind]  # "RSS", "Atom", "JSON Feed"
-            paths.claim(path, f"the generated {name if name.endswith('Feed') else name + ' feed'} {path}")
-        else:
+    for path in feeds:
+        if path not in kinds:  # the OPML list of the feeds
             paths.claim(path, f"the generated file {path}")
+            continue
+        name = KIND_LABELS[kinds[path]]  # "RSS", "Atom", "JSON Feed"
+        paths.claim(path, f"the generated {name if name.endswith('Feed') else name + ' feed'} {path}")
+    for path in downloads:
+        paths.claim(path, f"the generated file {path}")
     for path in permalinks:
         paths.claim(path, f"the permalink page {path}")
     paths.claim(SCHEMA_PATH, f"the published snapshot schema {SCHEMA_PATH}")
@@ -557,9 +544,9 @@ def _prepare(project: Project, site_url: str, archive: Archive, taxonomy: Taxono
     pages = generate_pages(archive, taxonomy, site_url, export, orgs, links)
     pages.append(subscribe_page(project, site_url))
     hand_written = hand_written_pages(project)
-    extras = extra_files(archive, taxonomy, site_url, export, orgs)
-    claim_outputs(pages, extras, hand_written, catalog, _shown(project, project.pages_dir),
-                  permalink_paths(archive))
+    feeds = build_feeds(archive, taxonomy, site_url, orgs)  # kept in memory, with the downloads, until
+    claim_outputs(pages, feeds, export.files, hand_written, catalog, _shown(project, project.pages_dir),
+                  permalink_paths(archive))  # every path is checked; MkDocs' plugin writes them after its pages
     files = {page.path: page.text.encode() for page in pages}
     files.update(hand_written)
     files.update(published_schema())
@@ -569,7 +556,7 @@ def _prepare(project: Project, site_url: str, archive: Archive, taxonomy: Taxono
         raise UserError(f"writing the generated pages into {project.docs_dir} failed: {error}") from None
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
                          written=stats.written, removed=stats.removed)
-    return PreparedBuild(site_url, links[views.HOME_URL], _source_date(archive), extras, report)
+    return PreparedBuild(site_url, links[views.HOME_URL], _source_date(archive), {**feeds, **export.files}, report)
 
 
 def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool = True) -> BuildReport:
