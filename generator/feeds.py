@@ -263,8 +263,8 @@ def _author_names(paper: Paper) -> list[str]:
     return [name for name in names if name.strip()]
 
 
-def _author_list(paper: Paper, shown: int) -> str:
-    names = _author_names(paper)
+def _author_list(names: list[str], shown: int) -> str:
+    """`A, B and 3 more`: the first `shown` names, then how many more."""
     if len(names) <= shown:
         return ", ".join(names)
     return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
@@ -294,7 +294,8 @@ class _Site:
         card = self.url + card_path(paper.id, day)
         permalink = self.url + permalink_path(paper.id)
         topics = self.topics_of(paper)
-        authors = _author_list(paper, AUTHORS_SHOWN)
+        names = _author_names(paper)
+        authors = _author_list(names, AUTHORS_SHOWN)
         parts = []
         if authors:
             parts.append(f"<p><strong>Authors:</strong> {html.escape(authors, quote=False)}</p>")
@@ -334,7 +335,7 @@ class _Site:
             date=item_date(paper, day),
             html="\n".join(parts),
             author=authors,
-            authors=tuple(_author_names(paper)[:AUTHORS_SHOWN]),
+            authors=tuple(names[:AUTHORS_SHOWN]),
             categories=tuple(_text(t.title) for t in topics),
         )
 
@@ -342,7 +343,7 @@ class _Site:
         """One paper in a digest: its title linked to its card, upvotes and first authors."""
         card = self.url + card_path(paper.id, day)
         title = _esc(paper.title, MAX_TITLE).strip() or _esc(paper.id)
-        authors = _author_list(paper, DIGEST_AUTHORS_SHOWN)
+        authors = _author_list(_author_names(paper), DIGEST_AUTHORS_SHOWN)
         by = f" · {html.escape(authors, quote=False)}" if authors else ""
         return f'<li><a href="{html.escape(card)}">{title}</a> · {paper.upvotes:,} upvotes{by}</li>'
 
