@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import search
+from generator import search, views
 from generator.search import (
     FIELDS,
     POSTINGS_CODE,
@@ -350,9 +350,9 @@ def test_search_core_on_an_empty_archive_finds_nothing_and_fetches_no_shard(tmp_
 
 def test_a_card_pattern_follows_views_day_url(monkeypatch: pytest.MonkeyPatch) -> None:
     assert search.card_url_pattern() == "{yyyy}/{mm}/{dd}/#{id}"
-    monkeypatch.setattr(search, "day_url", lambda day: f"days/{day:%Y-%m-%d}/")
+    monkeypatch.setattr(views, "day_url", lambda day: f"days/{day:%Y-%m-%d}/")
     assert search.card_url_pattern() == "days/{yyyy}-{mm}-{dd}/#{id}"
-    monkeypatch.setattr(search, "day_url", lambda day: f"{day:%Y}/{day.timetuple().tm_yday}/")
+    monkeypatch.setattr(views, "day_url", lambda day: f"{day:%Y}/{day.timetuple().tm_yday}/")
     with pytest.raises(RuntimeError, match="not a {yyyy}/{mm}/{dd} pattern"):
         search.card_url_pattern()
 
