@@ -54,7 +54,7 @@ from generator.feeds import (
 )
 from generator.load import load_archive
 from generator.model import Archive
-from generator.orgs import Organization, organizations
+from generator.orgs import Organization, org_urls, organizations
 from generator.outputs import MKDOCS_FILES, SitePaths, clash, site_path
 from generator.project import Project
 from generator.render import Page, relative_root, render, sync_tree, write_files
@@ -81,6 +81,8 @@ class BuildReport:
     extra_files: int = 0
     seconds: float = 0.0
     site_dir: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+    """What the build worked around in the data (it never stops for it): one line each."""
 
     def summary(self) -> str:
         where = f" into {self.site_dir}" if self.site_dir else " (Markdown only)"
@@ -99,16 +101,17 @@ def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: 
     topics = taxonomy.by_slug
     listed = [d for d in days if d.papers]
     totals: dict[str, Any] = {"paper_count": len(archive.appearances), "listed_days": len(listed)}
+    cards: dict[str, Any] = {"topics": topics, "org_urls": org_urls(orgs, views.org_url)}  # what a card links to
 
     pages = [
-        render("home.md.j2", views.HOME_URL, latest=listed[-1] if listed else None, topics=topics,
+        render("home.md.j2", views.HOME_URL, latest=listed[-1] if listed else None, **cards,
                recent=list(reversed(days))[:HOME_RECENT_DAYS], months=list(reversed(months))[:12], **totals),
         render("archive.md.j2", views.ARCHIVE_URL, years=years, weeks=weeks,
                first=days[0].date if days else None, last=days[-1].date if days else None, **totals),
         render("topics.md.j2", views.TOPICS_URL, topics=taxonomy.all_topics,
                counts=views.topic_counts(archive, taxonomy)),
     ]
-    pages += [render("day.md.j2", view.url, view=view, topics=topics) for view in days]
+    pages += [render("day.md.j2", view.url, view=view, **cards) for view in days]
     pages += [render("week.md.j2", view.url, view=view) for view in weeks]
     pages += [render("month.md.j2", view.url, view=view) for view in months]
     pages += [render("year.md.j2", view.url, view=view) for view in years]
@@ -537,8 +540,9 @@ def _start_jobs(project: Project, archive: Archive, taxonomy: Taxonomy, jobs: li
 
 def _prepare(project: Project, site_url: str, archive: Archive, taxonomy: Taxonomy) -> PreparedBuild:
     """Everything of `prepare_build` but the background jobs."""
+    warnings: list[str] = []
     export = build_data_export(archive, site_url)  # the Data page lists the files' checksums
-    orgs = organizations(archive)  # fails the build, with one line, when two names share a slug
+    orgs = organizations(archive, warn=warnings.append)  # two accounts sharing a slug: a warning, two pages
     catalog = feed_catalog(taxonomy, orgs)
     links = head_links_by_page(catalog)  # each page's feed links (the home page's: the site-wide feeds)
     pages = generate_pages(archive, taxonomy, site_url, export, orgs, links)
@@ -555,7 +559,7 @@ def _prepare(project: Project, site_url: str, archive: Archive, taxonomy: Taxono
     except OSError as error:
         raise UserError(f"writing the generated pages into {project.docs_dir} failed: {error}") from None
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
-                         written=stats.written, removed=stats.removed)
+                         written=stats.written, removed=stats.removed, warnings=warnings)
     return PreparedBuild(site_url, links[views.HOME_URL], _source_date(archive), {**feeds, **export.files}, report)
 
 

@@ -120,13 +120,20 @@ def _raised_at(error: Exception) -> str:
     return f" in generator/{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
 
 
+def print_report(report: BuildReport) -> None:
+    """A finished build: its summary on stdout, then what it worked around in the data, one line each."""
+    print(report.summary(), flush=True)
+    for warning in report.warnings:
+        print(f"dailypapers: warning: {warning}", file=sys.stderr, flush=True)
+
+
 def _run(args: argparse.Namespace, project: Project) -> int:
     """Run one command; domain errors propagate to `main`, which prints them."""
     if args.command == "validate":
         return _validate(project)
     if args.command == "build":
         report = build_site(project, site_url=args.site_url, run_mkdocs=not args.pages_only)
-        print(report.summary())
+        print_report(report)
         return 0
     if args.command == "serve":
         return serve(project, _ServePrinter(), host=args.host, port=args.port)
@@ -202,7 +209,7 @@ class _ServePrinter:
     """What `dailypapers serve` prints as it builds and rebuilds (a serve.ServeListener)."""
 
     def built(self, report: BuildReport) -> None:
-        print(report.summary(), flush=True)
+        print_report(report)
 
     def not_built(self, error: Exception) -> None:
         print_error(error)

@@ -21,6 +21,7 @@ without the plugin renders the same pages, only slower (the marker is an HTML co
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -40,6 +41,7 @@ INDENTATION = re.compile(r"\n\s+")
 # mkdocs-material's own search (its worker and lunr language packs) is replaced by the archive's search,
 # and source maps only serve the theme's developers.
 UNUSED_THEME_FILES = re.compile(r"^assets/javascripts/(lunr|workers)/|\.map$")
+log = logging.getLogger("mkdocs.plugins.dailypapers")  # MkDocs shows its plugins' warnings this way
 
 
 class RawHtmlPassthrough:
@@ -111,6 +113,8 @@ class DailyPapersPlugin(RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAsse
                 site_url = resolve_site_url(project, os.environ.get("SITE_URL") or config.site_url)
                 self.prepared = prepare_build(project, site_url)
                 self._own = True
+                for warning in self.prepared.report.warnings:  # `dailypapers build` prints its own
+                    log.warning("dailypapers: %s", warning)
             except SnapshotError as error:
                 raise PluginError("\n".join(iter_problems(error.problems))) from None
             except UserError as error:

@@ -5,29 +5,45 @@ organization's account `name` alone (never the display name, which its owners ed
 are ASCII letters, digits, "-", "_" and "."; the slug is the name in lower case. Anything else a snapshot
 may hold is mapped deterministically (`~` and the code point in hex), and a leading "." too, so no slug
 is "." or ".." or a hidden folder; a mapped name longer than MAX_SLUG is cut and ends in a hash of
-the whole name. Two different names with the same slug (e.g. "Qwen" and "qwen") would
-share one page, so that fails the build with a line naming both.
+the whole name.
+
+Hugging Face account names are case-insensitive, and the API really spells one organization two ways on
+different days (`SJTU-DENG-Lab`, `SJTU-Deng-Lab`): names equal but for ASCII case are one organization
+(`org_key`), with one page under the slug they share, shown with its newest spelling. Names that differ
+otherwise but map to one slug (only possible for characters Hugging Face does not allow, such as the
+Kelvin sign, whose lower case is "k") are different accounts: each still gets a page, the later one's
+slug ending in a hash of its name, and the build warns. Nothing fetched can stop the build here.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from generator.errors import UserError, one_line
+from generator.errors import one_line
 from generator.model import Archive, Paper
 
 _KEEP = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 MAX_SLUG = 100  # a folder name must stay well under the file systems' 255 bytes
+_HASH_CHARS = 12
 
 
-class OrgSlugClash(UserError):
-    """Two organization names that would share one page."""
+def _name_hash(name: str, salt: str = "") -> str:
+    return hashlib.sha256((salt + name).encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_CHARS]
+
+
+def org_key(name: str) -> str:
+    """Which account a name is: Hugging Face compares account names without ASCII case, so `Qwen` and
+    `qwen` are one organization (and the Kelvin sign is not a "k")."""
+    return name.translate(_ASCII_LOWER)
 
 
 def org_slug(name: str) -> str:
-    """The URL slug of an organization account name; the same name always gives the same slug."""
+    """The URL slug of an organization account name; the same name always gives the same slug, and so
+    does every spelling of it in another ASCII case."""
     out = []
     for index, char in enumerate(name.lower()):
         if char in _KEEP and not (index == 0 and char == "."):
@@ -36,18 +52,32 @@ def org_slug(name: str) -> str:
             out.append(f"~{ord(char):x}")
     slug = "".join(out)
     if len(slug) > MAX_SLUG:  # only mapped (non-Hugging-Face) names get this long
-        slug = slug[: MAX_SLUG - 13] + "~" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        slug = slug[: MAX_SLUG - _HASH_CHARS - 1] + "~" + _name_hash(name)
     return slug or "~"
+
+
+def _distinct_slug(name: str, taken: set[str]) -> str:
+    """A slug for the account `name` whose own slug another account already has: that slug cut to make
+    room, then `~` and a hash of the name (salted again in the unlikely case that is taken too)."""
+    base = org_slug(name)[: MAX_SLUG - _HASH_CHARS - 1]
+    salt = ""
+    while True:
+        slug = f"{base}~{_name_hash(name, salt)}"
+        if slug not in taken:
+            return slug
+        salt += "~"
 
 
 @dataclass(frozen=True, slots=True)
 class Organization:
-    """One organization and its papers, newest first (each paper once, on its first day)."""
+    """One organization and its papers, newest first (each paper once, on its first day). `name` is
+    its account name as most recently spelled; `spellings` every spelling the archive holds."""
 
     name: str
     label: str
     slug: str
     papers: tuple[Paper, ...]
+    spellings: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -55,38 +85,55 @@ class Organization:
         return one_line(self.label) or one_line(self.name) or self.slug
 
 
-def organizations(archive: Archive) -> list[Organization]:
+def organizations(archive: Archive, warn: Callable[[str], None] | None = None) -> list[Organization]:
     """Every organization named by a paper, most papers first, then by slug.
 
     A paper belongs to every organization it was listed under on any of its days (a re-listed paper
     can name one it did not before), so every card's organization link has a page; it is listed once,
-    as on its first day, like on topic pages. Its label is the display name it had when last listed
-    (organizations rename themselves; the newest name is the one readers know), followed by the account
-    name when another organization has the same display name. Raises OrgSlugClash when two names share
-    a slug.
+    as on its first day, like on topic pages. Names equal but for ASCII case are one organization
+    (`org_key`). Its name and label are the ones it had when last listed (organizations rename
+    themselves; the newest name is the one readers know); the label is followed by the account name
+    when another organization has the same display name. Two accounts whose names share a slug both
+    get a page: the one listed first keeps the slug, and `warn` hears one line about the other.
     """
     first = {paper.id: paper for paper in archive.papers}
     newest_first = {paper.id: index for index, paper in enumerate(reversed(archive.papers))}
-    by_name: dict[str, dict[str, Paper]] = defaultdict(dict)
+    by_key: dict[str, dict[str, Paper]] = defaultdict(dict)  # in the order accounts were first listed
+    names: dict[str, str] = {}
     labels: dict[str, str] = {}
-    for day in archive.days:  # oldest first, so the last label seen is the newest
-        for paper in day.papers:
-            if paper.organization is not None and paper.organization.name:
-                by_name[paper.organization.name].setdefault(paper.id, first[paper.id])
-                labels[paper.organization.name] = paper.organization.label
-    names_by_slug: dict[str, str] = {}
+    spellings: dict[str, set[str]] = defaultdict(set)
+    for day in archive.days:  # oldest first, so the last name and label seen are the newest
+        for paper in sorted(day.papers, key=lambda p: p.id):  # a day's own order never decides
+            account = paper.organization
+            if account is None or not account.name:
+                continue
+            key = org_key(account.name)
+            by_key[key].setdefault(paper.id, first[paper.id])
+            names[key], labels[key] = account.name, account.label
+            spellings[key].add(account.name)
+    owners: dict[str, str] = {}  # slug -> the key of the account that has it
     orgs = []
-    for name in sorted(by_name):
+    for key, papers in by_key.items():
+        name = names[key]
         slug = org_slug(name)
-        if slug in names_by_slug:
-            raise OrgSlugClash(f"organizations {names_by_slug[slug]!r} and {name!r} would share the page "
-                               f"orgs/{slug}/; their names differ only in case or in characters a URL cannot hold")
-        names_by_slug[slug] = name
-        papers = sorted(by_name[name].values(), key=lambda paper: newest_first[paper.id])
-        orgs.append(Organization(name, labels[name], slug, tuple(papers)))
+        if slug in owners:
+            other = names[owners[slug]]
+            slug = _distinct_slug(name, set(owners))
+            if warn is not None:
+                warn(f"organizations {one_line(other, 80)!r} and {one_line(name, 80)!r} are different accounts "
+                     f"whose names share the page orgs/{org_slug(name)}/; {one_line(name, 80)!r} is at orgs/{slug}/")
+        owners[slug] = key
+        ranked = sorted(papers.values(), key=lambda paper: newest_first[paper.id])
+        orgs.append(Organization(name, labels[key], slug, tuple(ranked), tuple(sorted(spellings[key]))))
     # Two accounts may share a display name (Hugging Face has both "zju" and "ZhejiangUniversity" as
     # "Zhejiang University"): each then shows its account name too, so no two pages look alike.
     shared = Counter(org.title.casefold() for org in orgs)
     orgs = [replace(org, label=f"{org.title} ({org.name})") if shared[org.title.casefold()] > 1 else org
             for org in orgs]
     return sorted(orgs, key=lambda org: (-len(org.papers), org.slug))
+
+
+def org_urls(orgs: list[Organization], url: Callable[[str], str]) -> dict[str, str]:
+    """Every spelling of every organization's account name -> its page (`url` of its slug): what a
+    card's organization links to."""
+    return {spelling: url(org.slug) for org in orgs for spelling in org.spellings}

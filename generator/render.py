@@ -70,7 +70,6 @@ def environment() -> jinja2.Environment:
         thousands=lambda n: f"{n:,}",
         day_url=views.day_url,
         card_url=views.card_url,
-        org_url_of=views.org_url_of,
         org_url=views.org_url,
         org_feed_url=views.org_feed_url,
         card_data_url=views.card_data_url,

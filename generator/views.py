@@ -17,7 +17,7 @@ from typing import Literal, TypeVar
 
 from generator import text
 from generator.model import Archive, Day, DayStatus, Paper
-from generator.orgs import Organization, org_slug
+from generator.orgs import Organization
 from generator.topics import Taxonomy, Topic
 
 TOPIC_PAGE_SIZE = 100
@@ -92,11 +92,6 @@ def topic_feed_url(slug: str, kind: FeedKind) -> str:
 
 def org_url(slug: str, page: int = 1) -> str:
     return f"{ORGS_URL}{slug}/" if page == 1 else f"{ORGS_URL}{slug}/page/{page}/"
-
-
-def org_url_of(name: str) -> str:
-    """The page of the organization with account `name` (what a paper's card links to)."""
-    return org_url(org_slug(name))
 
 
 def org_feed_url(slug: str, kind: FeedKind) -> str:
