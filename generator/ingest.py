@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import safe_yaml
 from generator.dates import day_problem
 from generator.errors import FileError, UserError, unexpected
 from generator.merge import DayOutcome, project_lock, store_response, unexpected_failure
@@ -59,18 +60,13 @@ def import_file(project: Project, path: Path, date: dt.date | None, now: dt.date
     day = date or date_from_name(path)
     if day is None:
         return FileError(path, "cannot tell the day from the name; name it YYYY-MM-DD.json or pass --date YYYY-MM-DD")
-    problem = day_problem(day, now.astimezone(dt.UTC).date())
-    if problem:
-        return FileError(path, problem)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BODY_BYTES:
-            return FileError(
-                path, f"{day}: file is {size:,} bytes, more than the {MAX_BODY_BYTES:,} a day's response can be"
-            )
-        body = path.read_bytes()
-    except OSError as error:
-        return FileError(path, f"cannot read it: {error.strerror or error}")
+    outside = day_problem(day, now.astimezone(dt.UTC).date())
+    if outside:
+        return FileError(path, outside)
+    try:  # a FIFO, a device such as /dev/zero or a folder is refused before a byte is read
+        body = safe_yaml.read_regular_file(path, limit=MAX_BODY_BYTES, follow_symlinks=True)
+    except safe_yaml.InputProblem as problem:
+        return FileError(path, f"{day}: {problem.message}")
     return store_response(project, day, body, now)
 
 

@@ -110,11 +110,14 @@ def describe_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MiB" if size >= 1024 * 1024 else f"{size} bytes"
 
 
-def read_regular_file(name: str | os.PathLike[str], dir_fd: int | None = None, limit: int = MAX_BYTES) -> bytes:
+def read_regular_file(name: str | os.PathLike[str], dir_fd: int | None = None, limit: int = MAX_BYTES,
+                      follow_symlinks: bool = False) -> bytes:
     """The bytes of a regular file, never following a symlink and never reading more than `limit` + 1
     bytes, so a link to /dev/zero or to a secret outside the repository, a FIFO, or a 50 MB file cannot
-    stall, exhaust or leak anything. `dir_fd` opens `name` relative to an already opened folder."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    stall, exhaust or leak anything. `dir_fd` opens `name` relative to an already opened folder.
+    `follow_symlinks` is for a file someone named on the command line: a link is theirs to follow, and
+    what it leads to must still be a regular file within `limit`."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_symlinks else os.O_NOFOLLOW)
     try:
         fd = os.open(name, flags, dir_fd=dir_fd)
     except OSError as error:

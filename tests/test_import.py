@@ -107,7 +107,7 @@ def test_bad_files_are_one_line_each_and_others_continue(
     assert lines == [
         f"{bad[0]}: 2024-12-12: failed: entry 0 is a string, not a paper object (a saved Python repr?)",
         f"{undated}: cannot tell the day from the name; name it YYYY-MM-DD.json or pass --date YYYY-MM-DD",
-        f"{missing}: cannot read it: No such file or directory",
+        f"{missing}: 2025-02-02: cannot read: No such file or directory",
         f"{bad[1]}: 2025-01-11: failed: expected a JSON list of papers, got an object (keys: date, message, status)",
     ]
     assert out.splitlines() == [
@@ -116,6 +116,43 @@ def test_bad_files_are_one_line_each_and_others_continue(
     ]
     assert {p: p.read_bytes() for p in before} == before
     assert not _path(root, "2025-02-02").exists()
+
+
+def test_only_regular_files_within_the_cap_are_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A device that never ends, a FIFO nobody writes to, a folder and a file over the 20 MiB a day's
+    response can be are each one line, read no further than the cap and stall nothing; a link someone
+    names is followed to what it leads to, which must be a plain file too."""
+    import os
+
+    root = tmp_path / "project"
+    fifo = tmp_path / "2025-09-01.json"
+    os.mkfifo(fifo)
+    folder = tmp_path / "2025-09-02.json"
+    folder.mkdir()
+    huge = tmp_path / "2025-09-03.json"
+    with huge.open("wb") as handle:  # sparse: 100 MiB that cost no disk
+        handle.truncate(100 * 1024 * 1024)
+    to_zero = tmp_path / "2025-09-04.json"
+    to_zero.symlink_to("/dev/zero")
+    good = tmp_path / "saved.json"
+    good.write_text(json.dumps([{"paper": {"id": "2509.00001", "title": "T", "summary": "A.", "authors": [],
+                                           "publishedAt": "2025-09-04T00:00:00.000Z", "upvotes": 1},
+                                 "publishedAt": "2025-09-04T00:00:00.000Z", "title": "T", "numComments": 0}]))
+    link = tmp_path / "2025-09-05.json"
+    link.symlink_to(good)
+    code = main(["--root", str(root), "import", str(fifo), str(folder), str(huge), str(to_zero), str(link)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err.splitlines() == [
+        f"{fifo}: 2025-09-01: is not a plain file; only plain files are read",
+        f"{folder}: 2025-09-02: is not a plain file; only plain files are read",
+        f"{huge}: 2025-09-03: is 100.0 MiB; the limit is 20.0 MiB",
+        f"{to_zero}: 2025-09-04: is not a plain file; only plain files are read",
+    ]
+    assert out.splitlines()[0] == f"{link}: 2025-09-05: new, 1 paper(s)"
+    code = main(["--root", str(root), "import", "--date", "2025-09-08", "/dev/zero"])
+    assert code == 1
+    assert capsys.readouterr().err == "/dev/zero: 2025-09-08: is not a plain file; only plain files are read\n"
 
 
 def test_import_files_returns_each_files_problem_and_prints_nothing(
