@@ -9,12 +9,14 @@ Feed readers keep what they have seen by id and sort by date, so the promises he
   else the day at 00:00 UTC. A feed's own date (lastBuildDate, updated) is its newest item's date, and
   nothing reads the clock, so building unchanged data twice gives the same bytes.
 - every string from the API is text: characters XML cannot hold are removed, only http(s) URLs become
-  links, and it is HTML-escaped wherever a reader may take it for HTML (`_as_html`): in item
-  descriptions and Atom content, and also in every RSS and Atom title and channel description. RSS
-  says nothing of markup in titles, and readers differ (feedparser guesses from the text, so
-  `<b>x</b>` in a title becomes bold); escaped, no reader ever obeys markup from the data. Atom titles
-  and subtitles say so, `type="html"`, so an Atom reader shows them exactly as written. JSON Feed's
-  `title` and `description` are plain text by its specification, so they stay as written there.
+  links, and no reader ever obeys markup from the data. It is HTML-escaped wherever a reader may take it
+  for HTML (`_as_html`): item descriptions, Atom content, RSS channel descriptions (an organization's
+  name is in its feed's), Atom titles and subtitles, which say so (`type="html"`, so every Atom reader
+  shows them exactly as written), and OPML's text attributes. RSS titles cannot say whether they are
+  text or HTML, and readers guess both ways (newsboat shows them as text; feedparser as HTML when they
+  look like it, so `<b>x</b>` would turn bold): `_rss_title` escapes a title exactly when HTML would
+  read something in it as markup. JSON Feed's `title` and `description` are plain text by its
+  specification, so they stay as written there.
 - every feed holds a bounded number of items and stays under MAX_FEED_BYTES; when long texts would push
   it over, the oldest items are dropped.
 
@@ -128,9 +130,21 @@ def _esc(value: str, limit: int = 0) -> str:
 
 
 def _as_html(value: str) -> str:
-    """Text already cleaned for XML, as HTML text: for the RSS and Atom fields a reader may render as
-    HTML (titles, channel descriptions; see the module docstring)."""
+    """Text already cleaned for XML, as HTML text: for the fields a reader may render as HTML (see the
+    module docstring)."""
     return html.escape(value, quote=False)
+
+
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
+
+
+def _rss_title(value: str) -> str:
+    """An RSS title (cleaned for XML) that reads the same as text and as HTML, and never as markup: as
+    written when HTML would see no tag or character reference in it (`Q&A`, `1 < 2`: what most titles
+    with these characters hold, shown right by every reader), escaped otherwise (`<think>`, `&copy`,
+    `&amp;`), so an HTML reader shows it as written and a text reader (newsboat) shows the entities.
+    `html.unescape` knows every reference HTML5 reads, the legacy ones without a semicolon too."""
+    return _as_html(value) if _TAG_START.search(value) or html.unescape(value) != value else value
 
 
 def _pid(paper_id: str) -> str:
@@ -469,7 +483,8 @@ def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
     feed = FeedGenerator()
     self_url = site_url + info.path
     feed.id(self_url)
-    feed.title(_as_html(_text(info.title)))  # an organization's name is in its feed's title and description
+    title = _as_html if info.kind == "atom" else _rss_title
+    feed.title(title(_text(info.title)))  # an organization's name is in its feed's title and description
     feed.description(_as_html(_text(info.description)))  # RSS description, Atom subtitle
     feed.link(href=self_url, rel="self", type=_MEDIA_TYPES[info.kind])
     feed.link(href=page_url, rel="alternate", type="text/html")
@@ -482,7 +497,7 @@ def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
     for item in items:
         entry = feed.add_entry(order="append")
         entry.guid(item.guid, permalink=True)
-        entry.title(_as_html(item.title))
+        entry.title(title(item.title))
         entry.link(href=item.link, rel="alternate", type="text/html")
         entry.published(item.date)
         entry.updated(item.date)

@@ -127,9 +127,12 @@ def test_newsboat_reads_each_paper_once_with_its_title_link_and_id(newsboat: str
         assert rows[0]["pubDate"] == _epoch(2025, 10, 3, 6, 0, 0)
         assert 'href="https://github.com/o/r"' in rows[0]["content"]
     paper = rows[-1]
-    # The text as written, never markup: newsboat keeps `<think>` in the title and the escaped form in
-    # the HTML it renders, so the reader shows "<think>" and never obeys it.
-    assert paper["title"] == "Why <think> tags & $x^2$ matter: μ-bench for FürElise"
+    # The text as written, never markup. Atom says its titles are HTML, and newsboat renders them: the
+    # title shows "<think>", never obeyed. RSS cannot say, and newsboat shows RSS titles as text, so a
+    # title that HTML would read as markup, escaped in RSS (feeds.py, _rss_title), shows its entities
+    # there; feeds.opml subscribes readers to the Atom feeds. The HTML it renders holds the escaped form.
+    title = "Why <think> tags & $x^2$ matter: μ-bench for FürElise"
+    assert paper["title"] == (title if path.endswith("atom.xml") else html.escape(title, quote=False))
     assert paper["url"] == f"{base}2025/10/02/#2510.00001"  # its first day, though listed again on the 3rd
     assert paper["pubDate"] == _epoch(2025, 10, 2, 0, 21, 50)
     assert paper["author"] == "Zoë Ångström, Li Wei"
@@ -198,10 +201,12 @@ def test_newsboat_imports_the_opml_and_reads_every_feed_it_lists(newsboat: str, 
     assert [url for url, _ in imported] == [base + info.path for info in expected]
     assert [tag for _, tag in imported] == ['"Site-wide"'] * 3 + ['"Topics"'] * len(TAXONOMY.all_topics) \
         + ['"Organizations"'] * len(orgs)
-    items = {"feed.xml": 3, "daily.xml": 2, "weekly.xml": 1, "topics/reasoning/feed.xml": 1,
-             "topics/agents/feed.xml": 2, "topics/other/feed.xml": 1}
-    items |= {views.org_feed_url(org.slug, "rss"): len(org.papers) for org in orgs}
+    items = {"atom.xml": 3, "daily.xml": 2, "weekly.xml": 1, "topics/reasoning/atom.xml": 1,
+             "topics/agents/atom.xml": 2, "topics/other/atom.xml": 1}
+    items |= {views.org_feed_url(org.slug, "atom"): len(org.papers) for org in orgs}
     assert {url.removeprefix(base) for url, _ in imported} == set(items)
     for number, (url, _) in enumerate(imported):
         rows = read_with_newsboat(newsboat, url, tmp_path / f"feed-{number}")
         assert len(rows) == items[url.removeprefix(base)], url
+        for row in rows:  # every title exactly as written, markup and all, through the OPML's feeds
+            assert "&lt;" not in row["title"] and "&amp;" not in row["title"], (url, row["title"])
