@@ -69,16 +69,17 @@ class Answer:
 
 
 class _Deadline:
-    """The monotonic time the current try must end by (None between tries)."""
+    """The time the current try must end by on `monotonic` (None between tries)."""
 
-    def __init__(self) -> None:
+    def __init__(self, monotonic: Callable[[], float]) -> None:
+        self.monotonic = monotonic
         self.at: float | None = None
 
     def left(self, timeout: float | None, expired: type[Exception]) -> float | None:
         """`timeout` shortened to the time left; raises `expired` when none is left."""
         if self.at is None:
             return timeout
-        remaining = self.at - time.monotonic()
+        remaining = self.at - self.monotonic()
         if remaining <= 0:
             raise expired("the try's deadline passed")
         return remaining if timeout is None else min(timeout, remaining)
@@ -259,17 +260,23 @@ def _describe(error: Exception, timeout: float) -> str:
 
 
 class Downloader:
-    """GETs URLs over kept-alive connections, each try bounded by `timeout` seconds in all."""
+    """GETs URLs over kept-alive connections, each try bounded by `timeout` seconds in all.
 
-    def __init__(self, *, user_agent: str, timeout: float, max_body: int):
+    `monotonic` is the clock the deadline is measured on: the real one, except in tests that move time
+    themselves so that no assertion depends on how fast the machine is.
+    """
+
+    def __init__(self, *, user_agent: str, timeout: float, max_body: int,
+                 monotonic: Callable[[], float] = time.monotonic):
         self.timeout = timeout
+        self.monotonic = monotonic
         self.max_body = max_body
         self._headers = [
             (b"User-Agent", user_agent.encode("ascii", "replace")),
             (b"Accept", b"application/json"),
             (b"Accept-Encoding", b"gzip"),
         ]
-        self._deadline = _Deadline()
+        self._deadline = _Deadline(monotonic)
         self._pool = httpcore.ConnectionPool(
             network_backend=DeadlineBackend(self._deadline), max_connections=2, keepalive_expiry=30.0
         )
@@ -289,7 +296,7 @@ class Downloader:
         `before_request` runs before each request (the first and each redirect) and returns the seconds
         it waited (the polite pacing); that wait is added to the deadline, not taken from it.
         """
-        self._deadline.at = time.monotonic() + self.timeout
+        self._deadline.at = self.monotonic() + self.timeout
         try:
             return self._follow(url, before_request)
         except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.RemoteProtocolError) as error:

@@ -94,7 +94,12 @@ class FetchError(Exception):
 
 @dataclass
 class FetchOptions:
-    """Which days to ask for and how to treat the API. Times are in seconds."""
+    """Which days to ask for and how to treat the API. Times are in seconds.
+
+    `clock` gives the time stamped into snapshots; `monotonic` is the clock the pacing and each try's
+    deadline are measured on, and `sleep` waits on it (a backoff, a Retry-After, a pacing wait). Tests
+    replace them to assert on the waits asked for rather than on how long a run took.
+    """
 
     days: list[dt.date]
     api_url: str = DEFAULT_API_URL
@@ -106,6 +111,7 @@ class FetchOptions:
     retry_after_cap: float = 120.0
     lock_wait: float = 30.0
     clock: Callable[[], dt.datetime] = field(default=_utcnow, repr=False)
+    monotonic: Callable[[], float] = field(default=time.monotonic, repr=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     @classmethod
@@ -179,10 +185,10 @@ class DayFetcher:
 
     def _pace(self) -> float:
         """Wait until the next request is polite; returns the seconds waited."""
-        wait = self._next_request - time.monotonic()
+        wait = self._next_request - self.options.monotonic()
         if wait > 0:
             self.options.sleep(wait)
-        self._next_request = time.monotonic() + 1.0 / self.options.rate
+        self._next_request = self.options.monotonic() + 1.0 / self.options.rate
         return max(wait, 0.0)
 
     def _backoff(self, attempt: int) -> float:
@@ -273,7 +279,8 @@ def fetch_days(
     outcomes = []
     with (
         project_lock(project, wait=options.lock_wait),
-        Downloader(user_agent=user_agent(), timeout=options.timeout, max_body=MAX_BODY_BYTES) as downloader,
+        Downloader(user_agent=user_agent(), timeout=options.timeout, max_body=MAX_BODY_BYTES,
+                   monotonic=options.monotonic) as downloader,
     ):
         fetcher = DayFetcher(downloader, options)
         for day in options.days:

@@ -1,18 +1,19 @@
 """download.py: bounded decoding of what a server sends, and the deadline against a real socket server
-that accepts connections and then says nothing, or trickles its answer."""
+that trickles its answer. The deadline is measured on a clock the test moves (tests/fake_clock.py), so
+no assertion depends on how fast the machine is."""
 
 from __future__ import annotations
 
 import gzip
 import socket
 import threading
-import time
 import tracemalloc
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fake_api import FakeAPI
+from fake_clock import FakeClock
 
 from generator.download import Downloader, DownloadError, read_body
 
@@ -82,65 +83,92 @@ def test_a_bomb_is_refused_having_decoded_little_more_than_the_limit() -> None:
     assert peak < 8 * 1024 * 1024, f"decoding held {peak:,} bytes for a 1 MB limit"  # not the 64 MB inside
 
 
-@pytest.fixture
-def silent_server() -> Iterator[tuple[str, threading.Event]]:
-    """A TCP server on 127.0.0.1 that accepts, reads the request, then sends the status line one byte
-    per 0.1 s and never finishes: only a deadline on the whole try ends a request to it."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    stop = threading.Event()
+class SlowServer:
+    """A TCP server on 127.0.0.1 that reads a request, then sends a complete 200 answer one byte every
+    0.01 s: long headers and a two-byte body, about 30 s in all. No socket operation waits long, so only
+    a deadline on the whole try ends a request to it sooner; a request that ends without the whole
+    answer was ended by its deadline.
 
-    def serve() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
+    After `pause_after` bytes it calls `at_pause` (where a test moves its clock on) and then says
+    nothing for `silence` seconds, as a server that stops answering does."""
+
+    ANSWER = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 2900 + b"\r\nContent-Length: 2\r\n\r\n[]"
+
+    def __init__(self) -> None:
+        self.pause_after = 5
+        self.at_pause: Callable[[], None] = lambda: None
+        self.silence = 0.0
+        self.stop = threading.Event()
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen()
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/api/daily_papers?date=2025-09-08"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        self.listener.settimeout(0.1)
+        while not self.stop.is_set():
             try:
-                conn, _ = listener.accept()
+                conn, _ = self.listener.accept()
             except TimeoutError:
                 continue
             with conn:
                 conn.recv(65536)
-                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 10_000:
-                    if stop.wait(0.1):
+                for sent, byte in enumerate(self.ANSWER):
+                    if sent == self.pause_after:
+                        self.at_pause()
+                        if self.stop.wait(self.silence):
+                            return
+                    if self.stop.wait(0.01):
                         return
                     try:
                         conn.sendall(bytes([byte]))
-                    except OSError:
+                    except OSError:  # the client hung up: what a deadline is for
                         break
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/api/daily_papers?date=2025-09-08", stop
-    stop.set()
-    thread.join(5)
-    listener.close()
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(60)
+        self.listener.close()
 
 
-def test_the_deadline_covers_the_headers(silent_server: tuple[str, threading.Event]) -> None:
-    url, _ = silent_server
-    with Downloader(user_agent="test", timeout=0.6, max_body=1024) as downloader:
-        started = time.monotonic()
-        with pytest.raises(DownloadError) as caught:
-            downloader.get(url)
-        elapsed = time.monotonic() - started
-    assert caught.value.reason == "no complete response within 0.6 s"
+@pytest.fixture
+def slow_server() -> Iterator[SlowServer]:
+    server = SlowServer()
+    yield server
+    server.close()
+
+
+def test_the_deadline_covers_the_headers_and_cuts_a_blocked_read_short(slow_server: SlowServer) -> None:
+    """Once a try has used all but 0.5 s of its 30 (the clock moved on, as if 29.5 s had passed), a read
+    that would wait for a server gone quiet for 20 s waits only what is left: the try ends without the
+    answer, which the server would have finished sending."""
+    clock = FakeClock()
+    slow_server.at_pause = lambda: clock.advance(29.5)
+    slow_server.silence = 20
+    with (Downloader(user_agent="test", timeout=30, max_body=1024, monotonic=clock.monotonic) as downloader,
+          pytest.raises(DownloadError) as caught):
+        downloader.get(slow_server.url)
+    assert caught.value.reason == "no complete response within 30 s"
     assert caught.value.transient
-    assert elapsed < 0.6 + 1.0, f"one try of 0.6 s took {elapsed:.2f} s (each byte arrives within 0.1 s)"
 
 
-def test_the_pacing_wait_is_not_taken_from_the_deadline(silent_server: tuple[str, threading.Event]) -> None:
-    url, _ = silent_server
-    with Downloader(user_agent="test", timeout=0.3, max_body=1024) as downloader:
-        started = time.monotonic()
+def test_the_pacing_wait_is_not_taken_from_the_deadline(slow_server: SlowServer) -> None:
+    """A polite wait of 40 s (longer than the whole 30 s deadline) before the request leaves the try
+    its 30 s to connect and read; and those 30 s still count: once they pass, the try ends."""
+    clock = FakeClock()
 
-        def pace() -> float:
-            time.sleep(0.5)
-            return 0.5
+    def pace() -> float:
+        clock.sleep(40)
+        return 40
 
-        with pytest.raises(DownloadError, match="no complete response within 0.3 s"):
-            downloader.get(url, before_request=pace)
-        elapsed = time.monotonic() - started
-    assert elapsed >= 0.5 + 0.3 - 0.05, "the try had its whole 0.3 s after the polite wait"
+    slow_server.at_pause = lambda: clock.advance(31)
+    with (Downloader(user_agent="test", timeout=30, max_body=1024, monotonic=clock.monotonic) as downloader,
+          pytest.raises(DownloadError) as caught):
+        downloader.get(slow_server.url, before_request=pace)  # not "could not connect": the wait was not its time
+    assert caught.value.reason == "no complete response within 30 s"
+    assert clock.slept == [40]
 
 
 def test_a_host_name_is_resolved_and_each_of_its_addresses_tried() -> None:
@@ -151,7 +179,7 @@ def test_a_host_name_is_resolved_and_each_of_its_addresses_tried() -> None:
     api.start()
     try:
         url = api.url.replace("127.0.0.1", "localhost") + "?date=2025-09-08&limit=100&p=0"
-        with Downloader(user_agent="test", timeout=5, max_body=len(BODY) * 2) as downloader:
+        with Downloader(user_agent="test", timeout=30, max_body=len(BODY) * 2) as downloader:
             answer = downloader.get(url)
     finally:
         api.stop()
