@@ -1,5 +1,11 @@
 """fetch.py against a real local HTTP server playing the API: complete days, bounded retries, faults that
-never leave a partial or changed snapshot, and the command line's summary and exit codes."""
+never leave a partial or changed snapshot, and the command line's summary and exit codes.
+
+No assertion here depends on how fast the machine is. Pacing, backoff and Retry-After are asserted on
+the waits asked of an injected clock (tests/fake_clock.py), and a healthy request always has a deadline
+no load reaches (HEALTHY_DEADLINE). A server that hangs is ended by the real deadline (HANG_DEADLINE);
+a test that sets it sends nothing healthy, or, where it must (a hang, then the retry that works), sets
+it far above the few milliseconds a healthy answer from 127.0.0.1 takes."""
 
 from __future__ import annotations
 
@@ -7,12 +13,13 @@ import argparse
 import datetime as dt
 import io
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import fake_api
 import pytest
-from fake_api import FakeAPI, Fault, fast_options, fixed_clock, fixture_days, fixtures_dir
+from fake_api import FakeAPI, Fault, fixed_clock, fixture_days, fixtures_dir
+from fake_clock import FakeClock
 
 import generator.fetch
 from generator.cli import fetch_command, main
@@ -24,6 +31,14 @@ from generator.project import Project
 from generator.snapshots import parse_snapshot, snapshot_path, validate_all
 
 DAY = "2025-10-03"
+HEALTHY_DEADLINE = 30.0  # seconds: the default; far more than any answer from 127.0.0.1 takes, loaded or not
+HANG_DEADLINE = 2.0  # a hang costs this much real time per try
+
+
+def fast_options(api: FakeAPI, days: list, **overrides: object) -> FetchOptions:
+    """fake_api's options (no pacing, tiny backoff, a fixed clock), with a deadline no load reaches
+    unless a test about the deadline sets its own."""
+    return fake_api.fast_options(api, days, **{"timeout": HEALTHY_DEADLINE, **overrides})
 
 
 @pytest.fixture
@@ -77,7 +92,8 @@ def test_transient_faults_are_retried_until_the_day_arrives(
     api: FakeAPI, store: Project, faults: list
 ) -> None:
     api.fail(DAY, *faults)
-    (outcome,) = fetch_days(store, fast_options(api, [DAY], timeout=0.3))
+    deadline = HANG_DEADLINE if "hang" in faults else HEALTHY_DEADLINE  # the retry after a hang is healthy
+    (outcome,) = fetch_days(store, fast_options(api, [DAY], timeout=deadline))
     assert outcome.kind == "new"
     assert api.count(DAY) == len(faults) + 1
     data, _ = parse_snapshot(_path(store))
@@ -85,11 +101,12 @@ def test_transient_faults_are_retried_until_the_day_arrives(
 
 
 def test_retry_after_seconds_is_honoured(api: FakeAPI, store: Project) -> None:
-    slept: list[float] = []
+    clock = FakeClock()
     api.fail(DAY, Fault("429", retry_after="1"), Fault("503", retry_after="2"))
-    options = fast_options(api, [DAY], sleep=slept.append)
+    options = fast_options(api, [DAY], monotonic=clock.monotonic, sleep=clock.sleep)
     assert fetch_days(store, options)[0].kind == "new"
-    assert [s for s in slept if s >= 0.5] == [1.0, 2.0]
+    assert clock.slept == [1.0, 2.0], "each retry waits what its Retry-After asked, not a backoff"
+    assert api.count(DAY) == 3
 
 
 def test_retry_after_http_date_and_cap(api: FakeAPI) -> None:
@@ -118,7 +135,8 @@ def test_a_persistent_fault_is_bounded_and_changes_no_stored_byte(
     fetch_days(store, fast_options(api, [DAY]))
     before = _path(store).read_bytes()
     api.always[DAY] = Fault(kind, retry_after="0" if kind == "429" else None)
-    (outcome,) = fetch_days(store, fast_options(api, [DAY], retries=2, timeout=0.2))
+    deadline = HANG_DEADLINE if kind == "hang" else HEALTHY_DEADLINE  # a late answer would be a timeout
+    (outcome,) = fetch_days(store, fast_options(api, [DAY], retries=2, timeout=deadline))
     assert outcome.kind == "failed"
     assert "\n" not in outcome.describe()
     expected_tries = 1 if kind == "truncate-close" else 3  # a complete HTTP answer holding bad JSON is final
@@ -166,17 +184,20 @@ def test_user_agent_names_the_project(api: FakeAPI, store: Project) -> None:
 
 
 def test_requests_are_paced_to_the_rate(api: FakeAPI, store: Project) -> None:
-    slept: list[float] = []
+    """At 10 requests a second each request waits until 0.1 s after the one before; a request that
+    comes later than that anyway (here: 0.25 s pass after the second day) waits nothing. The clock
+    moves only by the waits and that 0.25 s, so the waits asked for are exact."""
+    clock = FakeClock()
+    days = ["2025-01-13", "2025-01-22", "2025-03-04", "2025-03-17"]
 
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        time.sleep(seconds)
+    def on_day(outcome: DayOutcome) -> None:
+        if outcome.day.isoformat() == days[1]:
+            clock.advance(0.25)
 
-    started = time.monotonic()
-    fetch_days(store, fast_options(api, ["2025-01-13", "2025-01-22", "2025-03-04", "2025-03-17"], rate=10,
-                                   sleep=sleep))
-    assert time.monotonic() - started >= 0.3, "4 requests at 10 per second take at least 0.3 s"
-    assert len(slept) == 3 and all(0.0 < s <= 0.1 for s in slept), slept  # a wait before each later request
+    options = fast_options(api, days, rate=10, monotonic=clock.monotonic, sleep=clock.sleep)
+    assert [o.kind for o in fetch_days(store, options, on_day=on_day)] == ["new"] * 4
+    assert api.count() == 4, "one page a day"
+    assert clock.slept == pytest.approx([0.1, 0.1]), "a wait before the 2nd and the 4th request"
 
 
 def test_a_second_run_fails_with_one_line_while_the_lock_is_held(api: FakeAPI, store: Project) -> None:
@@ -236,7 +257,7 @@ def test_bad_options_are_one_clear_line(values: dict, message: str) -> None:
 
 def test_cli_summary_and_exit_code(api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--root", str(tmp_path), "fetch", "--since", "2025-09-29", "--until", DAY,
-                 "--api-url", api.url, "--rate", "1000", "--timeout", "2"])
+                 "--api-url", api.url, "--rate", "1000", "--timeout", "30"])
     out, err = capsys.readouterr()
     assert code == 0
     assert out == "fetch: 5 day(s) asked: 5 new, 0 updated, 0 unchanged, 0 empty, 0 failed\n"
@@ -246,7 +267,7 @@ def test_cli_summary_and_exit_code(api: FakeAPI, tmp_path: Path, capsys: pytest.
     api.fail("2025-10-01", "500", "500")
     api.bodies["2025-10-02"] = b"[]"  # stored papers stay
     code = main(["--root", str(tmp_path), "fetch", "--since", "2025-09-29", "--until", "2025-10-04",
-                 "--api-url", api.url, "--rate", "1000", "--timeout", "2", "--retries", "1"])
+                 "--api-url", api.url, "--rate", "1000", "--timeout", "30", "--retries", "1"])
     out, err = capsys.readouterr()
     assert code == 1
     assert out == "fetch: 6 day(s) asked: 0 new, 0 updated, 3 unchanged, 2 empty, 1 failed\n"
@@ -257,12 +278,16 @@ def test_cli_summary_and_exit_code(api: FakeAPI, tmp_path: Path, capsys: pytest.
 
 def test_cli_default_run_uses_the_refresh_window(api: FakeAPI, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    def window() -> set[str]:
+        today = dt.datetime.now(dt.UTC).date()
+        return {(today - dt.timedelta(days=n)).isoformat() for n in range(3)}
+
+    before = window()  # the run may cross midnight (UTC): then its window is the one after
     code = main(["--root", str(tmp_path), "fetch", "--api-url", api.url, "--rate", "1000", "--refresh-days", "2"])
     out, _ = capsys.readouterr()
     assert code == 0 and out.startswith("fetch: 3 day(s) asked: ")
     assert api.count() == 3
-    today = dt.datetime.now(dt.UTC).date()
-    assert {r.date for r in api.requests} == {(today - dt.timedelta(days=n)).isoformat() for n in range(3)}
+    assert {r.date for r in api.requests} in (before, window())
 
 
 def test_cli_bad_option_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -329,7 +354,7 @@ def test_a_long_day_is_fetched_page_by_page_and_stored_whole(
     api.bodies[LONG_DAY] = _made_up_day(130)
     api.page_cap = page_cap
     code = main(["--root", str(store.root), "fetch", "--date", LONG_DAY, "--api-url", api.url,
-                 "--rate", "1000", "--timeout", "5"])
+                 "--rate", "1000", "--timeout", "30"])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert err == f"[1/1] {LONG_DAY}: new, 130 paper(s)\n"
@@ -422,7 +447,6 @@ def elsewhere() -> Iterator[FakeAPI]:
 @pytest.mark.parametrize(
     ("fault", "body", "line"),
     [
-        ("trickle-headers", None, "no complete response within 0.5 s (2 tries)"),
         ("gzip-lies", None, "the response says it is gzip-encoded, but it is not (Error -3 while decompressing"),
         ("gzip-of-gzip", None, "response is not UTF-8 text (byte 1)"),
         ("gzip-bomb", None, "the response is more than 20,971,520 bytes once decoded"),
@@ -437,7 +461,7 @@ def elsewhere() -> Iterator[FakeAPI]:
         (None, b'[{"paper": {"id": "2510.00001\\nv2", "title": "T"}}]',
          "entry 0 (no id): paper.id '2510.00001\\nv2' is not an arXiv id"),
     ],
-    ids=["trickled-headers", "gzip-that-is-plain", "gzip-of-gzip", "gzip-bomb", "gzip-bomb-in-gzip",
+    ids=["gzip-that-is-plain", "gzip-of-gzip", "gzip-bomb", "gzip-bomb-in-gzip",
          "redirect-loop", "redirect-to-another-host", "int-over-4300-digits", "infinite-count",
          "count-too-large", "id-with-newline-inside"],
 )
@@ -452,10 +476,8 @@ def test_a_hostile_response_fails_that_day_alone_with_one_line(
         api.always[BEFORE] = Fault(fault, location=f"{elsewhere.url}?date={BEFORE}")
     else:
         api.bodies[BEFORE] = body
-    started = time.monotonic()
     code = main(["--root", str(tmp_path), "fetch", "--since", BEFORE, "--until", AFTER, "--api-url", api.url,
-                 "--rate", "1000", "--timeout", "0.5", "--retries", "1"])
-    elapsed = time.monotonic() - started
+                 "--rate", "1000", "--timeout", "30", "--retries", "1"])
     out, err = capsys.readouterr()
     assert code == 1
     lines = err.splitlines()
@@ -465,8 +487,8 @@ def test_a_hostile_response_fails_that_day_alone_with_one_line(
     assert out == "fetch: 2 day(s) asked: 1 new, 0 updated, 0 unchanged, 0 empty, 1 failed\n"
     assert _path(store, BEFORE).read_bytes() == stored, "the stored day is byte-identical"
     assert elsewhere.count() == 0, "nothing is asked of another host"
-    # bounded: a trickled answer would take hours, a bomb would fill memory; two tries of 0.5 s and backoff
-    assert elapsed < 20
+    # bounded: a bomb stops at the cap (its memory: test_download.py), a loop at MAX_REDIRECTS; a trickle,
+    # which only a deadline ends: test_a_trickled_answer_ends_by_the_deadline_on_every_try
 
 
 def test_a_new_day_with_a_hostile_response_records_only_the_failure(api: FakeAPI, store: Project) -> None:
@@ -512,14 +534,21 @@ def test_an_unexpected_error_fails_one_day_with_one_line(
 
 
 def test_a_trickled_answer_ends_by_the_deadline_on_every_try(api: FakeAPI, store: Project) -> None:
-    api.always[BEFORE] = Fault("trickle-headers", interval=0.05)
-    slept: list[float] = []
-    started = time.monotonic()
-    (outcome,) = fetch_days(store, fast_options(api, [BEFORE], timeout=0.4, retries=2, sleep=slept.append))
-    elapsed = time.monotonic() - started
-    assert outcome.error == "no complete response within 0.4 s (3 tries)"
-    assert api.count(BEFORE) == 3
-    assert elapsed < 3 * 0.4 + 1.5, f"three tries of at most 0.4 s took {elapsed:.1f} s"
+    """Headers trickled a byte a millisecond keep every socket read short, so only the deadline on the
+    whole try ends one; and it ends each of the three, then the next day is fetched as usual.
+
+    The deadline is measured on a clock that moves 0.3 s at each look (each socket operation looks
+    once): a try gets about 100 operations whatever the machine's speed. A healthy answer needs about
+    a dozen. The trickled headers are 100 KB, minutes at a byte a millisecond: without the deadline
+    the day would arrive whole after them, and 100 reads of the byte or few each finds come nowhere
+    near."""
+    api.always[BEFORE] = Fault("trickle-headers", interval=0.001)
+    clock = FakeClock(tick=0.3)
+    options = fast_options(api, [BEFORE, AFTER], retries=2, monotonic=clock.monotonic, sleep=clock.sleep)
+    trickled, after = fetch_days(store, options)
+    assert trickled.describe() == f"{BEFORE}: failed: no complete response within {HEALTHY_DEADLINE:g} s (3 tries)"
+    assert api.count(BEFORE) == 3 and len(clock.slept) == 2, "three tries, a backoff between them"
+    assert (after.kind, after.papers) == ("new", 39), "the trickle fails its day alone"
 
 
 def test_page_urls_keep_the_api_url_query() -> None:
