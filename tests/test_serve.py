@@ -1,7 +1,12 @@
-"""`dailypapers serve`: serves the built site and rebuilds when a snapshot changes."""
+"""`dailypapers serve`: serves the built site and rebuilds when a snapshot changes.
+
+The subprocess tests wait for what serve does (a page served, a rebuilt page, a line printed), polling,
+never for a set time: how long a build takes depends on the machine's load, so each wait has a margin
+(WAIT) no load reaches, and ends at once, with serve's output, if serve has exited."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -11,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +27,8 @@ from generator.build import BuildReport
 from generator.cli import main
 from generator.site_swap import BuildBusy
 
+WAIT = 600.0  # seconds; a wait ends as soon as what it waits for happens
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -28,88 +36,111 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def fetch(url: str, timeout: float = 60) -> str:
-    deadline = time.monotonic() + timeout
+def start_serve(project: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-m", "generator", "--root", str(project), "serve",
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def stop_serve(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C, as a person stops it; killed if it has not ended by WAIT (the test has failed then)."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=WAIT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+
+
+def fetch(url: str, serving: subprocess.Popen[bytes]) -> str:
+    """The page at `url`, waiting for the server to come up; fails at once if serve has exited."""
+    deadline = time.monotonic() + WAIT
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=WAIT) as response:
                 return response.read().decode()
         except OSError:
+            if serving.poll() is not None:
+                output = serving.stdout.read().decode() if serving.stdout else ""
+                pytest.fail(f"serve exited ({serving.returncode}): {output}")
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
 
 
+def wait_until(condition: Callable[[], object], what: str, serving: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert serving.poll() is None, f"serve exited ({serving.returncode}) before {what}"
+        assert time.monotonic() < deadline, f"{what} did not happen within {WAIT:g} s"
+        time.sleep(0.2)
+
+
 def test_serve_rebuilds_when_a_snapshot_changes(demo_project: Path) -> None:
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(demo_project), "serve",
-                                "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = start_serve(demo_project, port)
     try:
         url = f"http://127.0.0.1:{port}/2026/11/16/"
-        assert "Fictional Chains of Thought" in fetch(url)
+        assert "Fictional Chains of Thought" in fetch(url, process)
         snapshot = demo_project / "content/snapshots/2026/2026-11-16.yaml"
         snapshot.write_text(snapshot.read_text().replace("Fictional Chains of Thought", "Edited While Serving"))
-        deadline = time.monotonic() + 60
-        while "Edited While Serving" not in fetch(url):
-            assert time.monotonic() < deadline, "the page was not rebuilt"
-            time.sleep(0.5)
+        wait_until(lambda: "Edited While Serving" in fetch(url, process), "the page's rebuild", process)
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
+        stop_serve(process)
 
 
 def test_serving_never_misses_a_page_across_rebuilds_and_keeps_the_last_good_site(demo_project: Path) -> None:
     """Each rebuild swaps a new site in for site/ in one step; the server looks site/ up by path on every
-    request, so it serves the new site at once and never finds the folder missing or half-written."""
+    request, so it serves the new site at once and never finds the folder missing or half-written.
+
+    A reader polls the page throughout; it must see each of the three versions in turn (so it was
+    reading across both swaps) and never a failure or a page without its article."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(demo_project), "serve",
-                                "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = start_serve(demo_project, port)
     output: list[str] = []
     threading.Thread(target=lambda: output.extend(line.decode() for line in process.stdout), daemon=True).start()
     url = f"http://127.0.0.1:{port}/2026/11/16/"
+    titles = ("Fictional Chains of Thought", "Edited Once", "Edited Twice")
     results: list[str] = []
     polling = threading.Event()
 
     def poll() -> None:
         while not polling.is_set():
             try:
-                with urllib.request.urlopen(url, timeout=10) as response:
-                    results.append("ok" if "<article" in response.read().decode() else "incomplete page")
+                with urllib.request.urlopen(url, timeout=WAIT) as response:
+                    page = response.read().decode()
             except OSError as error:
                 results.append(f"failed: {error}")
+            else:
+                seen = [title for title in titles if title in page]
+                results.append(seen[0] if "<article" in page and len(seen) == 1 else "incomplete page")
             time.sleep(0.02)
 
     snapshot = demo_project / "content/snapshots/2026/2026-11-16.yaml"
     try:
-        assert "Fictional Chains of Thought" in fetch(url)
+        assert titles[0] in fetch(url, process)
         poller = threading.Thread(target=poll, daemon=True)
         poller.start()
-        previous = "Fictional Chains of Thought"
-        for title in ("Edited Once", "Edited Twice"):
+        wait_until(lambda: titles[0] in results, "the reader's first page", process)
+        for previous, title in itertools.pairwise(titles):
             snapshot.write_text(snapshot.read_text().replace(previous, title))
-            previous = title
-            deadline = time.monotonic() + 60
-            while title not in fetch(url):
-                assert time.monotonic() < deadline, "the page was not rebuilt"
-                time.sleep(0.2)
+            wait_until(lambda title=title: title in results, f"the reader's page titled {title!r}", process)
         polling.set()
-        poller.join(timeout=20)
-        assert len(results) > 20 and set(results) == {"ok"}, sorted(set(results))
+        poller.join(timeout=WAIT)
+        assert not poller.is_alive()
+        assert set(results) == set(titles), sorted(set(results))
+        shown = [title for n, title in enumerate(results) if n == 0 or results[n - 1] != title]
+        assert shown == list(titles), "each swap shows the new site from the next request on"
 
         good = snapshot.read_text()
         snapshot.write_text(good.replace("papers:", "papers: [unclosed", 1))
-        deadline = time.monotonic() + 60
-        while not any("not rebuilt" in line for line in output):
-            assert time.monotonic() < deadline, "the broken snapshot was not reported"
-            time.sleep(0.2)
-        assert "Edited Twice" in fetch(url)  # the last good site is still served
+        wait_until(lambda: any("not rebuilt" in line for line in output), "the broken snapshot's report", process)
+        assert titles[2] in fetch(url, process)  # the last good site is still served
         assert not [p for p in demo_project.iterdir() if p.name.startswith("site.")]
     finally:
         polling.set()
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
+        stop_serve(process)
 
 
 def test_a_rebuild_that_fails_unexpectedly_is_one_line_and_serving_goes_on(
