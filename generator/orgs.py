@@ -7,12 +7,18 @@ may hold is mapped deterministically (`~` and the code point in hex), and a lead
 is "." or ".." or a hidden folder; a mapped name longer than MAX_SLUG is cut and ends in a hash of
 the whole name.
 
+A slug never names a file the organizations' folder holds itself: `index.html` and `index.md` (legal
+Hugging Face names) would put an organization's page where the index of organizations is, so their
+first "." is mapped too (`index~2ehtml`).
+
 Hugging Face account names are case-insensitive, and the API really spells one organization two ways on
 different days (`SJTU-DENG-Lab`, `SJTU-Deng-Lab`): names equal but for ASCII case are one organization
 (`org_key`), with one page under the slug they share, shown with its newest spelling. Names that differ
 otherwise but map to one slug (only possible for characters Hugging Face does not allow, such as the
-Kelvin sign, whose lower case is "k") are different accounts: each still gets a page, the later one's
-slug ending in a hash of its name, and the build warns. Nothing fetched can stop the build here.
+Kelvin sign, whose lower case is "k") are different accounts: each still gets a page and the build
+warns. The slug goes to the name Hugging Face allows, else to the first name in code point order, so
+which account has it never depends on the order days were fetched in; the others' slugs end in a hash
+of their name. Nothing fetched can stop the build here.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from generator.errors import one_line
 from generator.model import Archive, Paper
 
 _KEEP = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+_HF_NAME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ") | _KEEP  # what Hugging Face allows in an account name
+_FOLDER_FILES = frozenset({"index.html", "index.md"})  # the organizations' own index, in the site and in docs
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 MAX_SLUG = 100  # a folder name must stay well under the file systems' 255 bytes
 _HASH_CHARS = 12
@@ -51,9 +59,17 @@ def org_slug(name: str) -> str:
         else:
             out.append(f"~{ord(char):x}")
     slug = "".join(out)
+    if slug in _FOLDER_FILES:
+        slug = slug.replace(".", "~2e", 1)
     if len(slug) > MAX_SLUG:  # only mapped (non-Hugging-Face) names get this long
         slug = slug[: MAX_SLUG - _HASH_CHARS - 1] + "~" + _name_hash(name)
     return slug or "~"
+
+
+def _quoted(name: str) -> str:
+    """A name for a warning line, every character beyond ASCII escaped: the names it tells apart may
+    differ only in look-alikes (the Kelvin sign and "K") or in control characters."""
+    return ascii(name if len(name) <= 80 else name[:79] + "…")
 
 
 def _distinct_slug(name: str, taken: set[str]) -> str:
@@ -94,11 +110,12 @@ def organizations(archive: Archive, warn: Callable[[str], None] | None = None) -
     (`org_key`). Its name and label are the ones it had when last listed (organizations rename
     themselves; the newest name is the one readers know); the label is followed by the account name
     when another organization has the same display name. Two accounts whose names share a slug both
-    get a page: the one listed first keeps the slug, and `warn` hears one line about the other.
+    get a page (see the module docstring for which keeps the slug), and `warn` hears one line about each
+    other one.
     """
     first = {paper.id: paper for paper in archive.papers}
     newest_first = {paper.id: index for index, paper in enumerate(reversed(archive.papers))}
-    by_key: dict[str, dict[str, Paper]] = defaultdict(dict)  # in the order accounts were first listed
+    by_key: dict[str, dict[str, Paper]] = defaultdict(dict)
     names: dict[str, str] = {}
     labels: dict[str, str] = {}
     spellings: dict[str, set[str]] = defaultdict(set)
@@ -113,17 +130,17 @@ def organizations(archive: Archive, warn: Callable[[str], None] | None = None) -
             spellings[key].add(account.name)
     owners: dict[str, str] = {}  # slug -> the key of the account that has it
     orgs = []
-    for key, papers in by_key.items():
+    for key in sorted(by_key, key=lambda k: (not _HF_NAME.issuperset(k), k)):  # see the module docstring
         name = names[key]
         slug = org_slug(name)
         if slug in owners:
             other = names[owners[slug]]
             slug = _distinct_slug(name, set(owners))
             if warn is not None:
-                warn(f"organizations {one_line(other, 80)!r} and {one_line(name, 80)!r} are different accounts "
-                     f"whose names share the page orgs/{org_slug(name)}/; {one_line(name, 80)!r} is at orgs/{slug}/")
+                warn(f"organizations {_quoted(other)} and {_quoted(name)} are different accounts whose names "
+                     f"share the page orgs/{org_slug(name)}/; {_quoted(name)} is at orgs/{slug}/")
         owners[slug] = key
-        ranked = sorted(papers.values(), key=lambda paper: newest_first[paper.id])
+        ranked = sorted(by_key[key].values(), key=lambda paper: newest_first[paper.id])
         orgs.append(Organization(name, labels[key], slug, tuple(ranked), tuple(sorted(spellings[key]))))
     # Two accounts may share a display name (Hugging Face has both "zju" and "ZhejiangUniversity" as
     # "Zhejiang University"): each then shows its account name too, so no two pages look alike.

@@ -46,6 +46,9 @@ def _archive(*days: tuple[dt.date, list[Paper]]) -> Archive:
     ("..", "~2e."),
     ("../../etc", "~2e.~2f..~2fetc"),
     ("Zürich Lab", "z~fcrich~20lab"),
+    ("index.html", "index~2ehtml"),  # the organizations' index is orgs/index.html: never a page's folder
+    ("INDEX.md", "index~2emd"),
+    ("index", "index"),
 ])
 def test_slugs_are_the_lowercased_name_and_map_other_characters(name: str, slug: str) -> None:
     assert org_slug(name) == slug
@@ -122,6 +125,29 @@ def test_different_accounts_that_share_a_slug_both_get_a_page_and_a_warning() ->
     assert other == organizations(archive)[1].slug or other == organizations(archive)[0].slug  # the same every time
     assert len(warnings) == 1 and "\n" not in warnings[0]
     assert "orgs/kaist/" in warnings[0] and f"orgs/{other}/" in warnings[0]
+
+
+def test_which_account_keeps_a_shared_slug_never_depends_on_the_order_days_came_in() -> None:
+    """A backfill of an older day must not move a page to another account: the name Hugging Face allows
+    keeps the slug, whenever it was listed; among other names, the first in code point order. The
+    warning quotes the names escaped, so two names never look alike in it."""
+    d1, d2 = dt.date(2025, 11, 3), dt.date(2025, 11, 4)
+    kelvin, plain, control = Account("\u212aAIST"), Account("kaist"), Account("kai\x01st")
+    for first, second in ((kelvin, plain), (plain, kelvin)):
+        warnings: list[str] = []
+        archive = _archive((d1, [_paper("1", d1, first)]), (d2, [_paper("2", d2, second)]))
+        slugs = {org.name: org.slug for org in organizations(archive, warn=warnings.append)}
+        other = slugs[kelvin.name]
+        assert slugs["kaist"] == "kaist" and other.startswith("kaist~"), slugs
+        assert warnings == [f"organizations 'kaist' and '\\u212aAIST' are different accounts whose names share "
+                            f"the page orgs/kaist/; '\\u212aAIST' is at orgs/{other}/"]
+    warnings = []
+    organizations(_archive((d1, [_paper("1", d1, control), _paper("2", d1, Account("kai\x01\x01st"))])),
+                  warn=warnings.append)
+    assert warnings == []  # different slugs: kai~1st and kai~1~1st
+    organizations(_archive((d1, [_paper("1", d1, Account("a\x010")), _paper("2", d1, Account("a\x10"))])),
+                  warn=warnings.append)  # both slug to a~10
+    assert len(warnings) == 1 and "'a\\x010'" in warnings[0] and "'a\\x10'" in warnings[0], warnings
 
 
 def test_org_pages_split_like_topic_pages() -> None:
@@ -260,6 +286,29 @@ def test_hostile_organization_names_stay_text(tmp_path: Path) -> None:
                for li in feeds_page.by_tag["li"] if f"../orgs/{slug}/" in li.links)
     stats = (site / "stats" / "index.html").read_text()
     assert "<script>alert(1)" not in stats and "$x^2$" in stats
+
+
+@pytest.mark.parametrize("name", ["index.html", "INDEX.MD"])
+def test_an_organization_named_like_the_index_file_builds(tmp_path: Path, capsys, name: str) -> None:
+    """`index.html` is a legal Hugging Face name, and its page once took the path of the organizations'
+    index: the build stopped as MkDocs wrote it."""
+    root = new_project(tmp_path / "project", with_demo=True)
+    _with_org(root, name, "The index lab", paper=1)
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 0, capsys.readouterr().err
+    site = root / "site"
+    slug = org_slug(name)
+    assert (site / "orgs" / "index.html").is_file() and (site / "orgs" / slug / "index.html").is_file()
+    assert parse((site / "orgs" / slug / "index.html").read_text()).by_tag["h1"][-1].content == "The index lab"
+
+
+def test_an_organization_name_in_a_script_the_charts_font_lacks_prints_nothing(tmp_path: Path, capsys) -> None:
+    """matplotlib warns on stderr for every character DejaVu Sans lacks; a build shows one summary line."""
+    root = new_project(tmp_path / "project", with_demo=True)
+    _with_org(root, "cn-lab", "\u6e05\u534e\u5927\u5b66\u5b9e\u9a8c\u5ba4", paper=1)
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and len(out.splitlines()) == 1, (out, err)
+    assert "\u6e05\u534e\u5927\u5b66" in (root / "site" / "stats" / "index.html").read_text()  # in its table
 
 
 def test_a_name_in_another_case_builds_one_page(tmp_path: Path, capsys) -> None:
