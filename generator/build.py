@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
@@ -196,8 +197,18 @@ def claim_outputs(pages: list[Page], feeds: Iterable[str], downloads: Iterable[s
         paths.claim(path, f"MkDocs' {path}")
     paths.claim_folder(SEARCH_DIR, f"the search index (everything under {SEARCH_DIR})")
     paths.claim_folder(views.CARD_DATA_URL, f"the card tools' data (everything under {views.CARD_DATA_URL})")
+    for pattern, what in _data_owned_paths():
+        paths.reserve_for_data(pattern, what)
     for path in hand_written:
         paths.claim(site_path(path), shown(Path(f"{pages_label}/{path}")), hand_written=True)
+
+
+def _data_owned_paths() -> list[tuple[str, str]]:
+    """Where the snapshots name the pages (a day, a paper, an organization, a week): no hand-written page
+    may be there, even before the data that would take its path arrives."""
+    return [(r"[0-9]{4}/", "the folders of days, months and years (YYYY/)")] + [
+        (re.escape(folder), f"the folder {folder}, whose pages the data names")
+        for folder in (views.PERMALINKS_URL, views.ORGS_URL, views.WEEKS_URL, views.TOPICS_URL)]
 
 
 def _problem(error: Exception) -> str:
@@ -375,22 +386,32 @@ def hand_written_pages(project: Project) -> dict[str, bytes]:
     pending = [root]
     while pending:
         folder = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                path = Path(entry.path)
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_symlink():
-                    raise UserError(f"{_shown(project, path)}: is a symbolic link; hand-written pages must be "
-                                    "plain files (copy the file in instead)")
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(path)
-                elif entry.is_file(follow_symlinks=False):
-                    files[path.relative_to(root).as_posix()] = path.read_bytes()
-                else:
-                    raise UserError(f"{_shown(project, path)}: not a plain file; hand-written pages must be "
-                                    "plain files")
+        try:
+            _read_pages_folder(project, root, folder, files, pending)
+        except OSError as error:  # unreadable: a maintainer's to fix, named in one line
+            where = Path(error.filename) if error.filename else folder
+            raise UserError(f"{_shown(project, where)}: cannot read: {error.strerror or error}") from None
     return dict(sorted(files.items()))
+
+
+def _read_pages_folder(project: Project, root: Path, folder: Path, files: dict[str, bytes],
+                       pending: list[Path]) -> None:
+    """One folder of hand-written pages into `files`; its subfolders onto `pending`."""
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                raise UserError(f"{_shown(project, path)}: is a symbolic link; hand-written pages must be "
+                                "plain files (copy the file in instead)")
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+            elif entry.is_file(follow_symlinks=False):
+                files[path.relative_to(root).as_posix()] = path.read_bytes()
+            else:
+                raise UserError(f"{_shown(project, path)}: not a plain file; hand-written pages must be "
+                                "plain files")
 
 
 def _shown(project: Project, path: Path) -> str:

@@ -48,6 +48,7 @@ PERMALINKS_URL = "p/"  # a paper's permanent link is p/<arXiv id>/
 CARD_DATA_URL = "cards/"  # the card tools' day shards are below it (card_data_url)
 DATA_URL = "data/"  # the downloads page; the files are below it (download_url)
 ORGS_URL = "orgs/"
+WEEKS_URL = "weeks/"  # an ISO week's page is weeks/YYYY-Www/
 STATS_URL = "stats/"
 # Site-wide feeds, beside the home page.
 FEED_RSS = "feed.xml"
@@ -78,7 +79,7 @@ def week_key(date: dt.date) -> str:
 
 
 def week_url(key: str) -> str:
-    return f"weeks/{key}/"
+    return f"{WEEKS_URL}{key}/"
 
 
 def topic_url(slug: str, page: int = 1) -> str:

@@ -3,11 +3,15 @@ hand-written pages can neither smuggle in a symlink nor take a generated output'
 
 The kill tests run the real `dailypapers build` of the demo site as a subprocess over a good site and
 SIGKILL it at several moments, then compare site/ with a copy of the tree taken before, and walk /proc
-for any process of that build.
+for any process of that build. A moment that must be caught (MkDocs half-way through writing, the
+search child inside its work) is held open by the build itself, which touches a marker file there and
+waits, rather than polled for in a window whose length depends on the machine's load; waits for what
+a build does have a margin no load reaches (WAIT) and end as soon as it happens.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import hashlib
@@ -32,6 +36,8 @@ from generator.outputs import SitePaths, site_path
 from generator.project import Project
 
 SITE_URL = "https://example.github.io/daily-papers-archive/"
+WAIT = 600.0  # seconds; a wait ends as soon as what it waits for happens
+CHILD_END = 120.0  # what a killed build's children get to end: well inside a paused child's ten minutes
 EDITED = ("Fictional Chains of Thought", "Rebuilt After The Kill")
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; forks with prctl")
 
@@ -68,12 +74,46 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, dict[str, 
     return project, good, edited
 
 
-def start_build(project: Project) -> subprocess.Popen[bytes]:
-    """`dailypapers build` in its own session, so its process group is its pid."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-m", "generator", "--root", str(project.root), "build",
+PAUSED_BUILD = """
+import os, sys, time
+from pathlib import Path
+import mkdocs.commands.build
+from generator import build
+from generator.cli import main
+
+def pause(*args, **kwargs):
+    Path(os.environ["PAUSE_MARKER"]).touch()
+    time.sleep(600)
+
+if os.environ["PAUSE_AT"] == "mkdocs":  # the theme's assets are copied; the first page comes next
+    mkdocs.commands.build._build_page = pause
+else:  # the search child, inside its work
+    build.build_search_index = pause
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def start_build(project: Project, pause_at: str = "", marker: Path | None = None) -> subprocess.Popen[bytes]:
+    """`dailypapers build` in its own session, so its process group is its pid. With `pause_at`
+    ("mkdocs" or "search"), the build touches `marker` there and waits ten minutes."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PAUSE_AT": pause_at, "PAUSE_MARKER": str(marker)}
+    program = ["-c", PAUSED_BUILD] if pause_at else ["-m", "generator"]
+    return subprocess.Popen([sys.executable, *program, "--root", str(project.root), "build",
                              "--site-url", SITE_URL], env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def kill_build(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the build (its main process only: what is left of it is the test's to find) and reap it."""
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=WAIT)
+
+
+def end_group(process: subprocess.Popen[bytes]) -> None:
+    """Whatever a failed test left running of the build's group is killed, so no paused build lingers."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=WAIT)
 
 
 def proc_stat(pid: int) -> tuple[str, int, int, int] | None:
@@ -109,7 +149,7 @@ def children_of(pid: int) -> list[int]:
 
 
 def wait_for(condition: Callable[[], Any], what: str, build: subprocess.Popen[bytes] | None = None,
-             timeout: float = 60) -> Any:
+             timeout: float = WAIT) -> Any:
     """Poll `condition` until it is true; fails at once, with its error output, if `build` ends first."""
     deadline = time.monotonic() + timeout
     while not (result := condition()):
@@ -122,79 +162,78 @@ def wait_for(condition: Callable[[], Any], what: str, build: subprocess.Popen[by
 
 
 def half_built(staging: Path) -> bool:
-    """MkDocs has copied the theme's assets but not yet rendered the home page (about a second here).
+    """MkDocs has copied the theme's assets but not yet rendered the home page.
     The previous site, which the swap puts at the staging name until it is removed, has both."""
     return (staging / "assets").is_dir() and not (staging / "index.html").exists()
 
 
 @linux_only
 @pytest.mark.parametrize("moment", ["0.3 s", "1 s", "2 s", "MkDocs writing the new site", "search child running"])
-def test_a_killed_build_leaves_the_previous_site_whole_and_no_process(sites, moment: str) -> None:
+def test_a_killed_build_leaves_the_previous_site_whole_and_no_process(sites, tmp_path: Path, moment: str) -> None:
     project, good, edited = sites
     before = tree(project.site_dir)
     assert before in (good, edited)  # what the previous kill left, checked there
-    process = start_build(project)
-    child = None
-    if moment.endswith(" s"):
-        time.sleep(float(moment.split()[0]))
-    elif moment.startswith("MkDocs"):
-        staging = site_swap.staging_dir(project.site_dir, process.pid)
-        wait_for(lambda: half_built(staging), "MkDocs to write into the new site", process)
-    else:
-        child = wait_for(lambda: children_of(process.pid), "the search child", process)[0]
-    running = process.poll() is None
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
-    wait_for(lambda: not processes_of(process.pid), "the build's processes to end", timeout=5)
-    if child is not None:
-        assert proc_stat(child) is None or proc_stat(child)[0] == "Z"
-    after = tree(project.site_dir)
-    if running and not moment.endswith(" s"):
-        assert after == before, "the site changed though the build was killed before its swap"
-    else:  # a timed kill may land before or after the swap: one whole site either way, never a mix
-        assert after in (before, edited)
-    assert process.stderr is not None and b"Traceback" not in process.stderr.read()
-
-
-SLOW_SEARCH_BUILD = """
-import sys, time
-from generator import build
-from generator.cli import main
-
-def slow_index(*args, **kwargs):
-    time.sleep(120)
-    return {}
-
-build.build_search_index = slow_index
-sys.exit(main(sys.argv[1:]))
-"""
+    marker = tmp_path / "paused"
+    pause_at = "mkdocs" if moment.startswith("MkDocs") else "search" if moment.startswith("search") else ""
+    process = start_build(project, pause_at, marker)
+    try:
+        children: list[int] = []
+        if moment.endswith(" s"):  # a kill at whatever point the build has reached by then
+            time.sleep(float(moment.split()[0]))
+        else:
+            wait_for(marker.exists, f"the build to pause ({pause_at})", process)
+            if pause_at == "mkdocs":
+                assert half_built(site_swap.staging_dir(project.site_dir, process.pid))
+            else:
+                children = children_of(process.pid)
+                assert children, "the search child is running"
+        running = process.poll() is None
+        kill_build(process)
+        wait_for(lambda: not processes_of(process.pid), "the build's processes to end", timeout=CHILD_END)
+        assert all(proc_stat(child) is None or proc_stat(child)[0] == "Z" for child in children)
+        after = tree(project.site_dir)
+        if not moment.endswith(" s"):
+            assert running and after == before, "the site changed though the build was killed before its swap"
+        else:  # a timed kill may land before or after the swap: one whole site either way, never a mix
+            assert after in (before, edited)
+        assert process.stderr is not None and b"Traceback" not in process.stderr.read()
+    finally:
+        end_group(process)
 
 
 @linux_only
-def test_the_search_child_dies_with_a_killed_build_even_when_busy(sites) -> None:
-    """A search index that would take two minutes: the child must still end with its killed parent."""
+def test_the_search_child_dies_with_a_killed_build_even_when_busy(sites, tmp_path: Path) -> None:
+    """A search index that would take ten minutes: the child must still end with its killed parent, well
+    before it would have finished (the wait for it to end is shorter than what is left of its ten)."""
     project, _, _ = sites
     before = tree(project.site_dir)
-    process = subprocess.Popen([sys.executable, "-c", SLOW_SEARCH_BUILD, "--root", str(project.root), "build",
-                                "--site-url", SITE_URL], env={**os.environ, "PYTHONPATH": str(REPO)},
-                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    child = wait_for(lambda: children_of(process.pid), "the search child", process)[0]
-    time.sleep(0.5)  # well inside the slow index
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
-    wait_for(lambda: not processes_of(process.pid), "the search child to end with its parent", timeout=5)
-    assert proc_stat(child) is None or proc_stat(child)[0] == "Z"
-    assert tree(project.site_dir) == before
+    marker = tmp_path / "paused"
+    process = start_build(project, "search", marker)
+    try:
+        wait_for(marker.exists, "the search child to be inside its work", process)
+        children = children_of(process.pid)
+        assert children, "the search child is running"
+        kill_build(process)
+        wait_for(lambda: not processes_of(process.pid), "the search child to end with its parent",
+                 timeout=CHILD_END)
+        assert all(proc_stat(child) is None or proc_stat(child)[0] == "Z" for child in children)
+        assert tree(project.site_dir) == before
+    finally:
+        end_group(process)
 
 
 @linux_only
-def test_the_next_build_removes_what_a_killed_build_left_and_publishes(sites) -> None:
+def test_the_next_build_removes_what_a_killed_build_left_and_publishes(sites, tmp_path: Path) -> None:
     project, _, edited = sites
-    process = start_build(project)
+    marker = tmp_path / "paused"
+    process = start_build(project, "mkdocs", marker)
     staging = site_swap.staging_dir(project.site_dir, process.pid)
-    wait_for(lambda: half_built(staging), "a half-built site", process)
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
+    try:
+        wait_for(marker.exists, "a half-built site", process)
+        assert half_built(staging)
+        kill_build(process)
+    finally:
+        end_group(process)
     assert staging.name in leftovers(project)
     assert main(["--root", str(project.root), "build", "--site-url", SITE_URL]) == 0
     assert leftovers(project) == []
@@ -265,6 +304,12 @@ def test_a_failed_search_index_leaves_the_site_and_nothing_else(
     ("schema/snapshot.schema.json", "the published snapshot schema schema/snapshot.schema.json"),
     ("404.html", "MkDocs' 404.html"),
     ("about/index.md", "content/pages/about.md"),
+    # where the data names the pages, even before a paper that would take the path arrives
+    ("p/hep-th/9901001.md", "the folder p/, whose pages the data names"),
+    ("2027.md", "the folders of days, months and years (YYYY/)"),
+    ("2031/01/notes.md", "the folders of days, months and years (YYYY/)"),
+    ("orgs/a-future-lab.md", "the folder orgs/, whose pages the data names"),
+    ("weeks/2031-W01.md", "the folder weeks/, whose pages the data names"),
 ])
 def test_a_hand_written_page_on_a_generated_path_stops_the_build_before_writing(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], page: str, owner: str) -> None:
@@ -284,6 +329,20 @@ def test_two_generated_outputs_on_one_path_fail_in_one_line() -> None:
         paths.claim("topics/x/feed.xml", "the generated RSS feed topics/x/feed.xml (a second topic x)")
     assert str(raised.value) == ("two outputs claim topics/x/feed.xml: the generated RSS feed topics/x/feed.xml "
                                  "and the generated RSS feed topics/x/feed.xml (a second topic x)")
+
+
+def test_a_file_and_a_folder_on_one_path_fail_in_one_line() -> None:
+    """`orgs/index.html` is a file, so nothing can be written at `orgs/index.html/index.html` (an
+    organization named index.html once stopped the build as MkDocs wrote it); and the reverse."""
+    paths = SitePaths()
+    paths.claim("orgs/index.html", "the generated page orgs/index.html")
+    with pytest.raises(UserError, match=r"^two outputs claim orgs/index.html/index.html: the generated page "
+                                        r"orgs/index.html \(a file, where this path needs a folder\) and x$"):
+        paths.claim("orgs/index.html/index.html", "x")
+    paths.claim("p/a/b/index.html", "the permalink page p/a/b/index.html")
+    with pytest.raises(UserError, match=r"^two outputs claim p/a: the permalink page p/a/b/index.html "
+                                        r"\(in the folder p/a/\) and y$"):
+        paths.claim("p/a", "y")
 
 
 @pytest.mark.parametrize(("docs_path", "site"), [
@@ -366,9 +425,11 @@ def test_clean_stale_removes_dead_builds_folders_and_keeps_live_ones(tmp_path: P
     make_site(tmp_path / f"site.old-{dead}", "older")
     live = make_site(site_swap.staging_dir(site), "building")  # this process: a build still running
     make_site(tmp_path / "site.new-notapid", "someone's folder")
+    make_site(tmp_path / "site.new-\u00b2", "a digit, but not a pid")
     removed = site_swap.clean_stale(site)
     assert sorted(p.name for p in removed) == [f"site.new-{dead}", f"site.old-{dead}"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", live.name, "site.new-notapid"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", live.name, "site.new-notapid",
+                                                                 "site.new-\u00b2"])
     assert (site / "index.html").read_text() == "good"
 
 
