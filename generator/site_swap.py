@@ -45,8 +45,9 @@ def _owner(path: Path, site_dir: Path) -> int | None:
     """The pid in a `site.new-<pid>` or `site.old-<pid>` name, None for any other name."""
     for marker in (_NEW, _OLD):
         prefix = site_dir.name + marker
-        if path.name.startswith(prefix) and path.name[len(prefix):].isdigit():
-            return int(path.name[len(prefix):])
+        rest = path.name[len(prefix):]
+        if path.name.startswith(prefix) and rest.isascii() and rest.isdigit():  # "²" is a digit, not a pid
+            return int(rest)
     return None
 
 

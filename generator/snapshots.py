@@ -35,7 +35,7 @@ import yaml
 
 from generator import safe_yaml, snapshot_format
 from generator.dates import day_problem
-from generator.errors import SnapshotError
+from generator.errors import SnapshotError, UserError
 
 YEAR_FOLDER = re.compile(r"^\d{4}$")
 SNAPSHOT_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
@@ -510,10 +510,15 @@ def _load_all(items: list[tuple[SnapshotFile, bytes]],
         return [_load_file(item, convert) for item in items]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(partial(_load_file, convert=convert), items, chunksize=16))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return list(pool.map(partial(_load_file, convert=convert), items, chunksize=16))
+    except BrokenProcessPool:  # a worker was killed (the kernel's out-of-memory killer, most likely)
+        raise UserError("reading the snapshots failed: a worker process was killed (out of memory?); "
+                        "run again, or free memory first") from None
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,10 @@ def _taxonomy(path: Path, root: Any, data: Any) -> Taxonomy:
         if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip("* ") for t in terms):
             problems.append(_problem(path, node, f"{where}.match: expected a list of terms"))
             terms = []
+        for term in terms:
+            if not _tokens(term):  # nothing the rules could ever find: '++', '—', '中文'
+                problems.append(_problem(path, node, f"{where}.match: {safe_yaml.excerpt(term)} has no letter or "
+                                         "digit a-z, 0-9 to match; papers are matched on those"))
         min_score = entry.get("min_score", DEFAULT_MIN_SCORE)
         if not isinstance(min_score, int) or min_score < 1:
             problems.append(_problem(path, node, f"{where}.min_score: expected a whole number >= 1"))

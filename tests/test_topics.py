@@ -72,6 +72,21 @@ def test_slug_clashes_and_bad_slugs_fail_loudly(tmp_path: Path) -> None:
     assert any("topics[2].slug: 'Not A Slug' is not a URL slug" in p for p in problems)
 
 
+def test_a_term_with_nothing_to_match_is_a_problem_on_its_line(tmp_path: Path) -> None:
+    """Papers are matched on words of a-z and 0-9: a term of none ('++', a dash, Chinese) could never
+    match, and once crashed the build; it is one problem line, as validate reports it."""
+    path = tmp_path / "topics.yaml"
+    path.write_text("topics:\n  - slug: code\n    title: Code\n    match: [c++, '++', '\u2014', \u4e2d\u6587]\n")
+    with pytest.raises(TaxonomyError) as caught:
+        load_taxonomy(path)
+    assert caught.value.problems == [
+        f"{path}:2:5: topics[0].match: '++' has no letter or digit a-z, 0-9 to match; papers are matched on those",
+        f"{path}:2:5: topics[0].match: '\u2014' has no letter or digit a-z, 0-9 to match; papers are matched on those",
+        f"{path}:2:5: topics[0].match: '\u4e2d\u6587' has no letter or digit a-z, 0-9 to match; papers are matched "
+        "on those",
+    ]
+
+
 def test_real_fixture_papers_are_well_spread(taxonomy) -> None:
     root = require_fixtures()
     counts: Counter[str] = Counter()
