@@ -1,28 +1,39 @@
 """The CI workflows keep their promises: valid for GitHub, least privilege, pinned actions, a daily run
-that publishes the good days and never deploys a site that failed validation or its build, and only
-commands that exist (make targets in the Makefile, subcommands in the `dailypapers` CLI).
+that publishes the good days and never deploys a site that failed validation or its build, only
+commands that exist (make targets in the Makefile, subcommands in the `dailypapers` CLI), and Python
+packages installed only from the hash-checked lock files in requirements/, which Dependabot updates.
 
-These read the YAML; they cannot run GitHub. tests/test_daily_run.py runs the same sequence for real.
+These read the YAML and the Makefile's commands (`make -n`); they cannot run GitHub.
+tests/test_daily_run.py runs the same sequence for real.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import re
 import shlex
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from generator.cli import _parser
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
+DEPENDABOT = ROOT / ".github" / "dependabot.yml"
 SCRIPT = ROOT / "scripts" / "daily_run.sh"
+CI_RUN = ROOT / ".ci" / "run"
+REQUIREMENTS = ROOT / "requirements"
+LOCKS = ("site", "test", "tools")
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+\b")
 # `make X ...`, `sudo make X`, or the daily script's `"$MAKE" --no-print-directory X`.
@@ -209,7 +220,7 @@ def test_tests_run_the_readme_command_with_cached_pip() -> None:
     job_steps = steps(load("test.yml"), "test")
     _, python = step_using(job_steps, "actions/setup-python")
     assert python["with"]["cache"] == "pip"
-    assert python["with"]["cache-dependency-path"] == "pyproject.toml"
+    assert python["with"]["cache-dependency-path"] == "requirements/test.txt"
     assert str(python["with"]["python-version"]) == "3.11"
     index, run = step_running(job_steps, "make test")
     assert index == len(job_steps) - 1, "make test is the last step"
@@ -379,3 +390,211 @@ def test_script_stages_the_workflow_calls_exist() -> None:
 
 def test_daily_script_is_executable() -> None:
     assert SCRIPT.stat().st_mode & 0o111, "the workflow runs scripts/daily_run.sh directly"
+
+
+# --- the lock files: every Python package pinned and hash-checked ------------------------------------
+#
+# The Makefile installs .venv from requirements/site.txt (the site build) or requirements/test.txt (the
+# tests: the same pins and the test extra); `make lock` writes them with pip-compile from pyproject.toml,
+# through requirements/*.in; Dependabot proposes updated locks as pull requests, which test.yml checks.
+
+LOCK_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)((?:\s+--hash=sha256:[0-9a-f]{64})+)$")
+PIP_INSTALL = re.compile(r"\bpip3?\s+install\b|\bpython3?\s+-m\s+pip\s+install\b")
+
+
+def lock_pins(name: str) -> dict[str, str]:
+    """Canonical package name -> pinned version, read as pip reads the file (continuation lines joined,
+    comments dropped); any line that is not `name==version --hash=sha256:...` fails, options included."""
+    text = (REQUIREMENTS / f"{name}.txt").read_text(encoding="utf-8").replace("\\\n", " ")
+    pins = {}
+    for line in text.splitlines():
+        line = re.sub(r"(^|\s)#.*", "", line).strip()
+        if not line:
+            continue
+        match = LOCK_LINE.match(line)
+        assert match, f"requirements/{name}.txt: not a pinned, hashed requirement: {line[:100]}"
+        pins[canonicalize_name(match[1])] = match[2]
+    assert pins, f"requirements/{name}.txt pins nothing"
+    return pins
+
+
+def clean_make_env() -> dict[str, str]:
+    """This environment without an outer make's flags (`make test` runs these tests)."""
+    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+
+
+def make_commands(*targets: str) -> list[str]:
+    """The commands `make` would run for the targets with every stamp out of date (-B), run none (-n)."""
+    result = subprocess.run(["make", "--no-print-directory", "-n", "-B", *targets], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60, env=clean_make_env())
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def locks_installed(*targets: str) -> list[str]:
+    """The lock files the targets install, in order; every pip install must be one of the two safe forms."""
+    locks = []
+    for command in make_commands(*targets):
+        if not PIP_INSTALL.search(command):
+            continue
+        words = shlex.split(command)
+        if "-r" in words:
+            assert "--require-hashes" in words, f"a lock installed without --require-hashes: {command}"
+            lock = words[words.index("-r") + 1]
+            assert re.fullmatch(r"requirements/\w+\.txt", lock), command
+            locks.append(lock)
+        else:
+            # The project itself: nothing it depends on, and no isolated build that would fetch setuptools.
+            assert {"--no-deps", "--no-build-isolation", "-e", "."} <= set(words), f"unpinned install: {command}"
+            assert locks, f"the project is installed before any lock: {command}"
+    return locks
+
+
+@pytest.mark.parametrize("name", LOCKS)
+def test_every_lock_pins_every_package_to_a_version_and_its_hashes(name: str) -> None:
+    lock_pins(name)
+
+
+@pytest.mark.parametrize("name", LOCKS)
+def test_locks_are_what_make_lock_and_dependabot_compile(name: str) -> None:
+    """Dependabot re-runs pip-compile on the .in beside each lock with the options it reads from the lock's
+    header; `make lock` must write that same header. Dependabot skips files over 500,000 bytes."""
+    path = REQUIREMENTS / f"{name}.txt"
+    assert (REQUIREMENTS / f"{name}.in").is_file(), "Dependabot finds a lock's input by its name"
+    assert path.stat().st_size < 500_000, "Dependabot ignores a requirements file this large"
+    header = re.search(r"^#\s+(pip-compile .*)$", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert header and "autogenerated by pip-compile with Python 3.11" in path.read_text(encoding="utf-8")
+    compiles = [shlex.split(c) for c in make_commands("lock") if "pip-compile" in c]
+    (command,) = [words for words in compiles if f"--output-file=requirements/{name}.txt" in words]
+    made = {w for w in command[1:] if w != "--quiet"}
+    assert made == set(shlex.split(header[1])[1:]), "run `make lock`: its options differ from this lock's"
+    assert {"--generate-hashes", "--allow-unsafe", "--strip-extras"} <= made
+
+
+def test_the_test_lock_pins_the_site_lock_at_the_same_versions() -> None:
+    site, test = lock_pins("site"), lock_pins("test")
+    differ = {name: (version, test.get(name)) for name, version in site.items() if test.get(name) != version}
+    assert not differ, f"site.txt and test.txt disagree (site, test): {differ}; run `make lock`"
+
+
+def test_the_site_lock_has_what_installs_the_project_without_build_isolation() -> None:
+    assert {"pip", "setuptools"} <= set(lock_pins("site"))
+
+
+def load_inputs_module() -> Any:
+    spec = importlib.util.spec_from_file_location("requirements_inputs", REQUIREMENTS / "inputs.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_lock_inputs_are_written_from_pyproject() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for name, text in load_inputs_module().inputs(pyproject).items():
+        assert (REQUIREMENTS / name).read_text(encoding="utf-8") == text, f"requirements/{name} is stale: make lock"
+
+
+@pytest.mark.parametrize(("lock", "extras"), [("site", ()), ("test", ("test",))])
+def test_the_locks_satisfy_pyproject(lock: str, extras: tuple[str, ...]) -> None:
+    """A dependency added to pyproject.toml, or a range changed, without `make lock` fails here."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = [*pyproject["project"]["dependencies"], *pyproject["build-system"]["requires"]]
+    wanted += [r for extra in extras for r in pyproject["project"]["optional-dependencies"][extra]]
+    pins = lock_pins(lock)
+    for text in wanted:
+        requirement = Requirement(text)
+        if requirement.marker and not requirement.marker.evaluate():
+            continue
+        pinned = pins.get(canonicalize_name(requirement.name))
+        assert pinned is not None, f"{requirement.name} is in pyproject.toml, not in {lock}.txt: make lock"
+        assert requirement.specifier.contains(pinned, prereleases=True), (
+            f"pyproject.toml asks for {text}, {lock}.txt pins {pinned}: make lock")
+
+
+@pytest.mark.parametrize(("target", "lock"), [
+    ("site", "site"), ("fetch", "site"), ("validate", "site"), ("serve", "site"), ("venv", "site"),
+    ("bench", "site"), ("test", "test"), ("lint", "test"), ("lock", "tools"),
+])
+def test_make_installs_only_from_the_lock(target: str, lock: str) -> None:
+    assert set(locks_installed(target)) == {f"requirements/{lock}.txt"}
+
+
+def test_a_lock_install_ends_with_pip_check() -> None:
+    """pip check fails when pyproject.toml wants what the lock lacks, rather than a later import."""
+    commands = make_commands("site")
+    installs = [i for i, c in enumerate(commands) if PIP_INSTALL.search(c)]
+    checks = [i for i, c in enumerate(commands) if re.search(r"\bpip\s+check\b", c)]
+    assert installs and checks and max(installs) < min(checks)
+
+
+def test_ci_and_workflows_install_python_packages_only_through_the_makefile() -> None:
+    """So a later edit cannot install outside the locks: the Makefile's installs are checked above."""
+    for script in [*run_scripts(), CI_RUN.read_text(encoding="utf-8")]:
+        assert not PIP_INSTALL.search(script), f"installs outside the Makefile's locks:\n{script}"
+        assert not re.search(r"\buv\b|\bpipx?\b\s", script), f"a package tool outside the Makefile:\n{script}"
+    assert re.search(r"^make test$", CI_RUN.read_text(encoding="utf-8"), flags=re.MULTILINE)
+
+
+def make_targets_of(job: dict[str, Any]) -> set[str]:
+    targets = set()
+    for script in (s["run"] for s in job.get("steps", []) if "run" in s):
+        for line in script.splitlines():
+            for match in MAKE_CALL.finditer(line):
+                targets.update(w for w in shlex.split(match[1]) if re.fullmatch(r"[a-z][\w-]*", w))
+    return targets
+
+
+@pytest.mark.parametrize(("name", "job"), [("test.yml", "test"), ("daily.yml", "update"), ("daily.yml", "email")])
+def test_each_job_installs_from_a_lock_and_keys_its_pip_cache_on_it(name: str, job: str) -> None:
+    spec = load(name)["jobs"][job]
+    targets = make_targets_of(spec)
+    assert targets, f"{job} installs nothing through make"
+    (lock,) = set(locks_installed(*sorted(targets)))
+    _, python = step_using(spec["steps"], "actions/setup-python")
+    assert python["with"]["cache"] == "pip"
+    assert python["with"]["cache-dependency-path"] == lock
+    assert str(python["with"]["python-version"]) == "3.11"
+
+
+def test_the_email_job_runs_the_cli_installed_from_the_site_lock() -> None:
+    job_steps = steps(load("daily.yml"), "email")
+    install, step = step_running(job_steps, "make venv")
+    assert '"$PWD/.venv/bin" >> "$GITHUB_PATH"' in step["run"], "the next steps find .venv's dailypapers"
+    send, _ = step_running(job_steps, "dailypapers email")
+    assert install < send
+
+
+# --- Dependabot: the locks and the actions, updated by pull request -----------------------------------
+
+
+def dependabot() -> dict[str, Any]:
+    return yaml.safe_load(DEPENDABOT.read_text(encoding="utf-8"))
+
+
+def test_dependabot_config_matches_its_schema() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.dependabot", str(DEPENDABOT)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependabot_proposes_weekly_grouped_updates_of_the_locks_and_the_actions() -> None:
+    updates = {u["package-ecosystem"]: u for u in dependabot()["updates"]}
+    assert set(updates) == {"pip", "github-actions"}
+    for ecosystem, update in updates.items():
+        assert update["directory"] == "/", ecosystem
+        assert update["schedule"]["interval"] == "weekly", ecosystem
+        groups = update["groups"].values()
+        assert groups and all(g["patterns"] == ["*"] for g in groups), f"{ecosystem}: every package in a group"
+    # Only the locks change: pyproject.toml's ranges and the .in files written from them stay as they are.
+    assert updates["pip"]["versioning-strategy"] == "lockfile-only"
+    covered = {kind for g in updates["pip"]["groups"].values() for kind in g.get("update-types", [])}
+    assert covered == {"major", "minor", "patch"}
+
+
+def test_dependabots_pull_requests_are_tested() -> None:
+    """Dependabot's pull requests run test.yml: `make test` from the updated lock."""
+    assert "pull_request" in load("test.yml")["on"]
+    assert set(locks_installed("test")) == {"requirements/test.txt"}
