@@ -51,6 +51,9 @@ class Inbox:
         return AuthResult(success=False, handled=False)
 
 
+WAIT = 600.0  # seconds: how long a server's start or a git step may take before it counts as hung
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -99,7 +102,8 @@ def smtp_server(mode: str = "plain", certificate: tuple[Path, Path] | None = Non
         else:
             # aiosmtpd's auth_require_tls looks for STARTTLS only; this connection is TLS from the start.
             options |= {"ssl_context": context, "auth_require_tls": False}
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+    # aiosmtpd gives its server thread 5 s to come up; a loaded machine may need more (it ends once up)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=WAIT, **options)
     controller.start()
     try:
         yield inbox, port
@@ -385,12 +389,12 @@ def test_the_email_job_runs_after_a_deploy_and_only_with_the_secrets() -> None:
 def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """A `run:` script as GitHub runs it (bash -eo pipefail)."""
     return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd,
-                          env={**os.environ, **BOT, **env}, capture_output=True, text=True, timeout=60)
+                          env={**os.environ, **BOT, **env}, capture_output=True, text=True, timeout=WAIT)
 
 
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **BOT}, capture_output=True, text=True,
-                          check=True, timeout=60).stdout
+                          check=True, timeout=WAIT).stdout
 
 
 def test_the_record_is_committed_and_pushed_rebasing_once_on_a_newer_push(tmp_path: Path) -> None:
