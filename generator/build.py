@@ -10,6 +10,9 @@
 6. swap it in place of site/ in one step (`site_swap`). A failed, interrupted or killed build never
    touches site/: the last good site stays whole, and the next build removes what a killed one left.
 
+Nothing derived from the snapshots may stop the build: design/build-stops.md lists every stop on this
+path and why it is the maintainer's (or the machine's), and what degrades instead for the data.
+
 Permalinks are small HTML files written directly: one MkDocs page per paper would add ~45 s and
 ~260 MB at 35,000 papers (5,000 one-line MkDocs pages took 6.4 s and 7.5 KiB each here). The search
 index and the similar papers (~10 s of CPU each at full size) need only the loaded archive, so where the
