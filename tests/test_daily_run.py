@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -363,12 +364,15 @@ def checkout(tmp_path: Path) -> Path:
     launcher.write_text(f'#!/bin/sh\nPYTHONPATH="{copy}" exec "{sys.executable}" -m generator "$@"\n')
     launcher.chmod(0o755)
     (bin_dir / "python").symlink_to(sys.executable)
-    checksum = subprocess.run("cat pyproject.toml | cksum | cut -d' ' -f1", shell=True, cwd=copy,
-                              check=True, capture_output=True, text=True).stdout.strip()
-    stamp = copy / ".venv" / f".installed-{checksum}"
-    stamp.touch()
-    later = (copy / "pyproject.toml").stat().st_mtime + 60
-    os.utime(stamp, (later, later))
+    # The stamps that say .venv is installed, whatever the Makefile names them: the targets' prerequisites
+    # under .venv/, from make's own database (-p), made without running anything (-q).
+    database = subprocess.run(["make", "-pq", "fetch", "validate", "site"], cwd=copy, capture_output=True,
+                              text=True, env=clean_env()).stdout
+    stamps = {word for line in database.splitlines() if re.match(r"(fetch|validate|site): ", line)
+              for word in line.split(":", 1)[1].split() if word.startswith(".venv/")}
+    assert stamps, "the Makefile's fetch, validate and site targets name no .venv stamp"
+    for stamp in stamps:
+        (copy / stamp).touch()
     return copy
 
 
