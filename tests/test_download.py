@@ -89,8 +89,9 @@ class SlowServer:
     a deadline on the whole try ends a request to it sooner; a request that ends without the whole
     answer was ended by its deadline.
 
-    After `pause_after` bytes it calls `at_pause` (where a test moves its clock on) and then says
-    nothing for `silence` seconds, as a server that stops answering does."""
+    Before byte number `pause_after` it calls `at_pause` (where a test moves its clock on); after that
+    byte it says nothing for `silence` seconds, as a server that stops answering does. The client reads
+    that byte, so its next socket operation starts after the clock has moved."""
 
     ANSWER = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 2900 + b"\r\nContent-Length: 2\r\n\r\n[]"
 
@@ -116,16 +117,16 @@ class SlowServer:
             with conn:
                 conn.recv(65536)
                 for sent, byte in enumerate(self.ANSWER):
-                    if sent == self.pause_after:
-                        self.at_pause()
-                        if self.stop.wait(self.silence):
-                            return
                     if self.stop.wait(0.01):
                         return
+                    if sent == self.pause_after:  # moved before this byte, so the client's next look is after
+                        self.at_pause()
                     try:
                         conn.sendall(bytes([byte]))
                     except OSError:  # the client hung up: what a deadline is for
                         break
+                    if sent == self.pause_after and self.stop.wait(self.silence):
+                        return
 
     def close(self) -> None:
         self.stop.set()
