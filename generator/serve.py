@@ -69,6 +69,7 @@ def serve(project: Project, listener: ServeListener, host: str = "127.0.0.1", po
     Raises UserError when it cannot listen there (a port in use, a host that is not this machine).
     """
     site_url = f"http://{host}:{port}/"
+    state = content_state(project)  # before the first build: an edit saved while it runs is built next
     _rebuild(project, site_url, listener)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(project.site_dir))
     try:
@@ -77,7 +78,6 @@ def serve(project: Project, listener: ServeListener, host: str = "127.0.0.1", po
         raise UserError(f"cannot serve at {host}:{port}: {error.strerror or error}") from None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     listener.serving(project.site_dir, site_url)
-    state = content_state(project)
     try:
         while True:
             time.sleep(poll)

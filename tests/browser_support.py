@@ -86,7 +86,7 @@ def open_page(browser: object, origin: str, console_types: tuple[str, ...] = ("e
 
     tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     tab.on("console", on_console)
-    tab.set_default_timeout(15_000)
+    tab.set_default_timeout(120_000)  # a margin no load reaches: a failing wait still fails, only later
     try:
         yield tab
     finally:

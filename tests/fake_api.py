@@ -262,8 +262,12 @@ def fixed_clock(stamp: str = FIXED_NOW):
     return lambda: moment
 
 
+HEALTHY_DEADLINE = 30.0  # seconds: far more than any answer from 127.0.0.1 takes, loaded or not
+
+
 def fast_options(api: FakeAPI, days: list, **overrides: object):
-    """FetchOptions for tests: tiny timeouts and backoff, no pacing, a fixed clock."""
+    """FetchOptions for tests: tiny backoff, no pacing, a fixed clock, and a deadline no load reaches
+    (a test about the deadline sets its own)."""
     import datetime as dt
 
     from generator.fetch import FetchOptions
@@ -271,7 +275,7 @@ def fast_options(api: FakeAPI, days: list, **overrides: object):
     settings: dict[str, object] = {
         "api_url": api.url,
         "rate": 1000.0,
-        "timeout": 0.5,
+        "timeout": HEALTHY_DEADLINE,
         "retries": 3,
         "backoff": 0.01,
         "backoff_cap": 0.05,

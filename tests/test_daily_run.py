@@ -106,7 +106,7 @@ class Stubbed:
     env: dict[str, str] = field(default_factory=dict)
 
     def run(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        return run_script(self.repo, *args, timeout=60, MAKE=str(self.make), FAKE_LOG=str(self.log), **env)
+        return run_script(self.repo, *args, timeout=600, MAKE=str(self.make), FAKE_LOG=str(self.log), **env)
 
     def calls(self) -> list[str]:
         return self.log.read_text().splitlines() if self.log.exists() else []
@@ -376,7 +376,7 @@ def checkout(tmp_path: Path) -> Path:
     return copy
 
 
-FAST_FETCH = "--retries 0 --rate 100 --timeout 10"
+FAST_FETCH = "--retries 0 --rate 100 --timeout 30"
 
 
 def site_text(checkout: Path) -> str:

@@ -138,7 +138,7 @@ def test_same_data_gives_the_same_bytes_in_any_process(demo_project: Path) -> No
             env.pop(name, None)
         result = subprocess.run(
             [sys.executable, "-m", "generator", "--root", str(demo_project), "digest", "--date", "2026-11-16",
-             "--site-url", SITE_URL], capture_output=True, check=True, env=env, timeout=120)
+             "--site-url", SITE_URL], capture_output=True, check=True, env=env, timeout=600)
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1]
     boundary = parse_message(outputs[0]).get_boundary()

@@ -80,7 +80,7 @@ def read_with_newsboat(newsboat: str, url: str, work: Path) -> list[sqlite3.Row]
     env = {"HOME": str(work / "home"), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8",
            "TERM": "dumb"}
     done = subprocess.run([newsboat, "-u", str(urls), "-c", str(cache), "-C", "/dev/null", "-x", "reload"],
-                          env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+                          env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert cache.exists(), f"newsboat wrote no cache: {done.stdout} {done.stderr}"
     with sqlite3.connect(cache) as db:
@@ -194,7 +194,7 @@ def test_newsboat_imports_the_opml_and_reads_every_feed_it_lists(newsboat: str, 
            "TERM": "dumb"}
     done = subprocess.run([newsboat, "-u", str(urls), "-c", str(work / "cache.db"), "-C", "/dev/null",
                            "-i", str(root / views.OPML_FILE)], env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     imported = [line.split(" ", 1) for line in urls.read_text(encoding="utf-8").splitlines() if line.strip()]
     expected = opml_feeds(TAXONOMY, orgs)

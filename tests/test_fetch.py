@@ -16,9 +16,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import fake_api
 import pytest
-from fake_api import FakeAPI, Fault, fixed_clock, fixture_days, fixtures_dir
+from fake_api import HEALTHY_DEADLINE, FakeAPI, Fault, fast_options, fixed_clock, fixture_days, fixtures_dir
 from fake_clock import FakeClock
 
 import generator.fetch
@@ -31,14 +30,7 @@ from generator.project import Project
 from generator.snapshots import parse_snapshot, snapshot_path, validate_all
 
 DAY = "2025-10-03"
-HEALTHY_DEADLINE = 30.0  # seconds: the default; far more than any answer from 127.0.0.1 takes, loaded or not
 HANG_DEADLINE = 2.0  # a hang costs this much real time per try
-
-
-def fast_options(api: FakeAPI, days: list, **overrides: object) -> FetchOptions:
-    """fake_api's options (no pacing, tiny backoff, a fixed clock), with a deadline no load reaches
-    unless a test about the deadline sets its own."""
-    return fake_api.fast_options(api, days, **{"timeout": HEALTHY_DEADLINE, **overrides})
 
 
 @pytest.fixture

@@ -141,7 +141,7 @@ def _limit_memory() -> None:
 def _run(project: Path, command: str, xdg: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "XDG_CACHE_HOME": str(xdg), "PYTHONFAULTHANDLER": "1"}
     return subprocess.run([sys.executable, "-m", "generator", "--root", str(project), command],
-                          capture_output=True, text=True, env=env, preexec_fn=_limit_memory, timeout=300)
+                          capture_output=True, text=True, env=env, preexec_fn=_limit_memory, timeout=600)
 
 
 def _digests(folder: Path) -> dict[str, str]:

@@ -27,7 +27,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 def _mkdocs_build(root: Path) -> subprocess.CompletedProcess[str]:
     (root / "build" / "docs").mkdir(parents=True, exist_ok=True)  # a fresh clone has it (its .gitkeep)
     env = {**os.environ, "SITE_URL": SITE_URL, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(MKDOCS, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(MKDOCS, cwd=root, env=env, capture_output=True, text=True, timeout=600)
 
 
 def test_mkdocs_build_gives_the_same_site_as_dailypapers_build(tmp_path: Path) -> None:

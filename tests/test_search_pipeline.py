@@ -179,7 +179,7 @@ def _node(script: str, tmp_path: Path, payload: object) -> object:
     program = tmp_path / "run.js"
     program.write_text(script, encoding="utf-8")
     done = subprocess.run(["node", str(program), str(lunr), str(CORE_JS)], input=json.dumps(payload),
-                          capture_output=True, text=True, encoding="utf-8", check=True, timeout=120)
+                          capture_output=True, text=True, encoding="utf-8", check=True, timeout=600)
     return json.loads(done.stdout)
 
 
@@ -366,7 +366,7 @@ def test_without_node_the_parity_tests_fail_under_ci_and_skip_elsewhere(tmp_path
 
     def child(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", test],
-                              cwd=Path(__file__).parent, env=env, capture_output=True, text=True, timeout=120)
+                              cwd=Path(__file__).parent, env=env, capture_output=True, text=True, timeout=600)
 
     in_ci = child(base | {"CI": "true"})
     assert in_ci.returncode == 1, in_ci.stdout

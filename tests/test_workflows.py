@@ -110,7 +110,7 @@ def test_workflow_matches_githubs_schema(name: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
          str(WORKFLOWS / name)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -426,7 +426,7 @@ def clean_make_env() -> dict[str, str]:
 def make_commands(*targets: str) -> list[str]:
     """The commands `make` would run for the targets with every stamp out of date (-B), run none (-n)."""
     result = subprocess.run(["make", "--no-print-directory", "-n", "-B", *targets], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60, env=clean_make_env())
+                            capture_output=True, text=True, timeout=600, env=clean_make_env())
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
 
@@ -575,7 +575,7 @@ def dependabot() -> dict[str, Any]:
 def test_dependabot_config_matches_its_schema() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.dependabot", str(DEPENDABOT)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
