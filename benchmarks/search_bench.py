@@ -119,10 +119,10 @@ def make_server(site: Path, counter: Counter) -> http.server.ThreadingHTTPServer
 def prepare(args: argparse.Namespace, work: Path) -> tuple[Path, object, float, float]:
     """Build the site (our index included), time our index alone, then index it with Pagefind."""
     sys.path.insert(0, str(REPO / "tests"))
-    from generator.build import build_site
-    from generator.load import load_archive
-    from generator.project import Project
-    from generator.search import build_search_index
+    from generator.core.project import Project
+    from generator.outputs.search import build_search_index
+    from generator.publish.build import build_site
+    from generator.store.load import load_archive
 
     root = work / "project"
     if args.synthetic:

@@ -20,12 +20,12 @@ import time
 from pathlib import Path
 
 from benchmarks.synthetic import iter_snapshots
-from generator.card_data import card_data_files
-from generator.load import classify, day_from_snapshot, load_archive
-from generator.model import Archive, Paper
-from generator.project import Project
-from generator.similar import similar_papers
-from generator.topics import load_taxonomy
+from generator.core.project import Project
+from generator.domain.model import Archive, Paper
+from generator.outputs.cards import card_data_files
+from generator.outputs.similar import similar_papers
+from generator.store.load import classify, day_from_snapshot, load_archive
+from generator.store.taxonomy import load_taxonomy
 
 REPO = Path(__file__).resolve().parent.parent
 

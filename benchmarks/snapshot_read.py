@@ -29,11 +29,11 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic import copy_project_files, dump_snapshot, iter_snapshots, text_pool  # noqa: E402
-from generator import safe_yaml  # noqa: E402
-from generator.dates import FIRST_DAY  # noqa: E402
-from generator.load import load_archive  # noqa: E402
-from generator.project import Project  # noqa: E402
-from generator.snapshots import check_snapshot  # noqa: E402
+from generator.core.dates import FIRST_DAY  # noqa: E402
+from generator.core.project import Project  # noqa: E402
+from generator.store import safe_yaml  # noqa: E402
+from generator.store.load import load_archive  # noqa: E402
+from generator.store.snapshots import check_snapshot  # noqa: E402
 
 
 def make_archive(root: Path, days: int, per_day: int) -> list[bytes]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from generator import dates
+from generator.core import dates
 
 try:
     from yaml import CSafeDumper as FastDumper

@@ -10,18 +10,19 @@ import sys
 import traceback
 from pathlib import Path
 
-from generator import mailer
-from generator.build import BuildReport, build_site
-from generator.errors import FileError, SnapshotError, UserError, unexpected
-from generator.fetch import DEFAULT_API_URL, FetchOptions, fetch_days
-from generator.ingest import FileResult, import_files
-from generator.load import load_archive
-from generator.merge import summary_line
+from generator.core.errors import FileError, SnapshotError, UserError, unexpected
+from generator.core.project import Project
+from generator.domain.topics import distribution
+from generator.ingest.fetch import DEFAULT_API_URL, FetchOptions, fetch_days
+from generator.ingest.importer import FileResult, import_files
+from generator.ingest.merge import summary_line
 from generator.progress import Progress
-from generator.project import Project
-from generator.serve import serve
-from generator.snapshots import atomic_write_bytes, iter_problems, validate_snapshots
-from generator.topics import TaxonomyError, distribution, load_taxonomy
+from generator.publish import mailer
+from generator.publish.build import BuildReport, build_site
+from generator.publish.serve import serve
+from generator.store.load import load_archive
+from generator.store.snapshots import atomic_write_bytes, iter_problems, validate_snapshots
+from generator.store.taxonomy import TaxonomyError, load_taxonomy
 
 
 def _date(value: str) -> dt.date:
@@ -113,11 +114,15 @@ def print_error(error: Exception) -> None:
 
 
 def _raised_at(error: Exception) -> str:
-    """` in generator/x.py:N`, the last line of this package the error passed: enough for a bug report,
+    """` in generator/package/x.py:N`, the last line of this package the error passed: enough for a bug report,
     without a traceback a reader of the command's output has to wade through."""
     package = Path(__file__).resolve().parent
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).resolve().parent == package]
-    return f" in generator/{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if Path(f.filename).resolve().is_relative_to(package)]
+    if not frames:
+        return ""
+    where = Path(frames[-1].filename).resolve().relative_to(package.parent).as_posix()
+    return f" in {where}:{frames[-1].lineno}"
 
 
 def print_report(report: BuildReport) -> None:

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from generator.merge import DayOutcome
+from generator.ingest.merge import DayOutcome
 
 
 class Progress:

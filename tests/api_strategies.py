@@ -8,7 +8,7 @@ the big list of naughty strings and hand-picked hostile strings (markup, templat
 ends, entities, bidi controls, line separators), organization names in case and punctuation variants
 (`SJTU-DENG-Lab` / `SJTU-Deng-Lab`) and names whose lower case collides (the Kelvin sign), the same
 paper on several days under different organizations, empty strings and strings exactly at import's
-caps (`generator.normalize.MAX_*`), counts 0 and MAX_COUNT, empty and long author lists, and optional
+caps (`generator.ingest.normalize.MAX_*`), counts 0 and MAX_COUNT, empty and long author lists, and optional
 keys left out (even ones the API always sends, when import treats them as optional).
 
 Everything drawn is meant to be accepted by `import`; `archives(refusals=True)` adds, now and then, a
@@ -26,7 +26,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from generator.normalize import (
+from generator.ingest.normalize import (
     MAX_ACCOUNT_FULLNAME,
     MAX_ACCOUNT_NAME,
     MAX_AUTHOR_NAME,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.project import Project
+from generator.core.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -85,7 +85,7 @@ class BuiltSite:
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     """The repository's demo snapshots, built as `make site` builds them (under a project path)."""
-    from generator.build import build_site
+    from generator.publish.build import build_site
 
     project = Project.at(new_project(tmp_path_factory.mktemp("demo-site") / "project", with_demo=True))
     build_site(project, site_url=SITE_URL)
@@ -95,8 +95,8 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     """Every real API response in the fixtures, imported and built; skipped where they are absent."""
-    from generator.build import build_site
     from generator.cli import main
+    from generator.publish.build import build_site
 
     files = sorted((require_fixtures() / "days").glob("*.json"))
     root = new_project(tmp_path_factory.mktemp("real-site") / "project")

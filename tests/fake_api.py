@@ -270,7 +270,7 @@ def fast_options(api: FakeAPI, days: list, **overrides: object):
     (a test about the deadline sets its own)."""
     import datetime as dt
 
-    from generator.fetch import FetchOptions
+    from generator.ingest.fetch import FetchOptions
 
     settings: dict[str, object] = {
         "api_url": api.url,

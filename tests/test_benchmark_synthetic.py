@@ -15,9 +15,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks import synthetic  # noqa: E402
-from generator import dates  # noqa: E402
+from generator.core import dates  # noqa: E402
 
-SCHEMA = json.loads((REPO / "generator" / "schema" / "snapshot.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((REPO / "generator" / "store" / "schema" / "snapshot.schema.json").read_text(encoding="utf-8"))
 
 
 def _load_all(root: Path) -> dict[Path, dict]:

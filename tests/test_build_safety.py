@@ -28,12 +28,13 @@ from typing import Any
 import pytest
 from conftest import REPO, new_project
 
-from generator import build, site_swap
-from generator.build import ForkedJob, build_site
 from generator.cli import main
-from generator.errors import UserError
-from generator.outputs import SitePaths, site_path
-from generator.project import Project
+from generator.core.errors import UserError
+from generator.core.project import Project
+from generator.publish import build
+from generator.publish import swap as site_swap
+from generator.publish.build import ForkedJob, build_site
+from generator.publish.paths import SitePaths, site_path
 
 SITE_URL = "https://example.github.io/daily-papers-archive/"
 WAIT = 600.0  # seconds; a wait ends as soon as what it waits for happens
@@ -78,7 +79,7 @@ PAUSED_BUILD = """
 import os, sys, time
 from pathlib import Path
 import mkdocs.commands.build
-from generator import build
+from generator.publish import build
 from generator.cli import main
 
 def pause(*args, **kwargs):

@@ -21,10 +21,10 @@ import yaml
 from conftest import new_project
 from htmltext import parse
 
-from generator.build import build_site
 from generator.cli import main
-from generator.errors import UserError
-from generator.project import Project
+from generator.core.errors import UserError
+from generator.core.project import Project
+from generator.publish.build import build_site
 
 SITE_URL = "https://example.github.io/daily-papers-archive/"
 HOSTILE_TITLE = 'Evil <script>alert("x")</script> & =?utf-8?b?SGFja2Vk?= {{ 7*7 }}\r\nBcc: victim@example.org'

@@ -15,7 +15,7 @@ import pytest
 from fake_api import FakeAPI
 from fake_clock import FakeClock
 
-from generator.download import Downloader, DownloadError, read_body
+from generator.ingest.download import Downloader, DownloadError, read_body
 
 BODY = b'[{"paper": {"id": "2509.01234", "title": "Made-up"}}]' * 50
 

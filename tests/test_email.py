@@ -26,7 +26,7 @@ from htmltext import parse
 from test_digest import HOSTILE_TITLE, SITE_URL, hostile_project, paper, parse_message, parts, write_day
 
 from generator.cli import main
-from generator.mailer import parse_smtp_url
+from generator.publish.mailer import parse_smtp_url
 
 USER, PASSWORD = "digest-bot", "s3cret:p@ss/word"
 URL_PASSWORD = "s3cret%3Ap%40ss%2Fword"

@@ -37,13 +37,14 @@ from htmltext import Element
 from htmltext import parse as parse_html
 from test_feeds import fixtures_dir, make_archive, make_paper
 
-from generator.build import build_site
-from generator.errors import UserError
-from generator.export import COLUMNS, FORMULA_START, DataExport, build_data_export
-from generator.load import load_archive
-from generator.model import Account, Archive, Author
-from generator.project import Project
-from generator.topics import Taxonomy, load_taxonomy
+from generator.core.errors import UserError
+from generator.core.project import Project
+from generator.domain.model import Account, Archive, Author
+from generator.domain.topics import Taxonomy
+from generator.outputs.export import COLUMNS, FORMULA_START, DataExport, build_data_export
+from generator.publish.build import build_site
+from generator.store.load import load_archive
+from generator.store.taxonomy import load_taxonomy
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = "https://user.github.io/repo/"
@@ -173,8 +174,8 @@ def test_real_fixtures_read_back_row_by_row(capsys: pytest.CaptureFixture[str]) 
     days_dir = fixtures_dir() / "days"
     if not days_dir.is_dir():
         pytest.skip(f"real API fixtures not found at {days_dir.parent}")
-    from generator.load import classify, day_from_snapshot
-    from generator.normalize import normalize_day
+    from generator.ingest.normalize import normalize_day
+    from generator.store.load import classify, day_from_snapshot
 
     taxonomy = load_taxonomy(REPO / "content" / "topics.yaml")
     snapshots = []

@@ -25,9 +25,13 @@ import pytest
 from lxml import etree
 
 from benchmarks.synthetic import weekdays_back as weekdays
-from generator import feeds, views
-from generator.errors import UserError
-from generator.feeds import (
+from generator.core.errors import UserError
+from generator.domain import views
+from generator.domain.model import Account, Archive, Author, Day, Paper
+from generator.domain.orgs import organizations
+from generator.domain.topics import Taxonomy, Topic
+from generator.outputs import feeds
+from generator.outputs.feeds import (
     MAX_FEED_BYTES,
     FeedInfo,
     build_feeds,
@@ -38,10 +42,8 @@ from generator.feeds import (
     item_date,
     opml_feeds,
 )
-from generator.model import Account, Archive, Author, Day, Paper
-from generator.orgs import organizations
-from generator.render import front_matter, render
-from generator.topics import Taxonomy, Topic, load_taxonomy
+from generator.outputs.render import front_matter, render
+from generator.store.taxonomy import load_taxonomy
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = "https://user.github.io/repo/"
@@ -90,8 +92,8 @@ def real_archive() -> tuple[Archive, Taxonomy]:
     if not days_dir.is_dir():
         pytest.skip(f"real API fixtures not found at {days_dir.parent} "
                     "(set DAILYPAPERS_FIXTURES to the hf-api folder)")
-    from generator.load import classify, day_from_snapshot
-    from generator.normalize import normalize_day
+    from generator.ingest.normalize import normalize_day
+    from generator.store.load import classify, day_from_snapshot
 
     taxonomy = load_taxonomy(REPO / "content" / "topics.yaml")
     days = []

@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 from test_feeds import TAXONOMY, make_archive, make_paper, real_archive
 
-from generator import views
-from generator.feeds import build_feeds, item_date, opml_feeds
-from generator.model import Account, Archive, Author
-from generator.orgs import organizations
+from generator.domain import views
+from generator.domain.model import Account, Archive, Author
+from generator.domain.orgs import organizations
+from generator.outputs.feeds import build_feeds, item_date, opml_feeds
 
 pytestmark = pytest.mark.reader
 

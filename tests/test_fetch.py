@@ -20,14 +20,14 @@ import pytest
 from fake_api import HEALTHY_DEADLINE, FakeAPI, Fault, fast_options, fixed_clock, fixture_days, fixtures_dir
 from fake_clock import FakeClock
 
-import generator.fetch
+import generator.ingest.fetch
 from generator.cli import fetch_command, main
-from generator.errors import UserError
-from generator.fetch import DayFetcher, FetchOptions, _same_papers, fetch_days, page_url, user_agent
-from generator.merge import DayOutcome, project_lock
+from generator.core.errors import UserError
+from generator.core.project import Project
+from generator.ingest.fetch import DayFetcher, FetchOptions, _same_papers, fetch_days, page_url, user_agent
+from generator.ingest.merge import DayOutcome, project_lock
 from generator.progress import Progress
-from generator.project import Project
-from generator.snapshots import parse_snapshot, snapshot_path, validate_all
+from generator.store.snapshots import parse_snapshot, snapshot_path, validate_all
 
 DAY = "2025-10-03"
 HANG_DEADLINE = 2.0  # a hang costs this much real time per try
@@ -506,14 +506,14 @@ def test_gzip_and_redirects_within_the_api_are_followed(api: FakeAPI, store: Pro
 def test_an_unexpected_error_fails_one_day_with_one_line(
     api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = generator.fetch.store_entries
+    real = generator.ingest.fetch.store_entries
 
     def store_entries(store: Project, day: dt.date, *args: object, **kwargs: object):
         if day.isoformat() == BEFORE:
             raise RuntimeError("a bug nobody foresaw\nspanning lines")
         return real(store, day, *args, **kwargs)
 
-    monkeypatch.setattr(generator.fetch, "store_entries", store_entries)
+    monkeypatch.setattr(generator.ingest.fetch, "store_entries", store_entries)
     code = main(["--root", str(tmp_path), "fetch", "--since", BEFORE, "--until", AFTER, "--api-url", api.url,
                  "--rate", "1000"])
     out, err = capsys.readouterr()

@@ -11,8 +11,8 @@ from conftest import BuiltSite, require_fixtures
 from htmltext import parse
 
 from generator.cli import main
-from generator.normalize import fold_title
-from generator.project import Project
+from generator.core.project import Project
+from generator.ingest.normalize import fold_title
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from test_validate import GOOD
 
-from generator import safe_yaml, snapshots
-from generator.load import load_archive
-from generator.project import Project
-from generator.snapshots import SnapshotCache, validate_all
+from generator.core.project import Project
+from generator.store import safe_yaml, snapshots
+from generator.store.load import load_archive
+from generator.store.snapshots import SnapshotCache, validate_all
 
 MEMORY_LIMIT = 1 << 30
 GOOD_DAY = "2026-11-16"
@@ -267,7 +267,7 @@ def test_a_committed_cache_entry_signed_elsewhere_is_a_miss(cached_project: Proj
     (entry,) = _entries(cached_project)
     entry.unlink()
     # the salt is the real one: the attacker knows the code and topics.yaml
-    from generator.load import _loader_fingerprint
+    from generator.store.load import _loader_fingerprint
 
     salt = _loader_fingerprint(cached_project.topics_file.read_bytes())
     with SnapshotCache(cached_project.cache_dir, salt, tmp_path / "machine-b" / "key") as theirs:

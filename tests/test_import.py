@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from fake_api import FakeAPI, fast_options, fixed_clock, fixture_days, fixtures_dir
 
-import generator.ingest
+import generator.ingest.importer
 from generator.cli import main
-from generator.errors import FileError
-from generator.fetch import fetch_days
-from generator.ingest import date_from_name, import_files
-from generator.project import Project
-from generator.snapshots import parse_snapshot, snapshot_path, validate_all
+from generator.core.errors import FileError
+from generator.core.project import Project
+from generator.ingest.fetch import fetch_days
+from generator.ingest.importer import date_from_name, import_files
+from generator.store.snapshots import parse_snapshot, snapshot_path, validate_all
 
 
 def _path(root: Path, day: str) -> Path:
@@ -238,14 +238,14 @@ def test_hostile_saved_bodies_fail_their_file_alone(tmp_path: Path, capsys: pyte
 def test_an_unexpected_error_fails_one_file_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = generator.ingest.store_response
+    real = generator.ingest.importer.store_response
 
     def store_response(project: Project, day: dt.date, *args: object, **kwargs: object):
         if day == dt.date(2025, 1, 13):
             raise MemoryError()
         return real(project, day, *args, **kwargs)
 
-    monkeypatch.setattr(generator.ingest, "store_response", store_response)
+    monkeypatch.setattr(generator.ingest.importer, "store_response", store_response)
     first, second = fixtures_dir() / "days" / "2025-01-13.json", fixtures_dir() / "days" / "2025-01-22.json"
     code = main(["--root", str(tmp_path), "import", str(first), str(second)])
     out, err = capsys.readouterr()

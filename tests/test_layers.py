@@ -1,12 +1,20 @@
-"""The generator's layers, read from its source with `ast` (nothing is imported or run):
+"""The generator's layers, read from its source with `ast` (nothing is imported or run).
 
-    command line (cli, progress, __main__; mkdocs_plugin, MkDocs' entry point)
-      -> commands (fetch, ingest, build, serve, mailer, digest)
-        -> the rest: store (merge, snapshots, load, ...), model, views, render, text, dates, ...
+The packages are the layers, and each may import only those below it:
 
-No import cycle, not even through imports hidden inside functions; nothing below the command line
-imports it; pure modules (model, views, text, dates) import no I/O module; and only the command line
-prints. A failure names the modules and lines to fix.
+    the command line (cli, progress, __main__)           imports anything
+    publish  (build, jobs, paths, swap, the MkDocs plugin, serve, mailer)
+      -> outputs (render, pages, feeds, search, export, cards, similar, charts, digest)
+      -> store   (snapshots: read, check, cache, write, load)
+    ingest   (download, normalize, merge, fetch, import) -> store
+    outputs -> domain;  store -> domain
+    domain   (model, topics, orgs, collections, views)   -> core
+    core     (errors, text, dates, urls, settings, project)
+
+No import cycle, not even through imports hidden inside functions; nothing imports the command line
+or the MkDocs plugin (MkDocs' entry point); the pure modules (domain and core, but for core.project's
+file locks) reach no module that does I/O; and only the command line prints. A failure names the
+modules and lines to fix.
 """
 
 from __future__ import annotations
@@ -19,20 +27,38 @@ from conftest import REPO
 
 GENERATOR = REPO / "generator"
 
-ENTRY = {"__main__", "cli", "progress", "mkdocs_plugin"}
-COMMANDS = {"fetch", "ingest", "build", "serve", "mailer", "digest"}
-PURE = {"model", "views", "text", "dates"}
-IO = {"fetch", "download", "merge", "snapshots", "load", "build", "ingest", "serve", "mailer", "site_swap"}
+ENTRY = {"__main__", "cli", "progress", "publish.mkdocs_plugin"}
+ALLOWED = {  # package -> the packages its modules may import
+    "core": {"core"},
+    "domain": {"core", "domain"},
+    "store": {"core", "domain", "store"},
+    "ingest": {"core", "store", "ingest"},
+    "outputs": {"core", "domain", "outputs"},
+    "publish": {"core", "domain", "store", "outputs", "publish"},
+}
+IO_PACKAGES = {"store", "ingest", "publish"}
+IO_MODULES = {"core.project"}
 PRINTERS = {"__main__", "cli", "progress"}
 
 KNOWN_LAZY: set[tuple[str, str]] = set()  # imports inside functions: none (heavy libraries stay lazy inside
 # their own module, e.g. scikit-learn in similar.py and matplotlib in charts.py, which this check ignores)
 # Printing outside the command line, in files this check's author does not own:
 KNOWN_PRINTS = {
-    "snapshots",  # warns at import time that PyYAML lacks libyaml (a setup problem, before any command runs)
+    "store.snapshots",  # warns at import time that PyYAML lacks libyaml (a setup problem, before any command runs)
 }
-# Indirect paths from a pure module to an I/O one, allowed: none.
-KNOWN_INDIRECT: frozenset[tuple[str, str]] = frozenset()
+
+
+def package(module: str) -> str:
+    """`domain.views` -> `domain`; a top-level module (cli) is its own."""
+    return module.split(".", 1)[0]
+
+
+def pure(module: str) -> bool:
+    return package(module) in ("core", "domain") and module not in IO_MODULES
+
+
+def does_io(module: str) -> bool:
+    return package(module) in IO_PACKAGES or module in IO_MODULES
 
 
 @dataclass(frozen=True)
@@ -43,26 +69,48 @@ class Edge:
     in_function: bool
 
     def __str__(self) -> str:
-        return f"generator/{self.source}.py:{self.line} imports {self.target}"
+        return f"{path_of(self.source)}:{self.line} imports {self.target}"
+
+
+def path_of(module: str) -> str:
+    """Where a module's source is: `domain.views` -> generator/domain/views.py."""
+    path = GENERATOR / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = GENERATOR / module.replace(".", "/") / "__init__.py"
+    return path.relative_to(REPO).as_posix()
 
 
 def _modules() -> dict[str, ast.Module]:
-    return {path.stem: ast.parse(path.read_text(), str(path)) for path in sorted(GENERATOR.glob("*.py"))}
+    """Every module of the package by dotted name below generator (`domain.views`; a package's
+    __init__ by the package's name)."""
+    found = {}
+    for path in sorted(GENERATOR.rglob("*.py")):
+        parts = path.relative_to(GENERATOR).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        if name:
+            found[name] = ast.parse(path.read_text(), str(path))
+    return found
 
 
 def _targets(node: ast.Import | ast.ImportFrom, known: set[str]) -> list[str]:
-    """The generator modules an import statement names (`from generator import views` names a module)."""
+    """The generator modules an import statement names (`from generator.domain import views` names the
+    module domain.views; `from generator.domain.views import x` names it too)."""
     if isinstance(node, ast.Import):
         names = [alias.name for alias in node.names]
-    elif node.level:  # relative: `from . import x` or `from .x import y`
-        base = node.module or ""
-        names = [f"generator.{base}" if base else f"generator.{alias.name}" for alias in node.names]
-    elif node.module == "generator":
-        names = [f"generator.{alias.name}" for alias in node.names]
+    elif node.level:
+        raise AssertionError("relative imports: write `from generator.package.module import ...`")
     else:
-        names = [node.module or ""]
-    found = [name.split(".")[1] for name in names if name.startswith("generator.")]
-    return [name for name in found if name in known]
+        module = node.module or ""
+        names = [f"{module}.{alias.name}" for alias in node.names] + [module]
+    found = []
+    for name in names:
+        if name == "generator" or not name.startswith("generator."):
+            continue
+        dotted = name.removeprefix("generator.")
+        if dotted in known and not (dotted != name.removeprefix("generator.") or dotted in found):
+            found.append(dotted)
+    # `from generator.domain import views` names domain.views, not the package domain as well
+    return [n for n in found if not any(other.startswith(n + ".") for other in found)]
 
 
 @cache
@@ -87,11 +135,10 @@ def edges_of(modules: dict[str, ast.Module]) -> tuple[Edge, ...]:
     return tuple(found)
 
 
-def _graph(skip: frozenset[tuple[str, str]] = frozenset()) -> dict[str, set[str]]:
+def _graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {name: set() for name in _modules()}
     for edge in edges():
-        if (edge.source, edge.target) not in skip:
-            graph[edge.source].add(edge.target)
+        graph[edge.source].add(edge.target)
     return graph
 
 
@@ -137,10 +184,12 @@ def test_the_cycle_finder_finds_and_names_a_cycle() -> None:
 def test_the_import_reader_sees_imports_inside_functions_and_from_generator_import() -> None:
     found = {(e.source, e.target, e.in_function) for e in edges()}
     assert ("__main__", "cli", False) in found
-    assert ("build", "views", False) in found  # `from generator import text, views`
-    assert len(_modules()) > 25
-    snippet = {"a": ast.parse("import os\ndef f():\n    from generator import b\n"), "b": ast.parse("")}
-    assert {(e.source, e.target, e.in_function) for e in edges_of(snippet)} == {("a", "b", True)}
+    assert ("publish.build", "domain.views", False) in found  # `from generator.domain import views`
+    assert ("publish.build", "publish.swap", False) in found  # `from generator.publish.swap import ...`
+    assert len(_modules()) > 30
+    snippet = {"a": ast.parse("import os\ndef f():\n    from generator.p import b\n"), "p.b": ast.parse(""),
+               "p": ast.parse("")}
+    assert {(e.source, e.target, e.in_function) for e in edges_of(snippet)} == {("a", "p.b", True)}
 
 
 def test_no_import_cycles_not_even_inside_functions() -> None:
@@ -153,19 +202,21 @@ def test_imports_are_at_module_top() -> None:
     assert lazy == [], "move these imports to the top of their module (a cycle is no reason: remove the cycle)"
 
 
-def test_nothing_below_the_command_line_imports_it() -> None:
-    allowed = {"cli": {"__main__"}, "progress": {"cli"}, "__main__": set(), "mkdocs_plugin": set()}
+def test_nothing_imports_the_command_line_or_the_mkdocs_plugin() -> None:
+    allowed = {"cli": {"__main__"}, "progress": {"cli"}, "__main__": set(), "publish.mkdocs_plugin": set()}
     wrong = sorted(str(e) for e in edges() if e.target in ENTRY and e.source not in allowed[e.target])
     assert wrong == []
 
 
-def test_commands_sit_above_the_rest() -> None:
-    wrong = sorted(str(e) for e in edges() if e.source not in ENTRY | COMMANDS and e.target in COMMANDS)
-    assert wrong == [], "a store, model, view or render module imports a command"
+def test_each_package_imports_only_the_layers_below_it() -> None:
+    wrong = sorted(str(e) for e in edges() if package(e.source) in ALLOWED
+                   and package(e.target) not in ALLOWED[package(e.source)])
+    assert wrong == [], "a module imports a layer above its own (see this module's docstring)"
+    assert set(ALLOWED) | PRINTERS == {package(m) for m in _modules()}, "a new package needs its row in ALLOWED"
 
 
 def test_pure_modules_reach_no_io_module() -> None:
-    graph = _graph(skip=KNOWN_INDIRECT)
+    graph = _graph()
 
     def reach(start: str) -> set[str]:
         seen: set[str] = set()
@@ -176,8 +227,8 @@ def test_pure_modules_reach_no_io_module() -> None:
                 todo.append(target)
         return seen
 
-    wrong = {module: sorted(reach(module) & IO) for module in sorted(PURE)}
-    assert wrong == {module: [] for module in sorted(PURE)}
+    wrong = {module: sorted(m for m in reach(module) if does_io(m)) for module in sorted(_modules()) if pure(module)}
+    assert wrong == {module: [] for module in wrong}
 
 
 def test_only_the_command_line_prints() -> None:
@@ -190,5 +241,5 @@ def test_only_the_command_line_prints() -> None:
             is_stream = (isinstance(node, ast.Attribute) and node.attr in ("stdout", "stderr")
                          and isinstance(node.value, ast.Name) and node.value.id == "sys")
             if is_print or is_stream:
-                wrong.append(f"generator/{name}.py:{node.lineno}")
+                wrong.append(f"{path_of(name)}:{node.lineno}")
     assert wrong == [], "library code returns results or calls a callback; generator/cli.py prints"

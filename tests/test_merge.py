@@ -17,10 +17,10 @@ import pytest
 import yaml
 from fake_api import fixture_days, fixtures_dir
 
-from generator.errors import UserError
-from generator.merge import project_lock, store_entries, store_failure, store_response
-from generator.project import Project
-from generator.snapshots import parse_snapshot, snapshot_path
+from generator.core.errors import UserError
+from generator.core.project import Project
+from generator.ingest.merge import project_lock, store_entries, store_failure, store_response
+from generator.store.snapshots import parse_snapshot, snapshot_path
 
 T1 = dt.datetime(2026, 6, 5, 8, 0, tzinfo=dt.UTC)
 T2 = dt.datetime(2026, 6, 5, 9, 30, tzinfo=dt.UTC)
@@ -276,7 +276,7 @@ def test_a_yaml_error_while_writing_fails_the_day_and_keeps_the_file(
 ) -> None:
     from ruamel.yaml.representer import RepresenterError
 
-    import generator.snapshots
+    import generator.store.snapshots
 
     store_response(store, DAY, _body(_entry("2509.00001")), T1)
     before = _path(store).read_bytes()
@@ -284,7 +284,7 @@ def test_a_yaml_error_while_writing_fails_the_day_and_keeps_the_file(
     def dump_round_trip(data: Any) -> str:
         raise RepresenterError("cannot represent an object:\n <object at 0x1>")
 
-    monkeypatch.setattr(generator.snapshots, "dump_round_trip", dump_round_trip)
+    monkeypatch.setattr(generator.store.snapshots, "dump_round_trip", dump_round_trip)
     outcome = store_response(store, DAY, _body(_entry("2509.00001", 5)), T2)
     assert outcome.describe() == (
         "2025-09-08: failed: not stored, it cannot be written as YAML "
@@ -309,8 +309,8 @@ def test_lock_is_held_across_processes(store: Project) -> None:
     code = textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from generator.merge import project_lock
-        from generator.project import Project
+        from generator.ingest.merge import project_lock
+        from generator.core.project import Project
         with project_lock(Project.at(Path({str(store.root)!r})), wait=0):
             print("locked", flush=True)
             time.sleep(30)
@@ -352,7 +352,7 @@ def test_sigkill_while_writing_leaves_the_old_or_the_new_file(store: Project, tm
     path.write_bytes(old)
     writer = textwrap.dedent(f"""
         from pathlib import Path
-        from generator.snapshots import atomic_write_bytes
+        from generator.store.snapshots import atomic_write_bytes
         path = Path({str(path)!r})
         folder = Path({str(tmp_path)!r})
         versions = [(folder / "new.yaml").read_bytes(), (folder / "old.yaml").read_bytes()]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from conftest import new_project
 
-from generator.build import build_site
 from generator.cli import main
-from generator.project import Project
+from generator.core.project import Project
+from generator.publish.build import build_site
 
 SITE_URL = "https://user.github.io/archive/"
 MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--quiet"]

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from fake_api import FIXED_NOW, fixture_days, fixtures_dir
 
-from generator.normalize import (
+from generator.ingest.normalize import (
     ResponseError,
     clean_text,
     clean_url,
@@ -19,8 +19,8 @@ from generator.normalize import (
     fold_title,
     normalize_day,
 )
-from generator.snapshot_format import PAPER_KEYS
-from generator.snapshots import check_snapshot, dump_round_trip
+from generator.store.format import PAPER_KEYS
+from generator.store.snapshots import check_snapshot, dump_round_trip
 
 DAY = dt.date(2025, 9, 8)
 

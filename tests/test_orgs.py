@@ -16,14 +16,14 @@ import yaml
 from conftest import new_project, require_fixtures
 from htmltext import parse
 
-from generator.build import build_site
 from generator.cli import main
-from generator.feeds import ORG_ITEMS, build_feeds
-from generator.model import Account, Archive, Day, Paper
-from generator.orgs import MAX_SLUG, org_slug, organizations
-from generator.project import Project
-from generator.topics import load_taxonomy
-from generator.views import TOPIC_PAGE_SIZE, org_views
+from generator.core.project import Project
+from generator.domain.model import Account, Archive, Day, Paper
+from generator.domain.orgs import MAX_SLUG, org_slug, organizations
+from generator.domain.views import TOPIC_PAGE_SIZE, org_views
+from generator.outputs.feeds import ORG_ITEMS, build_feeds
+from generator.publish.build import build_site
+from generator.store.taxonomy import load_taxonomy
 
 SITE_URL = "https://user.github.io/archive/"
 SLUG = re.compile(r"^[a-z0-9_~-][a-z0-9_.~-]*$")

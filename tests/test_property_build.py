@@ -59,8 +59,8 @@ from hypothesis import HealthCheck, assume, event, given, note, settings
 from lxml import etree
 
 from generator.cli import main
-from generator.project import Project
-from generator.snapshots import load_snapshots
+from generator.core.project import Project
+from generator.store.snapshots import load_snapshots
 
 SITE_URL = "https://user.github.io/archive/"
 SITE_NAME = "Daily Papers Archive"

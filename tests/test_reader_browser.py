@@ -12,8 +12,8 @@ import yaml
 from browser_support import open_page, require_chromium, serve
 from conftest import new_project
 
-from generator.build import build_site
-from generator.project import Project
+from generator.core.project import Project
+from generator.publish.build import build_site
 
 require_chromium()
 pytestmark = pytest.mark.browser

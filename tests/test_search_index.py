@@ -7,8 +7,10 @@ import json
 
 import pytest
 
-from generator.model import Account, Archive, Author, Day, Paper
-from generator.search import (
+from generator.domain.model import Account, Archive, Author, Day, Paper
+from generator.domain.topics import Taxonomy, Topic
+from generator.domain.views import day_url
+from generator.outputs.search import (
     FORMAT,
     SNIPPET_CHARS,
     analyze,
@@ -19,8 +21,6 @@ from generator.search import (
     shard_start,
     tokenize,
 )
-from generator.topics import Taxonomy, Topic
-from generator.views import day_url
 
 
 def _paper(pid: str, title: str, day: dt.date, upvotes: int = 1, **extra) -> Paper:

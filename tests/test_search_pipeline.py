@@ -22,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import search, views
-from generator.search import (
+from generator.domain import views
+from generator.domain.views import card_url, day_url
+from generator.outputs import search
+from generator.outputs.search import (
     FIELDS,
     POSTINGS_CODE,
     analyze,
@@ -32,7 +34,6 @@ from generator.search import (
     js_sort_key,
     lunr_js_source,
 )
-from generator.views import card_url, day_url
 
 REPO = Path(__file__).resolve().parent.parent
 CORE_JS = REPO / "overrides" / "assets" / "search" / "search-core.js"
@@ -56,8 +57,8 @@ def fixture_archive(tmp_path_factory: pytest.TempPathFactory):
     from conftest import new_project, require_fixtures
 
     from generator.cli import main
-    from generator.load import load_archive
-    from generator.project import Project
+    from generator.core.project import Project
+    from generator.store.load import load_archive
 
     files = sorted((require_fixtures() / "days").glob("*.json"))
     root = new_project(tmp_path_factory.mktemp("search") / "project")
@@ -209,7 +210,7 @@ def test_stop_words_and_stemmer_are_lunr_js(tmp_path: Path) -> None:
 def test_sharded_scores_equal_lunr_js_builder(tmp_path: Path, fixture_archive) -> None:
     archive, taxonomy = fixture_archive
     papers = archive.papers[:300]
-    from generator.model import Archive
+    from generator.domain.model import Archive
 
     small = Archive(tuple(d for d in archive.days if any(p in papers for p in d.papers)))
     small_papers = small.papers
@@ -336,8 +337,8 @@ def test_search_core_reads_a_built_index_through_its_manifest(tmp_path: Path, fi
 
 
 def test_search_core_on_an_empty_archive_finds_nothing_and_fetches_no_shard(tmp_path: Path) -> None:
-    from generator.model import Archive
-    from generator.topics import Taxonomy
+    from generator.domain.model import Archive
+    from generator.domain.topics import Taxonomy
 
     for path, data in build_search_index(Archive(()), Taxonomy(())).items():
         (tmp_path / "site" / path).parent.mkdir(parents=True, exist_ok=True)

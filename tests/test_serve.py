@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-import generator.serve
-from generator.build import BuildReport
+import generator.publish.serve
 from generator.cli import main
-from generator.site_swap import BuildBusy
+from generator.publish.build import BuildReport
+from generator.publish.swap import BuildBusy
 
 WAIT = 600.0  # seconds; a wait ends as soon as what it waits for happens
 
@@ -154,14 +154,14 @@ def test_a_rebuild_that_fails_unexpectedly_is_one_line_and_serving_goes_on(
     def stop(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(generator.serve, "build_site", broken_build)
-    monkeypatch.setattr(generator.serve.time, "sleep", stop)
+    monkeypatch.setattr(generator.publish.serve, "build_site", broken_build)
+    monkeypatch.setattr(generator.publish.serve.time, "sleep", stop)
     port = free_port()
     assert main(["--root", str(demo_project), "serve", "--port", str(port)]) == 0
     out, err = capsys.readouterr()
     first, second = err.splitlines()
     assert re.fullmatch(r"dailypapers: unexpected error \(RuntimeError: the index broke across lines\) "
-                        r"in generator/serve\.py:\d+", first), first
+                        r"in generator/publish/serve\.py:\d+", first), first
     assert second == "dailypapers: not rebuilt; the previous build is still served"
     assert out == (f"serving {demo_project / 'site'} at http://127.0.0.1:{port}/ (Ctrl-C stops); "
                    "rebuilding when content/ changes\n")
@@ -188,8 +188,8 @@ def test_a_rebuild_that_finds_another_build_running_is_tried_again(
         elif len(calls) >= 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(generator.serve, "build_site", build_site)
-    monkeypatch.setattr(generator.serve.time, "sleep", sleep)
+    monkeypatch.setattr(generator.publish.serve, "build_site", build_site)
+    monkeypatch.setattr(generator.publish.serve.time, "sleep", sleep)
     assert main(["--root", str(demo_project), "serve", "--port", str(free_port())]) == 0
     assert calls == ["build", "build", "build"]  # the first, the one that found the lock, the retry
     assert "another build of" in capsys.readouterr().err
@@ -198,7 +198,7 @@ def test_a_rebuild_that_finds_another_build_running_is_tried_again(
 def test_a_port_in_use_is_one_line(
     demo_project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(generator.serve, "build_site", lambda *args, **kwargs: BuildReport(days=6, papers=20))
+    monkeypatch.setattr(generator.publish.serve, "build_site", lambda *args, **kwargs: BuildReport(days=6, papers=20))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -16,15 +16,15 @@ from conftest import new_project
 from scipy.sparse import csr_matrix
 
 from benchmarks.similar_bench import _shares
-from generator import build
-from generator import similar as similar_module
-from generator.build import ForkedJob, build_site
-from generator.card_data import card_data_files, citation_year
-from generator.errors import UserError
-from generator.load import load_archive
-from generator.model import Archive, Author, Day, Paper
-from generator.project import Project
-from generator.similar import similar_papers
+from generator.core.errors import UserError
+from generator.core.project import Project
+from generator.domain.model import Archive, Author, Day, Paper
+from generator.outputs import similar as similar_module
+from generator.outputs.cards import card_data_files, citation_year
+from generator.outputs.similar import similar_papers
+from generator.publish import build
+from generator.publish.build import ForkedJob, build_site
+from generator.store.load import load_archive
 
 SITE_URL = "https://example.github.io/daily-papers-archive/"
 DAY = dt.date(2025, 3, 3)

@@ -14,11 +14,11 @@ import pytest
 from conftest import SITE_URL, BuiltSite, new_project
 from htmltext import element_by_id, parse
 
-from generator import build
-from generator.build import ForkedJob, build_site
 from generator.cli import main
-from generator.errors import UserError
-from generator.project import Project
+from generator.core.errors import UserError
+from generator.core.project import Project
+from generator.publish import build
+from generator.publish.build import ForkedJob, build_site
 
 
 def site_digest(site: Path) -> dict[str, str]:

@@ -13,15 +13,15 @@ import pytest
 from conftest import REPO, new_project
 from htmltext import parse
 
-from generator import views
-from generator.build import build_site
-from generator.charts import stats_charts, top_orgs_chart
-from generator.model import Account, Archive, Day, Paper
-from generator.orgs import organizations
-from generator.project import Project
-from generator.render import render
-from generator.topics import load_taxonomy
-from generator.views import stats_view
+from generator.core.project import Project
+from generator.domain import views
+from generator.domain.model import Account, Archive, Day, Paper
+from generator.domain.orgs import organizations
+from generator.domain.views import stats_view
+from generator.outputs.charts import stats_charts, top_orgs_chart
+from generator.outputs.render import render
+from generator.publish.build import build_site
+from generator.store.taxonomy import load_taxonomy
 
 SVG = "{http://www.w3.org/2000/svg}"
 SITE_URL = "https://user.github.io/archive/"
@@ -94,10 +94,10 @@ def test_charts_are_byte_identical_in_a_new_process(taxonomy) -> None:
     script = (
         "import sys, json; sys.path.insert(0, 'tests')\n"
         "from test_stats import _archive, REPO\n"
-        "from generator.topics import load_taxonomy\n"
-        "from generator.views import stats_view\n"
-        "from generator.orgs import organizations\n"
-        "from generator.charts import stats_charts\n"
+        "from generator.store.taxonomy import load_taxonomy\n"
+        "from generator.domain.views import stats_view\n"
+        "from generator.domain.orgs import organizations\n"
+        "from generator.outputs.charts import stats_charts\n"
         "t = load_taxonomy(REPO / 'content' / 'topics.yaml'); a = _archive(t)\n"
         "print(json.dumps(stats_charts(stats_view(a, t, organizations(a)))))\n"
     )
@@ -113,8 +113,8 @@ HOSTILE = ['$x^2$ & <b>bold</b>', '</text><script>alert(1)</script>', "{{ 7*7 }}
 
 
 def test_hostile_labels_stay_text_in_charts() -> None:
-    from generator.orgs import Organization
-    from generator.views import OrgYear
+    from generator.domain.orgs import Organization
+    from generator.domain.views import OrgYear
 
     orgs = [Organization(f"org{n}", label, f"org{n}", ()) for n, label in enumerate(HOSTILE)]
     svg = top_orgs_chart([OrgYear(2025, tuple((org, 9 - n) for n, org in enumerate(orgs)), 15)])
@@ -199,7 +199,7 @@ def _luminance_gap(a: str, b: str) -> float:
     (dt.date(2026, 11, 16), 2, ["2026-11-16", "2026-11-23"]),  # a few weeks: their Mondays
 ])
 def test_weekly_chart_dates_its_axis_for_any_range(first: dt.date, weeks: int, labels: list[str]) -> None:
-    from generator.charts import weekly_chart
+    from generator.outputs.charts import weekly_chart
 
     svg = weekly_chart([(first + dt.timedelta(days=7 * n), n % 5) for n in range(weeks)])
     texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
@@ -211,8 +211,8 @@ def test_weekly_chart_dates_its_axis_for_any_range(first: dt.date, weeks: int, l
     ([f"{y} Q{q}" for y in range(2023, 2027) for q in range(1, 5)][1:15], ["2023", "2024", "2025", "2026"]),
 ])
 def test_topic_share_chart_labels_quarters_or_years(taxonomy, quarters: list[str], labels: list[str]) -> None:
-    from generator.charts import topic_share_chart
-    from generator.views import TopicShare
+    from generator.domain.views import TopicShare
+    from generator.outputs.charts import topic_share_chart
 
     shares = [TopicShare(t, tuple(n % 7 for n in range(len(quarters)))) for t in taxonomy.all_topics]
     svg = topic_share_chart(quarters, [10] * len(quarters), shares)

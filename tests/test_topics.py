@@ -13,11 +13,12 @@ from conftest import REPO, require_fixtures
 
 import generator.cli
 from generator.cli import main
-from generator.load import load_archive
-from generator.normalize import fold_paragraphs, fold_title
-from generator.project import Project
-from generator.snapshots import SnapshotError
-from generator.topics import TaxonomyError, distribution, load_taxonomy
+from generator.core.project import Project
+from generator.domain.topics import distribution
+from generator.ingest.normalize import fold_paragraphs, fold_title
+from generator.store.load import load_archive
+from generator.store.snapshots import SnapshotError
+from generator.store.taxonomy import TaxonomyError, load_taxonomy
 
 
 @pytest.fixture(scope="module")

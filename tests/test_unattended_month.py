@@ -58,9 +58,9 @@ from fake_api import FakeAPI, Fault
 from site_reader import SiteReader, read_page
 
 from generator import cli
-from generator.fetch import FetchOptions
-from generator.orgs import org_slug
-from generator.project import Project
+from generator.core.project import Project
+from generator.domain.orgs import org_slug
+from generator.ingest.fetch import FetchOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "http://127.0.0.1/month/"

@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 from generator.cli import main
-from generator.errors import DayError, UserError, one_line
-from generator.snapshots import validate_all
+from generator.core.errors import DayError, UserError, one_line
+from generator.store.snapshots import validate_all
 
 GOOD = """\
 format: 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from generator import views
-from generator.model import Archive, Author, Day, Paper
-from generator.topics import Taxonomy, Topic
+from generator.domain import views
+from generator.domain.model import Archive, Author, Day, Paper
+from generator.domain.topics import Taxonomy, Topic
 
 
 def paper(pid: str, day: dt.date, upvotes: int = 1, topics: tuple[str, ...] = ("video",)) -> Paper:

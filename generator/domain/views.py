@@ -1,0 +1,518 @@
+"""Group the archive into the site's pages: days, ISO weeks, months, years, topics and permalinks.
+
+Pure functions from the model to frozen dataclasses, tested on their keys and contents rather than on
+HTML. Each view knows its own URL (relative to the site root, with a trailing slash) and nothing about
+files or templates.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from generator.core import text
+from generator.domain.model import Archive, Day, DayStatus, Paper
+from generator.domain.orgs import Organization
+from generator.domain.topics import Taxonomy, Topic
+
+TOPIC_PAGE_SIZE = 100
+TOP_PAPERS_WEEK = 15
+TOP_PAPERS_MONTH = 20
+TOP_PAPERS_YEAR = 30
+RECENT_DAYS_HOME = 10
+TOP_ORGS_YEAR = 10
+# Upvote ranges of the stats page's spread chart: each bin is [edge, next edge); the last is open.
+UPVOTE_EDGES = (0, 1, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+PageStatus = DayStatus | Literal["missing"]
+"""A day page: a stored day's status, or `missing` for a weekday inside the archive never fetched."""
+CellStatus = PageStatus | Literal["pad", "weekend", "outside"]
+"""A calendar cell: a day page's status, or a cell without a page (padding, a weekend, outside the archive)."""
+K = TypeVar("K")
+
+
+# Every URL of the site is made here, relative to the site root with a trailing slash ("" is the home
+# page). Templates, feeds, search and tests take them from these names; nothing else spells a path.
+HOME_URL = ""
+ARCHIVE_URL = "archive/"
+TOPICS_URL = "topics/"
+SEARCH_URL = "search/"
+FEEDS_URL = "feeds/"
+SAVED_URL = "saved/"  # the reader's own saved papers, kept in the browser
+PERMALINKS_URL = "p/"  # a paper's permanent link is p/<arXiv id>/
+CARD_DATA_URL = "cards/"  # the card tools' day shards are below it (card_data_url)
+DATA_URL = "data/"  # the downloads page; the files are below it (download_url)
+ORGS_URL = "orgs/"
+WEEKS_URL = "weeks/"  # an ISO week's page is weeks/YYYY-Www/
+STATS_URL = "stats/"
+# Site-wide feeds, beside the home page.
+FEED_RSS = "feed.xml"
+FEED_ATOM = "atom.xml"
+FEED_JSON = "feed.json"
+DAILY_FEED = "daily.xml"
+WEEKLY_FEED = "weekly.xml"
+FeedKind = Literal["rss", "atom", "json"]
+FEED_FILES: dict[FeedKind, str] = {"rss": FEED_RSS, "atom": FEED_ATOM, "json": FEED_JSON}  # in a topic's folder too
+OPML_FILE = "feeds.opml"  # every feed, for a reader to import
+
+
+def day_url(date: dt.date) -> str:
+    return f"{date:%Y/%m/%d}/"
+
+
+def month_url(year: int, month: int) -> str:
+    return f"{year:04d}/{month:02d}/"
+
+
+def year_url(year: int) -> str:
+    return f"{year:04d}/"
+
+
+def week_key(date: dt.date) -> str:
+    iso = date.isocalendar()
+    return f"{iso.year:04d}-W{iso.week:02d}"
+
+
+def week_url(key: str) -> str:
+    return f"{WEEKS_URL}{key}/"
+
+
+def topic_url(slug: str, page: int = 1) -> str:
+    return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
+
+
+def topic_feed_url(slug: str, kind: FeedKind) -> str:
+    """A topic's own feed of `kind` ("rss", "atom" or "json")."""
+    return topic_url(slug) + FEED_FILES[kind]
+
+
+def org_url(slug: str, page: int = 1) -> str:
+    return f"{ORGS_URL}{slug}/" if page == 1 else f"{ORGS_URL}{slug}/page/{page}/"
+
+
+def org_feed_url(slug: str, kind: FeedKind) -> str:
+    """An organization's own feed of `kind` ("rss" or "atom")."""
+    return org_url(slug) + FEED_FILES[kind]
+
+
+def permalink_url(paper_id: str) -> str:
+    return f"{PERMALINKS_URL}{paper_id}/"
+
+
+def subscribe_url() -> str:
+    """How to get the digest by email (the email digest's unsubscribe link points here too)."""
+    return "subscribe/"
+
+
+def card_on_day_url(paper_id: str, date: dt.date) -> str:
+    """A paper's card on one day's page (a paper listed on two days has a card on each)."""
+    return f"{day_url(date)}#{paper_id}"
+
+
+def card_url(paper: Paper) -> str:
+    return card_on_day_url(paper.id, paper.day)
+
+
+def week_of_url(date: dt.date) -> str:
+    """The ISO week page a day belongs to."""
+    return week_url(week_key(date))
+
+
+def month_of_url(date: dt.date) -> str:
+    return month_url(date.year, date.month)
+
+
+def card_data_url(date: dt.date) -> str:
+    """The JSON shard the card tools (Save, Copy BibTeX, Similar papers) load for one day's cards."""
+    return f"{CARD_DATA_URL}{date:%Y/%m/%d}.json"
+
+
+def download_url(name: str, year: int | None = None) -> str:
+    """A data download, below the Data page: the whole archive's file `name`, or one year's."""
+    return f"{DATA_URL}{name}" if year is None else f"{DATA_URL}{year:04d}/{name}"
+
+
+def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:
+    """Most upvoted first; ties by newer day then id, so the order is stable."""
+    return sorted(papers, key=lambda p: p.period_rank)[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class DayView:
+    """A calendar day's page. `status` adds "missing" (a weekday never fetched) to the snapshot's."""
+
+    date: dt.date
+    status: PageStatus
+    papers: tuple[Paper, ...]
+    previous: dt.date | None
+    next: dt.date | None
+    error: str = ""
+
+    @property
+    def url(self) -> str:
+        return day_url(self.date)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarCell:
+    date: dt.date | None  # None pads the first and last week
+    status: CellStatus
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MonthView:
+    year: int
+    month: int
+    weeks: tuple[tuple[CalendarCell, ...], ...]
+    days: tuple[DayView, ...]
+    top: tuple[Paper, ...]
+    paper_count: int
+    previous: tuple[int, int] | None
+    next: tuple[int, int] | None
+
+    @property
+    def url(self) -> str:
+        return month_url(self.year, self.month)
+
+    @property
+    def previous_url(self) -> str | None:
+        return month_url(*self.previous) if self.previous else None
+
+    @property
+    def next_url(self) -> str | None:
+        return month_url(*self.next) if self.next else None
+
+    @property
+    def previous_name(self) -> str | None:
+        return text.month_name(*self.previous) if self.previous else None
+
+    @property
+    def next_name(self) -> str | None:
+        return text.month_name(*self.next) if self.next else None
+
+    @property
+    def name(self) -> str:
+        return text.month_name(self.year, self.month)
+
+
+@dataclass(frozen=True, slots=True)
+class YearView:
+    year: int
+    months: tuple[MonthView, ...]
+    top: tuple[Paper, ...]
+    paper_count: int
+    day_count: int
+
+    @property
+    def url(self) -> str:
+        return year_url(self.year)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekView:
+    key: str
+    start: dt.date
+    days: tuple[DayView, ...]
+    top: tuple[Paper, ...]
+    paper_count: int
+    previous: str | None
+    next: str | None
+
+    @property
+    def url(self) -> str:
+        return week_url(self.key)
+
+    @property
+    def previous_url(self) -> str | None:
+        return week_url(self.previous) if self.previous else None
+
+    @property
+    def next_url(self) -> str | None:
+        return week_url(self.next) if self.next else None
+
+    @property
+    def end(self) -> dt.date:
+        return self.start + dt.timedelta(days=6)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicPageView:
+    topic: Topic
+    page: int
+    pages: int
+    papers: tuple[Paper, ...]
+    total: int
+
+    @property
+    def url(self) -> str:
+        return topic_url(self.topic.slug, self.page)
+
+    def page_url(self, page: int) -> str:
+        """Another page of the same topic."""
+        return topic_url(self.topic.slug, page)
+
+
+@dataclass(frozen=True, slots=True)
+class OrgPageView:
+    """One page of an organization's papers, newest first, split like topic pages."""
+
+    org: Organization
+    page: int
+    pages: int
+    papers: tuple[Paper, ...]
+
+    @property
+    def url(self) -> str:
+        return org_url(self.org.slug, self.page)
+
+    @property
+    def total(self) -> int:
+        return len(self.org.papers)
+
+    def page_url(self, page: int) -> str:
+        return org_url(self.org.slug, page)
+
+    @property
+    def rss_url(self) -> str:
+        return org_feed_url(self.org.slug, "rss")
+
+    @property
+    def atom_url(self) -> str:
+        return org_feed_url(self.org.slug, "atom")
+
+
+@dataclass(frozen=True, slots=True)
+class PermalinkView:
+    paper: Paper
+    days: tuple[dt.date, ...]
+
+    @property
+    def url(self) -> str:
+        return permalink_url(self.paper.id)
+
+
+def day_views(archive: Archive) -> list[DayView]:
+    """Every stored day, plus every weekday between the first and last stored day that was never fetched.
+
+    Previous/next link to the nearest days that have papers, so readers step from list to list.
+    """
+    stored: dict[dt.date, Day] = {day.date: day for day in archive.days}
+    if not stored:
+        return []
+    first, last = min(stored), max(stored)
+    dates = sorted(set(stored) | {
+        first + dt.timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + dt.timedelta(days=n)).weekday() < 5
+    })
+    listed = [d for d in dates if d in stored and stored[d].papers]
+    views = []
+    for date in dates:
+        day = stored.get(date)
+        before, after = bisect.bisect_left(listed, date), bisect.bisect_right(listed, date)
+        previous = listed[before - 1] if before else None
+        following = listed[after] if after < len(listed) else None
+        if day is None:
+            views.append(DayView(date, "missing", (), previous, following))
+        else:
+            status: PageStatus = "listed" if day.papers else day.status
+            views.append(DayView(date, status, day.papers, previous, following, day.error))
+    return views
+
+
+def _neighbours(keys: Sequence[K], index: int) -> tuple[K | None, K | None]:
+    return (keys[index - 1] if index > 0 else None, keys[index + 1] if index + 1 < len(keys) else None)
+
+
+def month_views(days: list[DayView]) -> list[MonthView]:
+    by_month: dict[tuple[int, int], list[DayView]] = defaultdict(list)
+    for day in days:
+        by_month[(day.date.year, day.date.month)].append(day)
+    keys = sorted(by_month)
+    views = []
+    for index, (year, month) in enumerate(keys):
+        month_days = by_month[(year, month)]
+        known = {d.date: d for d in month_days}
+        weeks = []
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            cells = []
+            for date in week:
+                if date.month != month:
+                    cells.append(CalendarCell(None, "pad"))
+                elif date in known:
+                    cells.append(CalendarCell(date, known[date].status, len(known[date].papers)))
+                else:
+                    cells.append(CalendarCell(date, "weekend" if date.weekday() >= 5 else "outside"))
+            weeks.append(tuple(cells))
+        papers = [p for d in month_days for p in d.papers]
+        previous, following = _neighbours(keys, index)
+        views.append(MonthView(year, month, tuple(weeks), tuple(month_days),
+                               tuple(top_papers(papers, TOP_PAPERS_MONTH)), len(papers), previous, following))
+    return views
+
+
+def year_views(months: list[MonthView]) -> list[YearView]:
+    by_year: dict[int, list[MonthView]] = defaultdict(list)
+    for month in months:
+        by_year[month.year].append(month)
+    views = []
+    for year in sorted(by_year):
+        year_months = by_year[year]
+        papers = [p for m in year_months for d in m.days for p in d.papers]
+        day_count = sum(1 for m in year_months for d in m.days if d.papers)
+        views.append(YearView(year, tuple(year_months), tuple(top_papers(papers, TOP_PAPERS_YEAR)),
+                              len(papers), day_count))
+    return views
+
+
+def week_views(days: list[DayView]) -> list[WeekView]:
+    by_week: dict[str, list[DayView]] = defaultdict(list)
+    for day in days:
+        by_week[week_key(day.date)].append(day)
+    keys = sorted(by_week)
+    views = []
+    for index, key in enumerate(keys):
+        week_days = by_week[key]
+        start = week_days[0].date - dt.timedelta(days=week_days[0].date.weekday())
+        papers = [p for d in week_days for p in d.papers]
+        previous, following = _neighbours(keys, index)
+        views.append(WeekView(key, start, tuple(week_days), tuple(top_papers(papers, TOP_PAPERS_WEEK)),
+                              len(papers), previous, following))
+    return views
+
+
+def topic_views(archive: Archive, taxonomy: Taxonomy) -> list[TopicPageView]:
+    """Each topic's papers newest first (each paper once, on its first day), split into pages of 100."""
+    by_topic: dict[str, list[Paper]] = defaultdict(list)
+    for paper in reversed(archive.papers):
+        for slug in paper.topics:
+            by_topic[slug].append(paper)
+    views = []
+    for topic in taxonomy.all_topics:
+        papers = by_topic.get(topic.slug, [])
+        chunks = paged(papers)
+        views += [TopicPageView(topic, page, len(chunks), chunk, len(papers))
+                  for page, chunk in enumerate(chunks, start=1)]
+    return views
+
+
+def paged(papers: Sequence[Paper]) -> list[tuple[Paper, ...]]:
+    """A list of papers in pages of TOPIC_PAGE_SIZE, as topic and organization pages split them; an empty
+    list is one empty page (the page still exists and says so)."""
+    return [tuple(papers[start:start + TOPIC_PAGE_SIZE])
+            for start in range(0, max(len(papers), 1), TOPIC_PAGE_SIZE)]
+
+
+def topic_counts(archive: Archive, taxonomy: Taxonomy) -> dict[str, int]:
+    counts = dict.fromkeys((t.slug for t in taxonomy.all_topics), 0)
+    for paper in archive.papers:
+        for slug in paper.topics:
+            counts[slug] += 1
+    return counts
+
+
+def org_views(orgs: Iterable[Organization]) -> list[OrgPageView]:
+    """Each organization's papers (already newest first) in pages of TOPIC_PAGE_SIZE, like topic pages."""
+    views = []
+    for org in orgs:
+        chunks = paged(org.papers)
+        views += [OrgPageView(org, page, len(chunks), chunk) for page, chunk in enumerate(chunks, start=1)]
+    return views
+
+
+def permalink_views(archive: Archive) -> list[PermalinkView]:
+    """One per distinct paper, pointing at its first day's card and listing every day it was featured."""
+    return [PermalinkView(paper, archive.appearances[paper.id]) for paper in archive.papers]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicShare:
+    topic: Topic
+    counts: tuple[int, ...]  # papers per quarter filed under the topic, in StatsView.quarters' order
+
+
+@dataclass(frozen=True, slots=True)
+class OrgYear:
+    year: int
+    top: tuple[tuple[Organization, int], ...]  # most papers that year first
+    papers_with_org: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatsView:
+    """The numbers behind the stats page's charts; every paper counted once, on its first day."""
+
+    paper_count: int
+    weeks: tuple[tuple[dt.date, int], ...]  # Monday of each ISO week since the first, papers that week
+    quarters: tuple[str, ...]  # "2024 Q1", oldest first
+    quarter_totals: tuple[int, ...]
+    topic_shares: tuple[TopicShare, ...]
+    org_years: tuple[OrgYear, ...]
+    upvote_bins: tuple[tuple[str, int], ...]
+
+    @property
+    def url(self) -> str:
+        return STATS_URL
+
+
+def _quarter(date: dt.date) -> str:
+    return f"{date.year} Q{(date.month - 1) // 3 + 1}"
+
+
+def _upvote_labels() -> list[str]:
+    labels = []
+    for low, high in zip(UPVOTE_EDGES, UPVOTE_EDGES[1:], strict=False):
+        labels.append(f"{low:,}" if high - low == 1 else f"{low:,}–{high - 1:,}")
+    return labels + [f"{UPVOTE_EDGES[-1]:,}+"]
+
+
+def stats_view(archive: Archive, taxonomy: Taxonomy, orgs: Iterable[Organization]) -> StatsView:
+    """Papers per week (weeks without papers count 0), topic shares per quarter, each year's top
+    organizations and how upvotes spread."""
+    papers = archive.papers
+    per_week: dict[dt.date, int] = defaultdict(int)
+    for paper in papers:
+        per_week[paper.day - dt.timedelta(days=paper.day.weekday())] += 1
+    weeks: list[tuple[dt.date, int]] = []
+    if per_week:
+        monday, last = min(per_week), max(per_week)
+        while monday <= last:
+            weeks.append((monday, per_week.get(monday, 0)))
+            monday += dt.timedelta(days=7)
+
+    quarters = sorted({_quarter(p.day) for p in papers})
+    column = {q: i for i, q in enumerate(quarters)}
+    totals = [0] * len(quarters)
+    by_topic = {t.slug: [0] * len(quarters) for t in taxonomy.all_topics}
+    for paper in papers:
+        index = column[_quarter(paper.day)]
+        totals[index] += 1
+        for slug in paper.topics:
+            if slug in by_topic:
+                by_topic[slug][index] += 1
+    shares = tuple(TopicShare(t, tuple(by_topic[t.slug])) for t in taxonomy.all_topics)
+
+    per_year: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    org_by_name = {}
+    for org in orgs:
+        org_by_name[org.name] = org
+        for paper in org.papers:
+            per_year[paper.day.year][org.name] += 1
+    org_years = []
+    for year in sorted(per_year):
+        counts = per_year[year]
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], org_by_name[item[0]].slug))
+        org_years.append(OrgYear(year, tuple((org_by_name[name], n) for name, n in ranked[:TOP_ORGS_YEAR]),
+                                 sum(counts.values())))
+
+    bins = [0] * len(UPVOTE_EDGES)
+    for paper in papers:
+        bins[bisect.bisect_right(UPVOTE_EDGES, max(paper.upvotes, 0)) - 1] += 1
+    return StatsView(len(papers), tuple(weeks), tuple(quarters), tuple(totals), shares, tuple(org_years),
+                     tuple(zip(_upvote_labels(), bins, strict=True)))

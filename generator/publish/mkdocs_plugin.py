@@ -1,0 +1,149 @@
+"""The `dailypapers` MkDocs plugin (mkdocs.yml: `plugins: [dailypapers]`): `mkdocs build` and
+`mkdocs serve`, the commands a MkDocs user types first, build the whole archive, as `dailypapers build`
+does.
+
+On `config` it runs the generator (generator/build.py `prepare_build`: load the snapshots, write the
+Markdown pages into docs_dir, make permalinks, feeds, downloads and the search index); after MkDocs has
+built the pages it writes the rest into the site (`on_post_build`). `dailypapers build` prepares first
+and hands the plugin its PreparedBuild, so a bad snapshot is reported before MkDocs starts, and builds
+into a sibling folder it swaps in whole. The generator itself does not depend on MkDocs: it writes
+Markdown any successor could build; this module is the only adapter.
+
+Besides, the plugin hands the generated pages' HTML bodies around Python-Markdown instead of through
+it, drops the theme's indentation from every page, and leaves out theme files this site never loads.
+
+Generated pages are front matter plus raw HTML that the templates already escaped. Markdown would
+pass that HTML through unchanged anyway, but only after parsing it with Python's HTMLParser twice:
+at 35,000 papers that took 90 of a 175-second build. Everything after MARKER is therefore kept aside
+when MkDocs reads the page and appended to the converted content afterwards. A plain `mkdocs build`
+without the plugin renders the same pages, only slower (the marker is an HTML comment).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+
+from generator.core.errors import SnapshotError, UserError
+from generator.core.project import Project
+from generator.domain import views
+from generator.publish.build import PreparedBuild, prepare_build, resolve_site_url
+from generator.store.snapshots import iter_problems
+
+MARKER = "<!-- dailypapers:raw-html -->"
+INDENTATION = re.compile(r"\n\s+")
+# mkdocs-material's own search (its worker and lunr language packs) is replaced by the archive's search,
+# and source maps only serve the theme's developers.
+UNUSED_THEME_FILES = re.compile(r"^assets/javascripts/(lunr|workers)/|\.map$")
+log = logging.getLogger("mkdocs.plugins.dailypapers")  # MkDocs shows its plugins' warnings this way
+
+
+class RawHtmlPassthrough:
+    """Hands the HTML after MARKER in a generated page to the page's output untouched by Markdown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bodies: dict[str, str] = {}
+
+    def on_page_markdown(self, markdown: str, page: Any, **_: Any) -> str:
+        head, marker, body = markdown.partition(MARKER)
+        if not marker:
+            return markdown
+        self._bodies[page.file.src_uri] = body
+        return head
+
+    def on_page_content(self, html: str, page: Any, **_: Any) -> str:
+        body = self._bodies.pop(page.file.src_uri, None)
+        return html if body is None else html + body
+
+
+class ThemeWhitespaceTrim:
+    """Drops the indentation and blank lines of mkdocs-material's templates around each page's content.
+
+    The theme's Jinja templates leave about 3 KiB of whitespace on every page; at 2,500 pages that is
+    7 MB of the site. Only the theme's part is touched: the page's own content, which may hold `<pre>`
+    blocks, is found by identity and kept byte for byte. Each line break survives as one newline, so
+    words and inline scripts are never joined.
+    """
+
+    def on_post_page(self, output: str, page: Any, **_: Any) -> str:
+        content = page.content or ""
+        start = output.find(content) if content else -1
+        if start < 0:
+            return output
+        end = start + len(content)
+        return INDENTATION.sub("\n", output[:start]) + content + INDENTATION.sub("\n", output[end:])
+
+
+class UnusedThemeAssets:
+    """Leaves mkdocs-material's search files and source maps out of the site: 2.3 MB nobody loads."""
+
+    def on_files(self, files: Any, config: Any, **_: Any) -> Any:
+        docs = os.path.join(os.path.abspath(config.docs_dir), "")
+        for file in list(files):
+            from_theme = not os.path.abspath(file.abs_src_path or "").startswith(docs)
+            if from_theme and UNUSED_THEME_FILES.search(file.src_uri):
+                files.remove(file)
+        return files
+
+
+class DailyPapersPlugin(RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAssets, BasePlugin):
+    """The archive as a MkDocs plugin: see the module docstring. The three parts above bring their own
+    events (on_page_markdown, on_page_content, on_post_page, on_files); no options of its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prepared: PreparedBuild | None = None  # set by `dailypapers build` before MkDocs runs
+        self._own = False  # whether this plugin prepared the build (a plain `mkdocs build`), so ends it
+        self._old_epoch: str | None = None
+
+    def on_config(self, config: Any, **_: Any) -> Any:
+        if self.prepared is None:  # a plain `mkdocs build` or `mkdocs serve`
+            project = Project.at(Path(config.config_file_path).parent)
+            if Path(config.docs_dir).resolve() != project.docs_dir:
+                raise PluginError(f"dailypapers: docs_dir must be {project.docs_dir}, where the pages are "
+                                  "generated")
+            try:
+                site_url = resolve_site_url(project, os.environ.get("SITE_URL") or config.site_url)
+                self.prepared = prepare_build(project, site_url)
+                self._own = True
+                for warning in self.prepared.report.warnings:  # `dailypapers build` prints its own
+                    log.warning("dailypapers: %s", warning)
+            except SnapshotError as error:
+                raise PluginError("\n".join(iter_problems(error.problems))) from None
+            except UserError as error:
+                raise PluginError(f"dailypapers: {error}") from None
+            config.site_url = site_url
+            config.watch.extend(str(place) for place in (project.content_dir, project.root / "overrides"))
+        config.extra["dailypapers_feeds"] = self.prepared.site_feeds
+        config.extra["dp_saved_url"] = views.SAVED_URL  # the header's link to the reading list (reader.js)
+        # MkDocs dates the sitemap by SOURCE_DATE_EPOCH: the newest day, so a rebuild changes no byte.
+        self._old_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(self.prepared.source_date)
+        return config
+
+    def on_post_build(self, config: Any, **_: Any) -> None:
+        assert self.prepared is not None
+        self._restore_epoch()
+        try:
+            self.prepared.report.extra_files = self.prepared.finish(Path(config.site_dir))
+        finally:
+            if self._own:  # `dailypapers build` closes its own, once the site is swapped in
+                self.prepared.close()
+
+    def on_build_error(self, error: Exception, **_: Any) -> None:
+        self._restore_epoch()
+        if self.prepared is not None:
+            self.prepared.close()
+
+    def _restore_epoch(self) -> None:
+        if self._old_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = self._old_epoch

@@ -1,0 +1,89 @@
+"""Every path the build puts into site/, claimed before anything is written.
+
+Generated pages, permalinks, feeds, the published schema, MkDocs' own files and the search index's
+folder are claimed first, hand-written pages last; a path claimed twice stops the build with one line
+naming both claimants, so nothing is ever silently replaced (as Pelican's writer tracks the paths it
+has written).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from generator.core.errors import UserError
+
+# What MkDocs writes besides the pages (mkdocs-material's 404 page and the sitemap).
+MKDOCS_FILES = ("404.html", "sitemap.xml", "sitemap.xml.gz")
+# Markdown suffixes MkDocs renders into pages (mkdocs.utils.markdown_extensions).
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+
+
+def site_path(docs_path: str) -> str:
+    """Where MkDocs (use_directory_urls) writes the file found at `docs_path` in the docs folder."""
+    path = PurePosixPath(docs_path)
+    if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+        return docs_path
+    if path.stem in ("index", "README"):
+        return (path.parent / "index.html").as_posix()
+    return (path.parent / path.stem / "index.html").as_posix()
+
+
+def clash(path: str, first: str, second: str) -> UserError:
+    """The error for two generated outputs on one path: a bug in the generator, not in the content."""
+    return UserError(f"two outputs claim {path}: {first} and {second}")
+
+
+class SitePaths:
+    """The owner of each output path, folders owned whole (nothing claimed later may go inside), and
+    folders whose paths the data names (no hand-written page may go inside: a page there would clash
+    only on the day a paper arrived whose page has its path)."""
+
+    def __init__(self) -> None:
+        self._owners: dict[str, str] = {}
+        self._folders: dict[str, str] = {}
+        self._parents: dict[str, str] = {}  # every folder a claimed path lies in -> the first claim in it
+        self._data_owned: list[tuple[re.Pattern[str], str]] = []
+
+    def claim(self, path: str, owner: str, hand_written: bool = False) -> None:
+        """Record that `owner` writes `path`. Generated owners name their path ("the generated RSS feed
+        feed.xml"), so the one line a clash gives says where both come from. A path is taken when it is
+        claimed, lies in a folder claimed whole, is a folder other claims lie in, or lies "inside" a
+        claimed file (`orgs/index.html/index.html`): a file system cannot hold both."""
+        taken = self._taken(path, hand_written)
+        if taken is not None:
+            raise UserError(f"{owner}: {taken} has this path; rename the page") if hand_written \
+                else clash(path, taken, owner)
+        self._owners[path] = owner
+        folder = path
+        while "/" in folder:
+            folder = folder.rsplit("/", 1)[0]
+            self._parents.setdefault(folder, owner)
+
+    def _taken(self, path: str, hand_written: bool) -> str | None:
+        if path in self._owners:
+            return self._owners[path]
+        if path in self._parents:
+            return f"{self._parents[path]} (in the folder {path}/)"
+        for folder, owner in self._folders.items():
+            if path.startswith(folder):
+                return owner
+        parent = path
+        while "/" in parent:
+            parent = parent.rsplit("/", 1)[0]
+            if parent in self._owners:
+                return f"{self._owners[parent]} (a file, where this path needs a folder)"
+        if hand_written:
+            for pattern, owner in self._data_owned:
+                if pattern.match(path):
+                    return owner
+        return None
+
+    def claim_folder(self, folder: str, owner: str) -> None:
+        """Reserve everything below `folder` (ending in "/") for claims made before this one."""
+        self._folders[folder] = owner
+
+    def reserve_for_data(self, pattern: str, owner: str) -> None:
+        """Keep hand-written pages out of paths matching `pattern` (a regular expression matched at the
+        start): folders where the data names the pages, so a clash is found when the page is added."""
+        self._data_owned.append((re.compile(pattern), owner))

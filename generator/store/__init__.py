@@ -1,0 +1,3 @@
+"""The snapshot store: bounded reading, the format, validation, the signed cache, atomic writes, loading into the
+model.
+"""
