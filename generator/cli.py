@@ -20,8 +20,9 @@ from generator.progress import Progress
 from generator.publish import mailer
 from generator.publish.build import BuildReport, build_site
 from generator.publish.serve import serve
+from generator.store.files import atomic_write_bytes
 from generator.store.load import load_archive
-from generator.store.snapshots import atomic_write_bytes, iter_problems, validate_snapshots
+from generator.store.snapshots import iter_problems, validate_snapshots
 from generator.store.taxonomy import TaxonomyError, load_taxonomy
 
 

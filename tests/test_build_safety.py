@@ -31,9 +31,10 @@ from conftest import REPO, new_project
 from generator.cli import main
 from generator.core.errors import UserError
 from generator.core.project import Project
-from generator.publish import build
+from generator.publish import jobs
 from generator.publish import swap as site_swap
-from generator.publish.build import ForkedJob, build_site
+from generator.publish.build import build_site
+from generator.publish.jobs import ForkedJob
 from generator.publish.paths import SitePaths, site_path
 
 SITE_URL = "https://example.github.io/daily-papers-archive/"
@@ -79,7 +80,7 @@ PAUSED_BUILD = """
 import os, sys, time
 from pathlib import Path
 import mkdocs.commands.build
-from generator.publish import build
+from generator.publish import jobs
 from generator.cli import main
 
 def pause(*args, **kwargs):
@@ -89,7 +90,7 @@ def pause(*args, **kwargs):
 if os.environ["PAUSE_AT"] == "mkdocs":  # the theme's assets are copied; the first page comes next
     mkdocs.commands.build._build_page = pause
 else:  # the search child, inside its work
-    build.build_search_index = pause
+    jobs.build_search_index = pause
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -282,7 +283,7 @@ def test_a_failed_search_index_leaves_the_site_and_nothing_else(
     def broken(*_: object) -> dict[str, bytes]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(build, "build_search_index", broken)  # the name the build calls
+    monkeypatch.setattr(jobs, "build_search_index", broken)  # the name the build calls
     for fork in (True, False):
         monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda fork=fork: fork))
         with pytest.raises(UserError, match="building the search index failed"):

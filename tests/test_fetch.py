@@ -27,7 +27,9 @@ from generator.core.project import Project
 from generator.ingest.fetch import DayFetcher, FetchOptions, _same_papers, fetch_days, page_url, user_agent
 from generator.ingest.merge import DayOutcome, project_lock
 from generator.progress import Progress
-from generator.store.snapshots import parse_snapshot, snapshot_path, validate_all
+from generator.store.check import parse_snapshot
+from generator.store.files import snapshot_path
+from generator.store.snapshots import validate_all
 
 DAY = "2025-10-03"
 HANG_DEADLINE = 2.0  # a hang costs this much real time per try

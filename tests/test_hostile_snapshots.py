@@ -18,8 +18,9 @@ from test_validate import GOOD
 
 from generator.core.project import Project
 from generator.store import safe_yaml, snapshots
+from generator.store.cache import SnapshotCache
 from generator.store.load import load_archive
-from generator.store.snapshots import SnapshotCache, validate_all
+from generator.store.snapshots import validate_all
 
 MEMORY_LIMIT = 1 << 30
 GOOD_DAY = "2026-11-16"

@@ -15,7 +15,9 @@ from generator.core.errors import FileError
 from generator.core.project import Project
 from generator.ingest.fetch import fetch_days
 from generator.ingest.importer import date_from_name, import_files
-from generator.store.snapshots import parse_snapshot, snapshot_path, validate_all
+from generator.store.check import parse_snapshot
+from generator.store.files import snapshot_path
+from generator.store.snapshots import validate_all
 
 
 def _path(root: Path, day: str) -> Path:

@@ -44,7 +44,7 @@ KNOWN_LAZY: set[tuple[str, str]] = set()  # imports inside functions: none (heav
 # their own module, e.g. scikit-learn in similar.py and matplotlib in charts.py, which this check ignores)
 # Printing outside the command line, in files this check's author does not own:
 KNOWN_PRINTS = {
-    "store.snapshots",  # warns at import time that PyYAML lacks libyaml (a setup problem, before any command runs)
+    "store.check",  # warns at import time that PyYAML lacks libyaml (a setup problem, before any command runs)
 }
 
 

@@ -20,7 +20,8 @@ from fake_api import fixture_days, fixtures_dir
 from generator.core.errors import UserError
 from generator.core.project import Project
 from generator.ingest.merge import project_lock, store_entries, store_failure, store_response
-from generator.store.snapshots import parse_snapshot, snapshot_path
+from generator.store.check import parse_snapshot
+from generator.store.files import snapshot_path
 
 T1 = dt.datetime(2026, 6, 5, 8, 0, tzinfo=dt.UTC)
 T2 = dt.datetime(2026, 6, 5, 9, 30, tzinfo=dt.UTC)
@@ -276,7 +277,7 @@ def test_a_yaml_error_while_writing_fails_the_day_and_keeps_the_file(
 ) -> None:
     from ruamel.yaml.representer import RepresenterError
 
-    import generator.store.snapshots
+    import generator.store.write
 
     store_response(store, DAY, _body(_entry("2509.00001")), T1)
     before = _path(store).read_bytes()
@@ -284,7 +285,7 @@ def test_a_yaml_error_while_writing_fails_the_day_and_keeps_the_file(
     def dump_round_trip(data: Any) -> str:
         raise RepresenterError("cannot represent an object:\n <object at 0x1>")
 
-    monkeypatch.setattr(generator.store.snapshots, "dump_round_trip", dump_round_trip)
+    monkeypatch.setattr(generator.store.write, "dump_round_trip", dump_round_trip)
     outcome = store_response(store, DAY, _body(_entry("2509.00001", 5)), T2)
     assert outcome.describe() == (
         "2025-09-08: failed: not stored, it cannot be written as YAML "
@@ -352,7 +353,7 @@ def test_sigkill_while_writing_leaves_the_old_or_the_new_file(store: Project, tm
     path.write_bytes(old)
     writer = textwrap.dedent(f"""
         from pathlib import Path
-        from generator.store.snapshots import atomic_write_bytes
+        from generator.store.files import atomic_write_bytes
         path = Path({str(path)!r})
         folder = Path({str(tmp_path)!r})
         versions = [(folder / "new.yaml").read_bytes(), (folder / "old.yaml").read_bytes()]

@@ -19,8 +19,9 @@ from generator.ingest.normalize import (
     fold_title,
     normalize_day,
 )
+from generator.store.check import check_snapshot
 from generator.store.format import PAPER_KEYS
-from generator.store.snapshots import check_snapshot, dump_round_trip
+from generator.store.write import dump_round_trip
 
 DAY = dt.date(2025, 9, 8)
 

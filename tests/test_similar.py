@@ -22,8 +22,9 @@ from generator.domain.model import Archive, Author, Day, Paper
 from generator.outputs import similar as similar_module
 from generator.outputs.cards import card_data_files, citation_year
 from generator.outputs.similar import similar_papers
-from generator.publish import build
-from generator.publish.build import ForkedJob, build_site
+from generator.publish import jobs
+from generator.publish.build import build_site
+from generator.publish.jobs import ForkedJob
 from generator.store.load import load_archive
 
 SITE_URL = "https://example.github.io/daily-papers-archive/"
@@ -209,7 +210,7 @@ def test_similar_papers_built_alongside_mkdocs_match_inline_and_fail_in_one_line
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: True))
-    monkeypatch.setattr(build, "similar_papers", broken)  # the name the build calls
+    monkeypatch.setattr(jobs, "similar_papers", broken)  # the name the build calls
     with pytest.raises(UserError, match="^building the similar papers failed: RuntimeError: disk on fire$"):
         build_site(project, site_url=SITE_URL)
     assert capfd.readouterr().err == ""  # the child told its parent; it printed nothing

@@ -17,8 +17,9 @@ from htmltext import element_by_id, parse
 from generator.cli import main
 from generator.core.errors import UserError
 from generator.core.project import Project
-from generator.publish import build
-from generator.publish.build import ForkedJob, build_site
+from generator.publish import jobs
+from generator.publish.build import build_site
+from generator.publish.jobs import ForkedJob
 
 
 def site_digest(site: Path) -> dict[str, str]:
@@ -190,7 +191,7 @@ def test_the_search_index_built_alongside_mkdocs_lands_in_the_site_or_fails_in_o
     def broken(*_: object) -> dict[str, bytes]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(build, "build_search_index", broken)  # the name the build calls
+    monkeypatch.setattr(jobs, "build_search_index", broken)  # the name the build calls
     with pytest.raises(UserError, match="^building the search index failed: RuntimeError: disk on fire$"):
         build_site(project, site_url=SITE_URL)
     assert capfd.readouterr().err == ""  # the child told its parent; it printed nothing
@@ -206,7 +207,7 @@ def test_a_search_child_with_a_huge_error_fails_the_build_in_one_short_line(
     def verbose(*_: object) -> dict[str, bytes]:
         raise RuntimeError("disk on fire\n" * 20_000)
 
-    monkeypatch.setattr(build, "build_search_index", verbose)
+    monkeypatch.setattr(jobs, "build_search_index", verbose)
     with pytest.raises(UserError) as caught:
         build_site(project, site_url=SITE_URL)
     line = str(caught.value)
@@ -224,7 +225,7 @@ def test_a_search_child_killed_outright_fails_the_build_in_one_line(
         os.kill(os.getpid(), signal.SIGKILL)
         return {}
 
-    monkeypatch.setattr(build, "build_search_index", killed)
+    monkeypatch.setattr(jobs, "build_search_index", killed)
     with pytest.raises(UserError, match="^building the search index failed: its process was killed by signal 9$"):
         build_site(project, site_url=SITE_URL)
     assert not project.site_dir.exists() and capfd.readouterr().err == ""

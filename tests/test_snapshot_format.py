@@ -11,9 +11,10 @@ from generator.domain.model import Account, Author, Paper
 from generator.ingest.merge import merge_day, plain
 from generator.ingest.normalize import NormalizedDay, normalize_day
 from generator.store import format as snapshot_format
+from generator.store.check import check_snapshot
 from generator.store.format import ACCOUNT_KEYS, AUTHOR_KEYS, PAPER_KEYS, TOP_KEYS
 from generator.store.load import paper_from_snapshot
-from generator.store.snapshots import check_snapshot, dump_round_trip, round_trip_yaml
+from generator.store.write import dump_round_trip, round_trip_yaml
 
 DAY = dt.date(2025, 10, 3)
 DERIVED = {"day", "topics"}  # model fields the loader computes, not stored in a snapshot

@@ -13,11 +13,11 @@ from conftest import REPO, require_fixtures
 
 import generator.cli
 from generator.cli import main
+from generator.core.errors import SnapshotError
 from generator.core.project import Project
 from generator.domain.topics import distribution
 from generator.ingest.normalize import fold_paragraphs, fold_title
 from generator.store.load import load_archive
-from generator.store.snapshots import SnapshotError
 from generator.store.taxonomy import TaxonomyError, load_taxonomy
 
 

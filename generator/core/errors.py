@@ -29,6 +29,13 @@ def one_line(text: str, limit: int = 0) -> str:
     return text
 
 
+def shown(path: Path) -> str:
+    """A path fit for one log line. File names come from pull requests too: a newline in one could
+    forge a second line (or a CI workflow command), so unprintable characters are shown escaped."""
+    text = str(path)
+    return text if text.isprintable() else text.encode("unicode_escape", "backslashreplace").decode("ascii")
+
+
 def brief(error: BaseException) -> str:
     """An exception's words as one short line (200 characters), or its type when it has none."""
     return one_line(str(error), 200) or type(error).__name__

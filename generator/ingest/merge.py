@@ -37,7 +37,7 @@ import yaml
 from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
 from generator.core.dates import format_timestamp
-from generator.core.errors import DayError, UserError, brief, unexpected
+from generator.core.errors import DayError, SnapshotError, UserError, brief, unexpected
 from generator.core.project import Project, flock_within
 from generator.ingest.normalize import (
     NormalizedDay,
@@ -46,13 +46,9 @@ from generator.ingest.normalize import (
     parse_response,
 )
 from generator.store import safe_yaml
+from generator.store.files import snapshot_path
 from generator.store.format import FORMAT_VERSION, PAPER_KEYS, TOP_KEYS
-from generator.store.snapshots import (
-    SnapshotError,
-    read_round_trip,
-    snapshot_path,
-    write_snapshot,
-)
+from generator.store.write import read_round_trip, write_snapshot
 
 OutcomeKind = Literal["new", "updated", "unchanged", "empty", "failed"]
 KINDS: tuple[OutcomeKind, ...] = ("new", "updated", "unchanged", "empty", "failed")

@@ -30,9 +30,9 @@ from generator.core.dates import format_timestamp
 from generator.core.errors import FileError, UserError, one_line
 from generator.core.project import Project
 from generator.outputs import digest as digests
-from generator.publish.build import resolve_site_url
+from generator.publish.config import resolve_site_url
+from generator.store.files import atomic_write_bytes
 from generator.store.load import load_archive
-from generator.store.snapshots import atomic_write_bytes
 
 ENV_SMTP_URL = "SMTP_URL"
 ENV_FROM = "MAIL_FROM"

@@ -2,7 +2,7 @@
 `mkdocs serve`, the commands a MkDocs user types first, build the whole archive, as `dailypapers build`
 does.
 
-On `config` it runs the generator (generator/build.py `prepare_build`: load the snapshots, write the
+On `config` it runs the generator (generator/publish/build.py `prepare_build`: load the snapshots, write the
 Markdown pages into docs_dir, make permalinks, feeds, downloads and the search index); after MkDocs has
 built the pages it writes the rest into the site (`on_post_build`). `dailypapers build` prepares first
 and hands the plugin its PreparedBuild, so a bad snapshot is reported before MkDocs starts, and builds
@@ -33,7 +33,8 @@ from mkdocs.plugins import BasePlugin
 from generator.core.errors import SnapshotError, UserError
 from generator.core.project import Project
 from generator.domain import views
-from generator.publish.build import PreparedBuild, prepare_build, resolve_site_url
+from generator.publish.build import PreparedBuild, prepare_build
+from generator.publish.config import resolve_site_url
 from generator.store.snapshots import iter_problems
 
 MARKER = "<!-- dailypapers:raw-html -->"

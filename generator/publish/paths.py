@@ -9,10 +9,20 @@ has written).
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
 
-from generator.core.errors import UserError
+from generator.core.errors import UserError, shown
+from generator.domain import views
+from generator.outputs.feeds import (
+    KIND_LABELS,
+    FeedInfo,
+)
+from generator.outputs.render import Page
+from generator.outputs.search import SEARCH_DIR
+from generator.store.format import SCHEMA_RESOURCE
 
+SCHEMA_PATH = SCHEMA_RESOURCE  # the snapshot schema, published at the path it has in the store package
 # What MkDocs writes besides the pages (mkdocs-material's 404 page and the sitemap).
 MKDOCS_FILES = ("404.html", "sitemap.xml", "sitemap.xml.gz")
 # Markdown suffixes MkDocs renders into pages (mkdocs.utils.markdown_extensions).
@@ -87,3 +97,42 @@ class SitePaths:
         """Keep hand-written pages out of paths matching `pattern` (a regular expression matched at the
         start): folders where the data names the pages, so a clash is found when the page is added."""
         self._data_owned.append((re.compile(pattern), owner))
+
+
+def claim_outputs(pages: list[Page], feeds: Iterable[str], downloads: Iterable[str], hand_written: dict[str, bytes],
+                  catalog: Iterable[FeedInfo], pages_label: str, permalinks: Iterable[str] = ()) -> None:
+    """Claim every path the site will have, generated outputs first and hand-written pages last, so
+    a clash fails in one line naming both before a single file is written. `feeds` and `downloads` are
+    the paths of the files written straight into the site after MkDocs (the OPML file among the feeds);
+    `permalinks` are the paths CardDataJob will write (`permalink_paths`)."""
+    kinds = {info.path: info.kind for info in catalog}
+    paths = SitePaths()
+    for page in pages:
+        paths.claim(site_path(page.path), f"the generated page {site_path(page.path)}")
+    for path in feeds:
+        if path not in kinds:  # the OPML list of the feeds
+            paths.claim(path, f"the generated file {path}")
+            continue
+        name = KIND_LABELS[kinds[path]]  # "RSS", "Atom", "JSON Feed"
+        paths.claim(path, f"the generated {name if name.endswith('Feed') else name + ' feed'} {path}")
+    for path in downloads:
+        paths.claim(path, f"the generated file {path}")
+    for path in permalinks:
+        paths.claim(path, f"the permalink page {path}")
+    paths.claim(SCHEMA_PATH, f"the published snapshot schema {SCHEMA_PATH}")
+    for path in MKDOCS_FILES:
+        paths.claim(path, f"MkDocs' {path}")
+    paths.claim_folder(SEARCH_DIR, f"the search index (everything under {SEARCH_DIR})")
+    paths.claim_folder(views.CARD_DATA_URL, f"the card tools' data (everything under {views.CARD_DATA_URL})")
+    for pattern, what in _data_owned_paths():
+        paths.reserve_for_data(pattern, what)
+    for path in hand_written:
+        paths.claim(site_path(path), shown(Path(f"{pages_label}/{path}")), hand_written=True)
+
+
+def _data_owned_paths() -> list[tuple[str, str]]:
+    """Where the snapshots name the pages (a day, a paper, an organization, a week): no hand-written page
+    may be there, even before the data that would take its path arrives."""
+    return [(r"[0-9]{4}/", "the folders of days, months and years (YYYY/)")] + [
+        (re.escape(folder), f"the folder {folder}, whose pages the data names")
+        for folder in (views.PERMALINKS_URL, views.ORGS_URL, views.WEEKS_URL, views.TOPICS_URL)]

@@ -74,7 +74,7 @@ def _loader_fingerprint(taxonomy_bytes: bytes) -> str:
     """What a cached classification depends on besides its snapshot: the taxonomy, and the code and
     schema that check and classify it (a file the new rules refuse must not come back from the cache)."""
     digest = hashlib.sha256(taxonomy_bytes)
-    for module in ("store/load.py", "domain/topics.py", "store/taxonomy.py", "store/snapshots.py",
+    for module in ("store/load.py", "domain/topics.py", "store/taxonomy.py", "store/snapshots.py", "store/check.py",
                    "store/safe_yaml.py", "core/dates.py", "store/schema/snapshot.schema.json"):
         digest.update(resources.files("generator").joinpath(module).read_bytes())
     return digest.hexdigest()
