@@ -1,5 +1,4 @@
-"""Render views through the Jinja2 templates, and write generated trees so that only changed files are
-touched.
+"""Render views through the Jinja2 templates into pages (publish/writing.py writes them).
 
 Every template is autoescaped: data reaches a page only as escaped text inside raw HTML blocks, which
 Python-Markdown passes through untouched, so no string from the API can become Markdown, HTML or
@@ -8,13 +7,11 @@ template code. Links are made only from http(s) URLs (`http_url`).
 
 from __future__ import annotations
 
-import os
 import re
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -149,52 +146,3 @@ def render(template: str, url: str, path: str | None = None, **context: Any) -> 
     return Page(path or markdown_path(url), body if meta is None else front_matter(meta) + body)
 
 
-@dataclass
-class SyncStats:
-    written: int = 0
-    unchanged: int = 0
-    removed: int = 0
-
-
-def sync_tree(folder: Path, files: Mapping[str, bytes], keep: Iterable[str] = ()) -> SyncStats:
-    """Make `folder` hold exactly `files`: rewrite only what changed, remove what is no longer generated.
-
-    Untouched files keep their modification times, so MkDocs' and the browser's caches stay valid.
-    """
-    stats = SyncStats()
-    folder.mkdir(parents=True, exist_ok=True)
-    wanted = {Path(p) for p in files} | {Path(p) for p in keep}
-    for existing in sorted(folder.rglob("*"), reverse=True):
-        relative = existing.relative_to(folder)
-        if existing.is_file() and relative not in wanted:
-            existing.unlink()
-            stats.removed += 1
-        elif existing.is_dir() and not any(existing.iterdir()):
-            existing.rmdir()
-    for name, data in files.items():
-        target = folder / name
-        if target.exists() and target.read_bytes() == data:
-            stats.unchanged += 1
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        stats.written += 1
-    return stats
-
-
-def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
-    """Write many files under `folder`, a tree MkDocs has just emptied, so there is nothing to compare.
-
-    Each directory is made once and files are opened directly: at 67,000 files (permalinks, search
-    index), per-file `Path.mkdir(parents=True)` and `write_bytes` took 12 s of a 45-second build; this
-    takes 5.
-    """
-    base = str(folder)
-    made: set[str] = set()
-    for relative, data in files.items():
-        parent = relative.rpartition("/")[0]
-        if parent not in made:
-            os.makedirs(os.path.join(base, parent), exist_ok=True)
-            made.add(parent)
-        with open(os.path.join(base, relative), "wb") as handle:
-            handle.write(data)

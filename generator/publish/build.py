@@ -44,12 +44,12 @@ from generator.outputs.feeds import (
     head_links_by_page,
 )
 from generator.outputs.pages import generate_pages, permalink_paths, subscribe_page
-from generator.outputs.render import sync_tree, write_files
 from generator.publish.config import mkdocs_extra, resolve_site_url
 from generator.publish.content import hand_written_pages, shown_in
 from generator.publish.jobs import CardDataJob, ForkedJob, SearchIndexJob
 from generator.publish.paths import SCHEMA_PATH, claim_outputs
 from generator.publish.swap import BuildLock, clean_stale, staging_dir, swap_in
+from generator.publish.writing import sync_tree, write_files
 from generator.store.format import schema_bytes
 from generator.store.load import load_archive
 

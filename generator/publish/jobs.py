@@ -22,10 +22,10 @@ from generator.domain.model import Archive
 from generator.domain.topics import Taxonomy
 from generator.outputs.cards import card_data_files
 from generator.outputs.pages import permalink_pages
-from generator.outputs.render import write_files
 from generator.outputs.search import SEARCH_DIR, build_search_index
 from generator.outputs.similar import similar_papers
 from generator.publish.paths import clash
+from generator.publish.writing import write_files
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
