@@ -26,7 +26,7 @@ from lxml import etree
 
 from benchmarks.synthetic import weekdays_back as weekdays
 from generator.core.errors import UserError
-from generator.domain import views
+from generator.core.urls import url
 from generator.domain.model import Account, Archive, Author, Day, Paper
 from generator.domain.orgs import organizations
 from generator.domain.topics import Taxonomy, Topic
@@ -43,6 +43,7 @@ from generator.outputs.feeds import (
     opml_feeds,
 )
 from generator.outputs.render import front_matter, render
+from generator.publish.mkdocs_plugin import theme_urls
 from generator.store.taxonomy import load_taxonomy
 
 REPO = Path(__file__).resolve().parent.parent
@@ -255,7 +256,7 @@ def test_links_are_absolute_under_a_project_path(sample: Archive) -> None:
 def test_catalog_lists_exactly_the_files_built(sample: Archive) -> None:
     out = build_feeds(sample, TAXONOMY, SITE)
     catalog = feed_catalog(TAXONOMY, organizations(sample))
-    assert [info.path for info in catalog] + [views.OPML_FILE] == list(out)
+    assert [info.path for info in catalog] + [url("opml")] == list(out)
     assert len({info.path for info in catalog}) == len(catalog)
     assert {"feed.xml", "atom.xml", "feed.json", "daily.xml", "weekly.xml"} <= set(out)
     for topic in TAXONOMY.all_topics:
@@ -360,9 +361,9 @@ def test_item_content(sample: Archive) -> None:
             assert text in body, (path, text)
         assert "<b>" not in body and "<EOS>" not in body
         hrefs = re.findall(r'href="([^"]+)"', body)
-        for url in (f"{SITE}2025/10/03/#2510.01234", f"{SITE}p/2510.01234/", "https://arxiv.org/abs/2510.01234",
-                    "https://arxiv.org/pdf/2510.01234", "https://github.com/o/r", f"{SITE}topics/agents/"):
-            assert url in hrefs, (path, url)
+        for link in (f"{SITE}2025/10/03/#2510.01234", f"{SITE}p/2510.01234/", "https://arxiv.org/abs/2510.01234",
+                     "https://arxiv.org/pdf/2510.01234", "https://github.com/o/r", f"{SITE}topics/agents/"):
+            assert link in hrefs, (path, link)
         assert not any("javascript" in h for h in hrefs), "only http(s) URLs become links"
         assert "Project page: javascript:alert(1)" in body  # shown as the text it is
     # a title HTML would read as it reads as text stays as written in RSS, for every reader
@@ -527,7 +528,7 @@ def test_organization_names_are_text_in_every_feed_field() -> None:
             assert as_read(parsed.feed, "subtitle") == info.description
             assert not TAG_START.search(parsed.feed.subtitle + parsed.feed.title)  # nothing a reader obeys
         org_titles = {org.slug: org.title for org in orgs}
-        for folder, attrs in _opml_outlines(out[views.OPML_FILE]):
+        for folder, attrs in _opml_outlines(out[url("opml")]):
             if folder == "Organizations":
                 slug = attrs["htmlUrl"].removeprefix(f"{SITE}orgs/").rstrip("/")
                 assert "<" not in attrs["title"] and html.unescape(attrs["title"]).endswith(org_titles[slug])
@@ -588,7 +589,7 @@ def _opml_outlines(data: bytes) -> list[tuple[str, dict[str, str]]]:
 
 def test_opml_lists_every_feed_once_in_atom_else_rss(sample: Archive) -> None:
     out = build_feeds(sample, TAXONOMY, SITE)
-    outlines = _opml_outlines(out[views.OPML_FILE])
+    outlines = _opml_outlines(out[url("opml")])
     catalog = feed_catalog(TAXONOMY)
     streams = {(info.page, info.title) for info in catalog}
     assert len(outlines) == len(streams) == 3 + len(TAXONOMY.all_topics)
@@ -610,7 +611,7 @@ def test_opml_lists_every_feed_once_in_atom_else_rss(sample: Archive) -> None:
         else:
             assert folder == "Site-wide" and attrs["htmlUrl"] == SITE
     assert ("Topics", "Daily Papers Archive: Agents &amp; tool use") in {(f, a["title"]) for f, a in outlines}
-    assert build_opml(TAXONOMY, SITE.rstrip("/")) == out[views.OPML_FILE]
+    assert build_opml(TAXONOMY, SITE.rstrip("/")) == out[url("opml")]
 
 
 def test_opml_escapes_titles_and_lists_feeds_added_to_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -700,7 +701,7 @@ def test_real_fixtures_make_valid_feeds(capsys: pytest.CaptureFixture[str]) -> N
     archive, taxonomy = real_archive()
     out = build_feeds(archive, taxonomy, SITE)
     catalog = {info.path: info for info in feed_catalog(taxonomy, organizations(archive))}
-    assert set(out) == set(catalog) | {views.OPML_FILE}
+    assert set(out) == set(catalog) | {url("opml")}
     for path, info in catalog.items():
         check_feed(out[path], info.kind)
     main = parse(out["feed.xml"])
@@ -726,7 +727,7 @@ def test_real_fixtures_make_valid_feeds(capsys: pytest.CaptureFixture[str]) -> N
 
 def _render_feeds_page(site_url: str = SITE) -> str:
     """The Feeds page as the build renders it."""
-    return render("feeds.md.j2", views.FEEDS_URL, site_url=site_url, **feeds_page_context(TAXONOMY)).text
+    return render("feeds.md.j2", url("feeds"), site_url=site_url, **feeds_page_context(TAXONOMY)).text
 
 
 def test_feeds_page_lists_every_feed_with_its_url_and_size() -> None:
@@ -767,14 +768,14 @@ def _render_partial(site_url: str | None, meta: dict[str, Any], page_url: str = 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO / "overrides"), undefined=jinja2.StrictUndefined)
 
     @jinja2.pass_context
-    def url(context: Any, value: str) -> str:
+    def relative(context: Any, value: str) -> str:
         depth = context["page"]["url"].count("/")
         return "../" * depth + value
 
-    env.filters["url"] = url
+    env.filters["url"] = relative
     page = {"url": page_url, "meta": meta, "title": "A page"}
     config = {"site_url": site_url, "site_name": "Daily Papers Archive",
-              "extra": {"dailypapers_feeds": head_links_by_page(feed_catalog(TAXONOMY))[views.HOME_URL]}}
+              "extra": {"dailypapers_feeds": head_links_by_page(feed_catalog(TAXONOMY))[url("home")]}}
     text = env.get_template("partials/feed-links.html").render(config=config, page=page)
     parser = _LinkTags()
     parser.feed(text)
@@ -784,11 +785,11 @@ def _render_partial(site_url: str | None, meta: dict[str, Any], page_url: str = 
 
 def _hostile_topic_links() -> list[dict[str, str]]:
     hostile = Taxonomy((Topic("agents", 'Agents & <tool> "use"', "d", ("agent",)),))
-    return head_links_by_page(feed_catalog(hostile))[views.topic_url("agents")]
+    return head_links_by_page(feed_catalog(hostile))[url("topic", slug="agents")]
 
 
 def test_head_links_point_at_the_site_wide_feeds() -> None:
-    site_wide = [info for info in feed_catalog(TAXONOMY) if info.page == views.HOME_URL]
+    site_wide = [info for info in feed_catalog(TAXONOMY) if info.page == url("home")]
     assert [info.path for info in site_wide] == ["feed.xml", "atom.xml", "feed.json", "daily.xml", "weekly.xml"]
     links = _render_partial("https://user.github.io/repo", {})
     assert [(link["href"], link["type"]) for link in links] == \
@@ -828,7 +829,8 @@ def test_head_links_in_a_real_mkdocs_material_build(tmp_path: Path) -> None:
         f"site_name: Daily Papers Archive\nsite_url: https://user.github.io/repo\ndocs_dir: docs\n"
         f"site_dir: site\ntheme:\n  name: material\n  custom_dir: {REPO / 'overrides'}\n", encoding="utf-8")
     config = load_config(str(tmp_path / "mkdocs.yml"))
-    config.extra["dailypapers_feeds"] = head_links_by_page(feed_catalog(TAXONOMY))[views.HOME_URL]
+    config.extra["dailypapers_feeds"] = head_links_by_page(feed_catalog(TAXONOMY))[url("home")]
+    config.extra["dailypapers_urls"] = theme_urls()  # as the plugin sets them
     mkdocs.build(config)
 
     def alternates(page: Path) -> list[tuple[str | None, str | None]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from test_feeds import TAXONOMY, make_archive, make_paper, real_archive
 
-from generator.domain import views
+from generator.core.urls import url
 from generator.domain.model import Account, Archive, Author
 from generator.domain.orgs import organizations
 from generator.outputs.feeds import build_feeds, item_date, opml_feeds
@@ -193,7 +193,7 @@ def test_newsboat_imports_the_opml_and_reads_every_feed_it_lists(newsboat: str, 
     env = {"HOME": str(work / "home"), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8",
            "TERM": "dumb"}
     done = subprocess.run([newsboat, "-u", str(urls), "-c", str(work / "cache.db"), "-C", "/dev/null",
-                           "-i", str(root / views.OPML_FILE)], env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                           "-i", str(root / url("opml"))], env=env, stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     imported = [line.split(" ", 1) for line in urls.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -203,10 +203,10 @@ def test_newsboat_imports_the_opml_and_reads_every_feed_it_lists(newsboat: str, 
         + ['"Organizations"'] * len(orgs)
     items = {"atom.xml": 3, "daily.xml": 2, "weekly.xml": 1, "topics/reasoning/atom.xml": 1,
              "topics/agents/atom.xml": 2, "topics/other/atom.xml": 1}
-    items |= {views.org_feed_url(org.slug, "atom"): len(org.papers) for org in orgs}
-    assert {url.removeprefix(base) for url, _ in imported} == set(items)
-    for number, (url, _) in enumerate(imported):
-        rows = read_with_newsboat(newsboat, url, tmp_path / f"feed-{number}")
-        assert len(rows) == items[url.removeprefix(base)], url
+    items |= {url("org-feed", slug=org.slug, file="atom.xml"): len(org.papers) for org in orgs}
+    assert {address.removeprefix(base) for address, _ in imported} == set(items)
+    for number, (address, _) in enumerate(imported):
+        rows = read_with_newsboat(newsboat, address, tmp_path / f"feed-{number}")
+        assert len(rows) == items[address.removeprefix(base)], address
         for row in rows:  # every title exactly as written, markup and all, through the OPML's feeds
-            assert "&lt;" not in row["title"] and "&amp;" not in row["title"], (url, row["title"])
+            assert "&lt;" not in row["title"] and "&amp;" not in row["title"], (address, row["title"])

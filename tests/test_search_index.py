@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from generator.core.urls import PATTERNS, url
 from generator.domain.model import Account, Archive, Author, Day, Paper
 from generator.domain.topics import Taxonomy, Topic
-from generator.domain.views import day_url
 from generator.outputs.search import (
     FORMAT,
     SNIPPET_CHARS,
@@ -84,7 +84,7 @@ def test_the_manifest_tells_the_browser_how_to_read_every_file(small) -> None:
     assert [bits & 1 for bits in facets[manifest["facets"]["topics"]]] == [1, 0, 0]  # bit 0: "video"
     year, month, day = record["day"].split("-")
     link = manifest["card"].format(yyyy=year, mm=month, dd=day, id=record["id"])
-    assert link == day_url(dt.date(2025, 1, 2)) + "#2501.00002"
+    assert link == url("card", id="2501.00002", date=dt.date(2025, 1, 2))
     digits = {chr(c) for low, high in manifest["postings"]["digits"] for c in range(low, high + 1)}
     assert len(digits) == 91 and not digits & {'"', "\\"}
     assert all(set(code) <= digits for i in range(len(manifest["shards"].split(" ")))
@@ -147,3 +147,12 @@ def test_a_shard_starts_at_the_shortest_prefix_above_the_shard_before() -> None:
     for previous, first in [("avoid", "baselin"), ("chang", "chito"), ("model", "models"), ("a\uffff", "b")]:
         start = shard_start(previous, first)
         assert js_sort_key(previous) < js_sort_key(start) <= js_sort_key(first) and first.startswith(start)
+
+
+def test_the_manifest_carries_the_card_pattern_of_the_url_table(small, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser fills in the very pattern core/urls.py has, so a result opens the card the page has."""
+    manifest = json.loads(build_search_index(*small)["search/manifest.json"])
+    assert manifest["card"] == PATTERNS["card"] == "{yyyy}/{mm}/{dd}/#{id}"
+    monkeypatch.setitem(PATTERNS, "card", "days/{yyyy}-{mm}-{dd}/#{id}")
+    manifest = json.loads(build_search_index(*small)["search/manifest.json"])
+    assert manifest["card"] == "days/{yyyy}-{mm}-{dd}/#{id}"

@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.domain import views
-from generator.domain.views import card_url, day_url
+from generator.core.urls import url
 from generator.outputs import search
 from generator.outputs.search import (
     FIELDS,
@@ -154,6 +153,7 @@ const input = JSON.parse(fs.readFileSync(0, "utf8"));
 const requested = [];
 const index = search.openIndex({
   root: input.root,
+  index: input.index,
   fetch: (url, init) => {
     requested.push([url, init ? init.cache : null]);
     const file = path.join(input.site, url.slice(input.root.length).split("?")[0]);
@@ -297,7 +297,8 @@ def test_search_core_reads_a_built_index_through_its_manifest(tmp_path: Path, fi
         ["model", {}], ["model", {"year": "2025"}], ["model", {"topic": topic}],
         ["model", {"sort": "upvotes"}], ["model", {"sort": "date"}], ["diffusion vid", {"typing": True}],
     ]
-    result = _node(OPEN_INDEX_JS, tmp_path, {"root": ROOT, "site": str(site), "queries": queries})
+    result = _node(OPEN_INDEX_JS, tmp_path, {"root": ROOT, "index": url("search"), "site": str(site),
+                                             "queries": queries})
     out = {(row["q"], json.dumps(options, sort_keys=True)): row for row, (_, options) in
            zip(result["out"], queries, strict=True)}
 
@@ -310,10 +311,10 @@ def test_search_core_reads_a_built_index_through_its_manifest(tmp_path: Path, fi
         assert first["day"] == archive.first_day(paper.id).isoformat() and first["upvotes"] == paper.upvotes
         assert first["authors"] == [a.name for a in paper.visible_authors]
         assert first.get("organization") == (paper.organization.label if paper.organization else None)
-        assert first["href"] == ROOT + card_url(paper)
+        assert first["href"] == ROOT + url("card", id=paper.id, date=paper.day)
     every = [r for q in result["out"] for r in q["records"]]
     assert len(every) > 50
-    assert all(r["href"] == f"{ROOT}{day_url(dt.date.fromisoformat(r['day']))}#{r['id']}" for r in every)
+    assert all(r["href"] == ROOT + url("card", id=r["id"], date=dt.date.fromisoformat(r["day"])) for r in every)
 
     assert row(f"https://arxiv.org/abs/{picked[1].id}v2")["docs"] == [papers.index(picked[1])]
     assert row("1901.99999")["notFound"] and row("1901.99999")["total"] == 0
@@ -343,19 +344,11 @@ def test_search_core_on_an_empty_archive_finds_nothing_and_fetches_no_shard(tmp_
     for path, data in build_search_index(Archive(()), Taxonomy(())).items():
         (tmp_path / "site" / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "site" / path).write_bytes(data)
-    payload = {"root": ROOT, "site": str(tmp_path / "site"), "queries": [["model", {}], ["2501.00001", {}]]}
+    payload = {"root": ROOT, "index": url("search"), "site": str(tmp_path / "site"),
+               "queries": [["model", {}], ["2501.00001", {}]]}
     result = _node(OPEN_INDEX_JS, tmp_path, payload)
     assert [(row["total"], row["notFound"]) for row in result["out"]] == [(0, False), (0, True)]
     assert not any("/shards/" in url for url, _ in result["requested"])
-
-
-def test_a_card_pattern_follows_views_day_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert search.card_url_pattern() == "{yyyy}/{mm}/{dd}/#{id}"
-    monkeypatch.setattr(views, "day_url", lambda day: f"days/{day:%Y-%m-%d}/")
-    assert search.card_url_pattern() == "days/{yyyy}-{mm}-{dd}/#{id}"
-    monkeypatch.setattr(views, "day_url", lambda day: f"{day:%Y}/{day.timetuple().tm_yday}/")
-    with pytest.raises(RuntimeError, match="not a {yyyy}/{mm}/{dd} pattern"):
-        search.card_url_pattern()
 
 
 def test_without_node_the_parity_tests_fail_under_ci_and_skip_elsewhere(tmp_path: Path) -> None:

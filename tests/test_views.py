@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from generator.core.urls import url
 from generator.domain import views
 from generator.domain.model import Archive, Author, Day, Paper
 from generator.domain.topics import Taxonomy, Topic
@@ -41,7 +42,7 @@ def test_a_paper_on_two_days_belongs_to_its_first_day() -> None:
     (permalink,) = [v for v in views.permalink_views(a) if v.paper.id == "2611.00001"]
     assert permalink.days == (MON, FRI)
     assert permalink.url == "p/2611.00001/"
-    assert views.card_url(permalink.paper) == "2026/11/16/#2611.00001"
+    assert url("card", id=permalink.paper.id, date=permalink.paper.day) == "2026/11/16/#2611.00001"
 
 
 def test_month_calendar_cells_and_top_papers() -> None:

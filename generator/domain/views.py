@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from generator.core import text
+from generator.core.urls import url
 from generator.domain.model import Archive, Day, DayStatus, Paper
 from generator.domain.orgs import Organization
 from generator.domain.topics import Taxonomy, Topic
@@ -36,21 +37,7 @@ CellStatus = PageStatus | Literal["pad", "weekend", "outside"]
 K = TypeVar("K")
 
 
-# Every URL of the site is made here, relative to the site root with a trailing slash ("" is the home
-# page). Templates, feeds, search and tests take them from these names; nothing else spells a path.
-HOME_URL = ""
-ARCHIVE_URL = "archive/"
-TOPICS_URL = "topics/"
-SEARCH_URL = "search/"
-FEEDS_URL = "feeds/"
-SAVED_URL = "saved/"  # the reader's own saved papers, kept in the browser
-PERMALINKS_URL = "p/"  # a paper's permanent link is p/<arXiv id>/
-CARD_DATA_URL = "cards/"  # the card tools' day shards are below it (card_data_url)
-DATA_URL = "data/"  # the downloads page; the files are below it (download_url)
-ORGS_URL = "orgs/"
-WEEKS_URL = "weeks/"  # an ISO week's page is weeks/YYYY-Www/
-STATS_URL = "stats/"
-# Site-wide feeds, beside the home page.
+# The site-wide feeds' file names, and a feed's in a topic's or organization's folder.
 FEED_RSS = "feed.xml"
 FEED_ATOM = "atom.xml"
 FEED_JSON = "feed.json"
@@ -58,83 +45,11 @@ DAILY_FEED = "daily.xml"
 WEEKLY_FEED = "weekly.xml"
 FeedKind = Literal["rss", "atom", "json"]
 FEED_FILES: dict[FeedKind, str] = {"rss": FEED_RSS, "atom": FEED_ATOM, "json": FEED_JSON}  # in a topic's folder too
-OPML_FILE = "feeds.opml"  # every feed, for a reader to import
-
-
-def day_url(date: dt.date) -> str:
-    return f"{date:%Y/%m/%d}/"
-
-
-def month_url(year: int, month: int) -> str:
-    return f"{year:04d}/{month:02d}/"
-
-
-def year_url(year: int) -> str:
-    return f"{year:04d}/"
 
 
 def week_key(date: dt.date) -> str:
     iso = date.isocalendar()
     return f"{iso.year:04d}-W{iso.week:02d}"
-
-
-def week_url(key: str) -> str:
-    return f"{WEEKS_URL}{key}/"
-
-
-def topic_url(slug: str, page: int = 1) -> str:
-    return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
-
-
-def topic_feed_url(slug: str, kind: FeedKind) -> str:
-    """A topic's own feed of `kind` ("rss", "atom" or "json")."""
-    return topic_url(slug) + FEED_FILES[kind]
-
-
-def org_url(slug: str, page: int = 1) -> str:
-    return f"{ORGS_URL}{slug}/" if page == 1 else f"{ORGS_URL}{slug}/page/{page}/"
-
-
-def org_feed_url(slug: str, kind: FeedKind) -> str:
-    """An organization's own feed of `kind` ("rss" or "atom")."""
-    return org_url(slug) + FEED_FILES[kind]
-
-
-def permalink_url(paper_id: str) -> str:
-    return f"{PERMALINKS_URL}{paper_id}/"
-
-
-def subscribe_url() -> str:
-    """How to get the digest by email (the email digest's unsubscribe link points here too)."""
-    return "subscribe/"
-
-
-def card_on_day_url(paper_id: str, date: dt.date) -> str:
-    """A paper's card on one day's page (a paper listed on two days has a card on each)."""
-    return f"{day_url(date)}#{paper_id}"
-
-
-def card_url(paper: Paper) -> str:
-    return card_on_day_url(paper.id, paper.day)
-
-
-def week_of_url(date: dt.date) -> str:
-    """The ISO week page a day belongs to."""
-    return week_url(week_key(date))
-
-
-def month_of_url(date: dt.date) -> str:
-    return month_url(date.year, date.month)
-
-
-def card_data_url(date: dt.date) -> str:
-    """The JSON shard the card tools (Save, Copy BibTeX, Similar papers) load for one day's cards."""
-    return f"{CARD_DATA_URL}{date:%Y/%m/%d}.json"
-
-
-def download_url(name: str, year: int | None = None) -> str:
-    """A data download, below the Data page: the whole archive's file `name`, or one year's."""
-    return f"{DATA_URL}{name}" if year is None else f"{DATA_URL}{year:04d}/{name}"
 
 
 def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:
@@ -155,7 +70,7 @@ class DayView:
 
     @property
     def url(self) -> str:
-        return day_url(self.date)
+        return url("day", date=self.date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,15 +93,15 @@ class MonthView:
 
     @property
     def url(self) -> str:
-        return month_url(self.year, self.month)
+        return url("month", date=dt.date(self.year, self.month, 1))
 
     @property
     def previous_url(self) -> str | None:
-        return month_url(*self.previous) if self.previous else None
+        return url("month", date=dt.date(*self.previous, 1)) if self.previous else None
 
     @property
     def next_url(self) -> str | None:
-        return month_url(*self.next) if self.next else None
+        return url("month", date=dt.date(*self.next, 1)) if self.next else None
 
     @property
     def previous_name(self) -> str | None:
@@ -211,7 +126,7 @@ class YearView:
 
     @property
     def url(self) -> str:
-        return year_url(self.year)
+        return url("year", date=dt.date(self.year, 1, 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,15 +141,15 @@ class WeekView:
 
     @property
     def url(self) -> str:
-        return week_url(self.key)
+        return url("week", week=self.key)
 
     @property
     def previous_url(self) -> str | None:
-        return week_url(self.previous) if self.previous else None
+        return url("week", week=self.previous) if self.previous else None
 
     @property
     def next_url(self) -> str | None:
-        return week_url(self.next) if self.next else None
+        return url("week", week=self.next) if self.next else None
 
     @property
     def end(self) -> dt.date:
@@ -251,11 +166,11 @@ class TopicPageView:
 
     @property
     def url(self) -> str:
-        return topic_url(self.topic.slug, self.page)
+        return url("topic", slug=self.topic.slug, page=self.page)
 
     def page_url(self, page: int) -> str:
         """Another page of the same topic."""
-        return topic_url(self.topic.slug, page)
+        return url("topic", slug=self.topic.slug, page=page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,22 +184,22 @@ class OrgPageView:
 
     @property
     def url(self) -> str:
-        return org_url(self.org.slug, self.page)
+        return url("org", slug=self.org.slug, page=self.page)
 
     @property
     def total(self) -> int:
         return len(self.org.papers)
 
     def page_url(self, page: int) -> str:
-        return org_url(self.org.slug, page)
+        return url("org", slug=self.org.slug, page=page)
 
     @property
     def rss_url(self) -> str:
-        return org_feed_url(self.org.slug, "rss")
+        return url("org-feed", slug=self.org.slug, file=FEED_FILES["rss"])
 
     @property
     def atom_url(self) -> str:
-        return org_feed_url(self.org.slug, "atom")
+        return url("org-feed", slug=self.org.slug, file=FEED_FILES["atom"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +209,7 @@ class PermalinkView:
 
     @property
     def url(self) -> str:
-        return permalink_url(self.paper.id)
+        return url("permalink", id=self.paper.id)
 
 
 def day_views(archive: Archive) -> list[DayView]:
@@ -458,7 +373,7 @@ class StatsView:
 
     @property
     def url(self) -> str:
-        return STATS_URL
+        return url("stats")
 
 
 def _quarter(date: dt.date) -> str:

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from generator.domain import views
+from generator.core.urls import url
 from generator.domain.model import Archive, Paper
 
 _ARXIV_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}(v\d+)?")
@@ -39,9 +39,9 @@ def paper_record(paper: Paper, similar: tuple[Paper, ...]) -> dict[str, object]:
         "a": [author.name for author in paper.visible_authors],
         "y": citation_year(paper),
         "d": paper.day.isoformat(),
-        "u": views.card_url(paper),
+        "u": url("card", id=paper.id, date=paper.day),
         "x": paper.arxiv_url,
-        "s": [[other.id, other.title, views.card_url(other)] for other in similar],
+        "s": [[other.id, other.title, url("card", id=other.id, date=other.day)] for other in similar],
     }
 
 
@@ -55,5 +55,5 @@ def card_data_files(archive: Archive, similar: Mapping[str, tuple[str, ...]]) ->
         if day.papers:
             shard = {paper.id: records[paper.id] for paper in day.papers}
             text = json.dumps(shard, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            files[views.card_data_url(day.date)] = text.encode()
+            files[url("card-data", date=day.date)] = text.encode()
     return files

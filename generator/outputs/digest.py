@@ -30,6 +30,7 @@ import jinja2
 
 from generator.core.errors import UserError, one_line
 from generator.core.text import http_url, long_date, short_date
+from generator.core.urls import url
 from generator.domain import views
 from generator.domain.model import Archive, Paper
 from generator.outputs.feeds import SITE_NAME, item_date
@@ -94,11 +95,11 @@ class Digest:
 
     @property
     def subscribe_url(self) -> str:
-        return self.site_url + views.subscribe_url()
+        return self.site_url + url("subscribe")
 
     @property
     def unsubscribe_url(self) -> str:
-        return self.site_url + views.subscribe_url() + "#" + UNSUBSCRIBE_ANCHOR
+        return self.site_url + url("subscribe") + "#" + UNSUBSCRIBE_ANCHOR
 
     @property
     def feed_url(self) -> str:
@@ -129,7 +130,7 @@ def _digest_paper(paper: Paper, rank: int, site_url: str) -> DigestPaper:
     return DigestPaper(
         rank=rank, id=paper.id, title=one_line(paper.title, MAX_TITLE) or paper.id, authors=_authors(paper),
         upvotes=paper.upvotes, comments=paper.comments, summary=summary, summary_label=label,
-        card_url=site_url + views.card_on_day_url(pid, paper.day),
+        card_url=site_url + url("card", id=pid, date=paper.day),
         arxiv_url=paper.arxiv_url, hf_url=paper.hf_url,
     )
 
@@ -155,7 +156,7 @@ def day_digest(archive: Archive, date: dt.date, site_url: str) -> Digest:
             "Hugging Face published no list that day"
         raise DigestError(f"{date}: the day has no papers ({why})")
     return Digest(
-        key=date.isoformat(), kind="day", heading=long_date(date), page_url=site_url + views.day_url(date),
+        key=date.isoformat(), kind="day", heading=long_date(date), page_url=site_url + url("day", date=date),
         papers=_ranked(list(day.papers), site_url), total=len(day.papers),
         date=max(item_date(p, date) for p in day.papers), site_url=site_url,
     )
@@ -182,7 +183,7 @@ def week_digest(archive: Archive, key: str, site_url: str) -> Digest:
     first, last = min(p.day for p in papers), max(p.day for p in papers)
     span = short_date(first) if first == last else f"{short_date(first, year=False)} to {short_date(last)}"
     return Digest(
-        key=key, kind="week", heading=f"week {key} ({span})", page_url=site_url + views.week_url(key),
+        key=key, kind="week", heading=f"week {key} ({span})", page_url=site_url + url("week", week=key),
         papers=_ranked(papers, site_url), total=len(papers),
         date=max(item_date(p, p.day) for p in papers), site_url=site_url,
     )
@@ -286,6 +287,6 @@ def subscribe_page_context(extra: Mapping[str, Any], site_url: str) -> dict[str,
         "form_field": form_field,
         "daily_feed": views.DAILY_FEED,
         "weekly_feed": views.WEEKLY_FEED,
-        "feeds_page": views.FEEDS_URL,
+        "feeds_page": url("feeds"),
         "unsubscribe_anchor": UNSUBSCRIBE_ANCHOR,
     }

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.core import text
-from generator.domain import views
+from generator.core.urls import url
 from generator.domain.model import Archive, Paper
 
 PAPERS_JSONL = "papers.jsonl.gz"
@@ -172,7 +172,7 @@ def paper_rows(archive: Archive, site_url: str) -> list[dict[str, Any]]:
             "featured_at": _optional(paper.featured_at),
             "arxiv_url": _text(paper.arxiv_url),
             "hf_url": _text(paper.hf_url),
-            "permalink": site_url + views.permalink_url(_text(paper.id)),
+            "permalink": site_url + url("permalink", id=_text(paper.id)),
         })
     return rows
 
@@ -301,7 +301,7 @@ def json_schema(site_url: str) -> dict[str, Any]:
         properties[column.name] = {**spec, "description": column.description}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": site_url + views.download_url(SCHEMA_FILE),
+        "$id": site_url + url("download", file=SCHEMA_FILE),
         "title": "A paper in the Daily Papers Archive",
         "description": ("One line of papers.jsonl.gz, one row of papers.csv.gz and papers.parquet (the whole "
                         "archive, and each year's, by first_day). In the CSV, lists are joined with "
@@ -337,15 +337,15 @@ def build_data_export(archive: Archive, site_url: str) -> DataExport:
         count = len(rows) if year is None else len(by_year[year])
         for name, label, _ in FORMATS:
             whole, years = written[name]
-            path = views.download_url(name, year)
+            path = url("download", file=name) if year is None else url("download-year", yyyy=year, file=name)
             files[path] = whole if year is None else years[year]
             digests[path] = hashlib.sha256(files[path]).hexdigest()
             downloads.append(Download(path, label, year, count, len(files[path]), digests[path]))
-    schema_path = views.download_url(SCHEMA_FILE)
+    schema_path = url("download", file=SCHEMA_FILE)
     files[schema_path] = (json.dumps(json_schema(site_url), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     digests[schema_path] = hashlib.sha256(files[schema_path]).hexdigest()
-    folder = views.DATA_URL
-    files[views.download_url(SUMS_FILE)] = sha256sums((path.removeprefix(folder), digest)
+    folder = url("data")
+    files[url("download", file=SUMS_FILE)] = sha256sums((path.removeprefix(folder), digest)
                                                        for path, digest in digests.items())
     return DataExport(files, tuple(downloads), len(rows), tuple(sorted(by_year, reverse=True)))
 
@@ -376,9 +376,9 @@ def data_page_context(export: DataExport, site_url: str) -> dict[str, Any]:
         "years": years,
         "columns": [{"name": c.name, "type": TYPE_LABELS[c.kind] + (", or null" if c.nullable else ""),
                      "description": c.description} for c in COLUMNS],
-        "schema_path": views.download_url(SCHEMA_FILE),
-        "sums_path": views.download_url(SUMS_FILE),
-        "parquet_url": site_url + views.download_url(PAPERS_PARQUET),
+        "schema_path": url("download", file=SCHEMA_FILE),
+        "sums_path": url("download", file=SUMS_FILE),
+        "parquet_url": site_url + url("download", file=PAPERS_PARQUET),
         "sums_name": SUMS_FILE,
         "csv_separator": CSV_LIST_SEPARATOR,
         "formula_start": ["tab" if c == "\t" else "carriage return" if c == "\r" else c for c in FORMULA_START],

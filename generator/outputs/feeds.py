@@ -23,7 +23,7 @@ Feed readers keep what they have seen by id and sort by date, so the promises he
 One function (`_write_feed`) writes every feed, so site-wide, topic and digest feeds, and their RSS,
 Atom (both by feedgen) and JSON Feed versions, cannot drift apart: each format serializes the same items.
 
-The OPML file (views.OPML_FILE) is made from `feed_catalog`, so every feed added there is listed in it.
+The OPML file (url("opml")) is made from `feed_catalog`, so every feed added there is listed in it.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from generator.core import text
+from generator.core.urls import url
 from generator.domain import views
 from generator.domain.model import Archive, Paper
 from generator.domain.orgs import Organization, organizations
@@ -87,7 +88,7 @@ class FeedInfo:
     kind: views.FeedKind  # JSON Feed 1.1 for "json"
     description: str
     max_items: int
-    page: str = views.HOME_URL
+    page: str = url("home")
     """The page the feed follows, whose head advertises it: the home page for site-wide feeds."""
 
     @property
@@ -154,11 +155,16 @@ def _pid(paper_id: str) -> str:
 
 # Where things are on the site: the page views' own URLs, so a feed never links to a page that is not there.
 def permalink_path(paper_id: str) -> str:
-    return views.permalink_url(_pid(paper_id))
+    return url("permalink", id=_pid(paper_id))
 
 
 def card_path(paper_id: str, date: dt.date) -> str:
-    return views.card_on_day_url(_pid(paper_id), date)
+    return url("card", id=_pid(paper_id), date=date)
+
+
+def _feed_path(collection: str, slug: str, kind: views.FeedKind) -> str:
+    """The path of a topic's or an organization's (`collection`) own feed of `kind`."""
+    return url(f"{collection}-feed", slug=slug, file=views.FEED_FILES[kind])
 
 
 # --- dates ---------------------------------------------------------------------------------------------
@@ -187,9 +193,9 @@ def item_date(paper: Paper, day: dt.date) -> dt.datetime:
 
 def _topic_feeds(topic: Topic) -> list[FeedInfo]:
     what = f"The newest papers on {topic.title}, one item per paper."
-    page = views.topic_url(topic.slug)
+    page = url("topic", slug=topic.slug)
     return [
-        FeedInfo(views.topic_feed_url(topic.slug, kind), f"{SITE_NAME}: {topic.title}", kind, what, TOPIC_ITEMS,
+        FeedInfo(_feed_path("topic", topic.slug, kind), f"{SITE_NAME}: {topic.title}", kind, what, TOPIC_ITEMS,
                  page)
         for kind in TOPIC_FEED_KINDS
     ]
@@ -198,8 +204,8 @@ def _topic_feeds(topic: Topic) -> list[FeedInfo]:
 def _org_feeds(org: Organization) -> list[FeedInfo]:
     what = f"The newest papers of the Hugging Face organization {org.title}, one item per paper."
     title = f"{SITE_NAME}: {org.title}"
-    page = views.org_url(org.slug)
-    return [FeedInfo(views.org_feed_url(org.slug, kind), title, kind, what, ORG_ITEMS, page)
+    page = url("org", slug=org.slug)
+    return [FeedInfo(_feed_path("org", org.slug, kind), title, kind, what, ORG_ITEMS, page)
             for kind in ORG_FEED_KINDS]
 
 
@@ -257,23 +263,23 @@ def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) ->
         for path in (views.FEED_RSS, views.FEED_ATOM, views.FEED_JSON, views.DAILY_FEED, views.WEEKLY_FEED)
     ]
     topics = [
-        {"topic": topic, **{kind: by_path[views.topic_feed_url(topic.slug, kind)] for kind in TOPIC_FEED_KINDS}}
+        {"topic": topic, **{kind: by_path[_feed_path("topic", topic.slug, kind)] for kind in TOPIC_FEED_KINDS}}
         for topic in taxonomy.all_topics
     ]
     opml = opml_feeds(taxonomy, orgs)
     org_feeds = [
-        {"org": org, "page": views.org_url(org.slug),
-         **{kind: by_path[views.org_feed_url(org.slug, kind)] for kind in ORG_FEED_KINDS}}
+        {"org": org, "page": url("org", slug=org.slug),
+         **{kind: by_path[_feed_path("org", org.slug, kind)] for kind in ORG_FEED_KINDS}}
         for org in orgs
     ]
     return {
         "site_name": SITE_NAME,
         "site_wide": site_wide,
         "topic_feeds": topics,
-        "opml_path": views.OPML_FILE,
+        "opml_path": url("opml"),
         "opml_count": len(opml),
         "opml_folders": list(dict.fromkeys(opml_folder(info) for info in opml)),
-        "data_page": views.DATA_URL,
+        "data_page": url("data"),
         "topic_items": TOPIC_ITEMS,
         "org_feeds": org_feeds,
         "org_items": ORG_ITEMS,
@@ -329,7 +335,7 @@ class _Site:
         if paper.organization and _text(paper.organization.label).strip():
             parts.append(f"<p><strong>Organization:</strong> {_esc(paper.organization.label, MAX_NAME)}</p>")
         if topics:
-            topic_links = ", ".join(f'<a href="{html.escape(self.url + views.topic_url(t.slug))}">{_esc(t.title)}</a>'
+            topic_links = ", ".join(f'<a href="{html.escape(self.url + url("topic", slug=t.slug))}">{_esc(t.title)}</a>'
                               for t in topics)
             parts.append(f"<p><strong>Topics:</strong> {topic_links}</p>")
         if _text(paper.ai_summary).strip():
@@ -410,9 +416,9 @@ def _daily_items(site: _Site, archive: Archive) -> list[_Item]:
         when = text.long_date(day.date)
         count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
         items.append(_Item(
-            guid=site.url + views.day_url(day.date),
+            guid=site.url + url("day", date=day.date),
             title=f"Daily Papers for {when} ({count})",
-            link=site.url + views.day_url(day.date),
+            link=site.url + url("day", date=day.date),
             date=max(item_date(p, day.date) for p in day.papers),
             html=f"<p>{count}, most upvoted first:</p>\n<ol>\n{lines}\n</ol>",
         ))
@@ -433,11 +439,11 @@ def _weekly_items(site: _Site, papers: Sequence[Paper]) -> list[_Item]:
         span = text.short_date(first)
         if first != last:
             span = f"{text.short_date(first, year=False)} to {text.short_date(last)}"
-        url = site.url + views.week_url(key)
+        page = site.url + url("week", week=key)
         items.append(_Item(
-            guid=url,
+            guid=page,
             title=f"Week {key} ({span}): top {len(top)} of {len(week)} papers",
-            link=url,
+            link=page,
             date=max(item_date(p, p.day) for p in week),
             html=f"<p>The {len(top)} most upvoted of the week's {len(week)} papers:</p>\n"
                  f"<ol>\n{lines}\n</ol>",
@@ -507,7 +513,7 @@ def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
             if item.author:
                 entry.author(name=item.author)
             for term in item.categories:
-                entry.category(term=term, label=term, scheme=site_url + views.TOPICS_URL)
+                entry.category(term=term, label=term, scheme=site_url + url("topic-index"))
         else:
             entry.description(item.html)
             if item.author:
@@ -610,7 +616,7 @@ def build_opml(taxonomy: Taxonomy, site_url: str, orgs: Iterable[Organization] =
 def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str,
                 orgs: list[Organization] | None = None) -> dict[str, bytes]:
     """Every feed file, keyed by its path under the site root (see feed_catalog for the list), then the
-    OPML list of them at views.OPML_FILE. `orgs` saves grouping the archive again when the caller has
+    OPML list of them at url("opml"). `orgs` saves grouping the archive again when the caller has
     them."""
     base = text.site_url(site_url)
     site = _Site(base, taxonomy)
@@ -626,15 +632,15 @@ def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str,
     out[views.WEEKLY_FEED] = _write_feed(catalog[views.WEEKLY_FEED], base, base, _weekly_items(site, papers))
     for topic in taxonomy.all_topics:
         items = _paper_items(site, newest, _in_topic(topic.slug), TOPIC_ITEMS)
-        page = base + views.topic_url(topic.slug)
+        page = base + url("topic", slug=topic.slug)
         for kind in TOPIC_FEED_KINDS:
-            path = views.topic_feed_url(topic.slug, kind)
+            path = _feed_path("topic", topic.slug, kind)
             out[path] = _write_feed(catalog[path], page, base, items)
     for org in orgs:
         items = _paper_items(site, _by_item_date(org.papers), lambda p: True, ORG_ITEMS)
-        page = base + views.org_url(org.slug)
+        page = base + url("org", slug=org.slug)
         for org_kind in ORG_FEED_KINDS:
-            path = views.org_feed_url(org.slug, org_kind)
+            path = _feed_path("org", org.slug, org_kind)
             out[path] = _write_feed(catalog[path], page, base, items)
-    out[views.OPML_FILE] = build_opml(taxonomy, base, orgs)
+    out[url("opml")] = build_opml(taxonomy, base, orgs)
     return out

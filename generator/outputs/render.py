@@ -8,7 +8,6 @@ template code. Links are made only from http(s) URLs (`http_url`).
 from __future__ import annotations
 
 import re
-import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -19,6 +18,7 @@ import markupsafe
 import yaml
 
 from generator.core import text
+from generator.core.urls import url
 from generator.domain import views
 from generator.domain.model import Paper
 
@@ -66,31 +66,14 @@ def environment() -> jinja2.Environment:
         short_authors=short_authors,
         day_summary=day_summary,
         thousands=lambda n: f"{n:,}",
-        day_url=views.day_url,
-        card_url=views.card_url,
-        org_url=views.org_url,
-        org_feed_url=views.org_feed_url,
-        card_data_url=views.card_data_url,
-        card_on_day_url=views.card_on_day_url,
         week_key=views.week_key,
-        week_link=views.week_of_url,
-        month_link=views.month_of_url,
-        topic_url=views.topic_url,
-        topic_feed_url=views.topic_feed_url,
-        year_url=views.year_url,
-        permalink_url=views.permalink_url,
         month_name=lambda d: text.month_name(d.year, d.month),
         status_short=lambda s: STATUS_LABELS[s][0],
         status_label=lambda s: STATUS_LABELS[s][1],
     )
-    env.globals["urls"] = SITE_URLS
+    # Every link: `{{ root }}{{ url("day", date=view.date) }}` (core/urls.py holds the patterns).
+    env.globals.update(url=url, feed_file=views.FEED_FILES.__getitem__)
     return env
-
-
-# The site's fixed pages, for templates: `{{ root }}{{ urls.topics }}`. Their paths live in views.
-SITE_URLS = types.SimpleNamespace(home=views.HOME_URL, archive=views.ARCHIVE_URL, topics=views.TOPICS_URL,
-                                  search=views.SEARCH_URL, feeds=views.FEEDS_URL, data=views.DATA_URL,
-                                  subscribe=views.subscribe_url(), orgs=views.ORGS_URL, stats=views.STATS_URL)
 
 
 def relative_root(url: str) -> str:

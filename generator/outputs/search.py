@@ -30,7 +30,6 @@ Documents are numbered oldest day first, so a document number orders by date and
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import math
@@ -43,7 +42,7 @@ from pathlib import Path
 
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
-from generator.domain import views
+from generator.core.urls import PATTERNS, url
 from generator.domain.model import Archive, Paper
 from generator.domain.topics import Taxonomy
 
@@ -67,7 +66,7 @@ DOCS_PER_DIR = 1000
 FACETS_PER_FILE = 1000
 # Where each kind of index file lives, relative to search/; the builder and search-core.js fill in the
 # {names}. The manifest and lunr.js are the two fixed entry points search-core.js knows by name.
-SEARCH_DIR = views.SEARCH_URL  # the index lives beside the search page
+SEARCH_DIR = url("search")  # the index lives beside the search page
 MANIFEST_PATH = SEARCH_DIR + "manifest.json"
 LUNR_PATH = SEARCH_DIR + "lunr.js"
 PATHS = {
@@ -432,20 +431,6 @@ def _doc_record(paper: Paper, day: str) -> dict[str, object]:
     return {RECORD_KEYS[name]: value for name, value in fields.items()}
 
 
-def card_url_pattern() -> str:
-    """A result's link, relative to the site root, as a pattern: views.day_url with {yyyy}, {mm} and
-    {dd} for the day's parts, then #{id}, as views.card_url links a paper's card. search-core.js fills it
-    in (the id percent-encoded), so the day URL is spelled in views.py only.
-    Made by writing a sample day and checked on two more, so a day_url this cannot express fails here."""
-    sample = dt.date(1987, 11, 26)  # year, month and day digits that appear nowhere else in the URL
-    pattern = views.day_url(sample).replace("1987", "{yyyy}").replace("11", "{mm}").replace("26", "{dd}")
-    for day in (dt.date(2023, 5, 4), dt.date(2031, 12, 31)):
-        filled = pattern.replace("{yyyy}", f"{day:%Y}").replace("{mm}", f"{day:%m}").replace("{dd}", f"{day:%d}")
-        if filled != views.day_url(day):
-            raise RuntimeError(f"views.day_url gives {views.day_url(day)!r}, not a {{yyyy}}/{{mm}}/{{dd}} pattern")
-    return pattern + "#{id}"
-
-
 def shard_start(previous: str | None, first: str) -> str:
     """What the manifest lists as the start of a shard whose first term is `first`, after a shard whose
     last term is `previous`: the shortest prefix of `first` above `previous` (for the first shard, its
@@ -534,7 +519,7 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
         "record": RECORD_KEYS,
         "facets": FACET_KEYS,
         "postings": POSTINGS_CODE,
-        "card": card_url_pattern(),
+        "card": PATTERNS["card"],  # search-core.js fills it in (the id percent-encoded)
     }
     files[MANIFEST_PATH] = _dumps(manifest)
     return dict(sorted(files.items()))

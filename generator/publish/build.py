@@ -33,7 +33,7 @@ import jinja2
 
 from generator.core.errors import UserError
 from generator.core.project import Project
-from generator.domain import views
+from generator.core.urls import url
 from generator.domain.model import Archive
 from generator.domain.orgs import organizations
 from generator.domain.topics import Taxonomy
@@ -206,7 +206,7 @@ def _prepare(project: Project, site_url: str, archive: Archive, taxonomy: Taxono
         raise UserError(f"writing the generated pages into {project.docs_dir} failed: {error}") from None
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
                          written=stats.written, removed=stats.removed, warnings=warnings)
-    return PreparedBuild(site_url, links[views.HOME_URL], _source_date(archive), {**feeds, **export.files}, report)
+    return PreparedBuild(site_url, links[url("home")], _source_date(archive), {**feeds, **export.files}, report)
 
 
 def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool = True) -> BuildReport:

@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from generator.core.errors import UserError, one_line
-from generator.domain import views
+from generator.core.urls import url
 from generator.domain.model import Archive
 from generator.domain.topics import Taxonomy
 from generator.outputs.cards import card_data_files
@@ -186,7 +186,7 @@ class CardDataJob(ForkedJob):
     makes the downloads and pages and MkDocs renders, and the permalinks' 35,000 files leave this
     process's critical path."""
 
-    FOLDERS = (views.PERMALINKS_URL, views.CARD_DATA_URL)
+    FOLDERS = (url("permalink-index"), url("card-data-index"))
     LABEL = "similar papers"
 
     def _files(self, archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:

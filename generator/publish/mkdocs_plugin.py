@@ -32,7 +32,7 @@ from mkdocs.plugins import BasePlugin
 
 from generator.core.errors import SnapshotError, UserError
 from generator.core.project import Project
-from generator.domain import views
+from generator.core.urls import url
 from generator.publish.build import PreparedBuild, prepare_build
 from generator.publish.config import resolve_site_url
 from generator.store.snapshots import iter_problems
@@ -43,6 +43,12 @@ INDENTATION = re.compile(r"\n\s+")
 # and source maps only serve the theme's developers.
 UNUSED_THEME_FILES = re.compile(r"^assets/javascripts/(lunr|workers)/|\.map$")
 log = logging.getLogger("mkdocs.plugins.dailypapers")  # MkDocs shows its plugins' warnings this way
+
+
+def theme_urls() -> dict[str, str]:
+    """The theme's own links (overrides/, as `config.extra.dailypapers_urls`): the header's search box
+    and the reading list's page, from core/urls.py like every other URL."""
+    return {kind: url(kind) for kind in ("search", "saved")}
 
 
 class RawHtmlPassthrough:
@@ -123,7 +129,7 @@ class DailyPapersPlugin(RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAsse
             config.site_url = site_url
             config.watch.extend(str(place) for place in (project.content_dir, project.root / "overrides"))
         config.extra["dailypapers_feeds"] = self.prepared.site_feeds
-        config.extra["dp_saved_url"] = views.SAVED_URL  # the header's link to the reading list (reader.js)
+        config.extra["dailypapers_urls"] = theme_urls()
         # MkDocs dates the sitemap by SOURCE_DATE_EPOCH: the newest day, so a rebuild changes no byte.
         self._old_epoch = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(self.prepared.source_date)

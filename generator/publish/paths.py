@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from generator.core.errors import UserError, shown
-from generator.domain import views
+from generator.core.urls import url
 from generator.outputs.feeds import (
     KIND_LABELS,
     FeedInfo,
@@ -123,7 +123,8 @@ def claim_outputs(pages: list[Page], feeds: Iterable[str], downloads: Iterable[s
     for path in MKDOCS_FILES:
         paths.claim(path, f"MkDocs' {path}")
     paths.claim_folder(SEARCH_DIR, f"the search index (everything under {SEARCH_DIR})")
-    paths.claim_folder(views.CARD_DATA_URL, f"the card tools' data (everything under {views.CARD_DATA_URL})")
+    cards = url("card-data-index")
+    paths.claim_folder(cards, f"the card tools' data (everything under {cards})")
     for pattern, what in _data_owned_paths():
         paths.reserve_for_data(pattern, what)
     for path in hand_written:
@@ -135,4 +136,4 @@ def _data_owned_paths() -> list[tuple[str, str]]:
     may be there, even before the data that would take its path arrives."""
     return [(r"[0-9]{4}/", "the folders of days, months and years (YYYY/)")] + [
         (re.escape(folder), f"the folder {folder}, whose pages the data names")
-        for folder in (views.PERMALINKS_URL, views.ORGS_URL, views.WEEKS_URL, views.TOPICS_URL)]
+        for folder in (url("permalink-index"), url("org-index"), url("week-index"), url("topic-index"))]

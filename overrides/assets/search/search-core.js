@@ -13,9 +13,11 @@
 (function () {
   "use strict";
 
-  var FORMAT = 4; /* the index layout this script reads: generator/search.py's FORMAT */
-  var MANIFEST = "search/manifest.json"; /* the two files read before the manifest is known */
-  var LUNR = "search/lunr.js";
+  var FORMAT = 4; /* the index layout this script reads: generator/outputs/search.py FORMAT */
+  /* The two files read before the manifest is known, in the index's folder (options.index), as
+     generator/outputs/search.py writes them. */
+  var MANIFEST = "manifest.json";
+  var LUNR = "lunr.js";
   var MIN_PREFIX = 3; /* letters an unfinished last word needs before it is searched as a prefix */
 
   /* ---------- postings as text (generator/search.py: encode_postings) ---------- */
@@ -288,10 +290,11 @@
 
   /* ---------- the index: files, loading, the whole search ---------- */
 
-  /* The search over the index under `options.root` (absolute, ending in "/"). `options.fetch` is
-   * window.fetch or a stand-in; `options.loadLunr(url)` resolves to lunr once the script at url ran. */
+  /* The search over the index in the folder `options.index` (relative, ending in "/") under
+   * `options.root` (absolute, ending in "/"). `options.fetch` is window.fetch or a stand-in;
+   * `options.loadLunr(url)` resolves to lunr once the script at url ran. */
   function openIndex(options) {
-    var root = options.root;
+    var root = options.root, folder = options.index, manifest = folder + MANIFEST;
     var cache = Object.create(null);
     var build = null; /* the manifest's build id, once loaded */
 
@@ -300,7 +303,7 @@
        asked for under the manifest's build id: a cached file of an older deploy is never mixed in. */
     function fetchJSON(path) {
       if (!cache[path]) {
-        var request = path === MANIFEST ? options.fetch(root + path, { cache: "no-cache" })
+        var request = path === manifest ? options.fetch(root + path, { cache: "no-cache" })
           : options.fetch(root + path + "?v=" + encodeURIComponent(build));
         cache[path] = request.then(function (response) {
           if (!response.ok) throw new Error(path + ": HTTP " + response.status);
@@ -313,7 +316,7 @@
 
     /* An index file's path under the site root, from the manifest's pattern for its kind. */
     function indexFile(m, kind, parts) {
-      return MANIFEST.slice(0, MANIFEST.lastIndexOf("/") + 1) + fill(m.paths[kind], parts);
+      return folder + fill(m.paths[kind], parts);
     }
 
     var ready = null;
@@ -321,7 +324,7 @@
      * where each term shard starts, listed in the manifest as one space-separated string ("": none). */
     function load() {
       if (!ready) {
-        ready = Promise.all([options.loadLunr(root + LUNR), fetchJSON(MANIFEST)]).then(function (both) {
+        ready = Promise.all([options.loadLunr(root + folder + LUNR), fetchJSON(manifest)]).then(function (both) {
           var m = both[1];
           if (m.format !== FORMAT) {
             throw new Error("the index is format " + m.format + ", this page reads format " + FORMAT + "; reload the page");

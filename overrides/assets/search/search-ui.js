@@ -15,6 +15,13 @@
     return new URL(base.replace(/\/?$/, "/"), document.baseURI).href;
   }
 
+  /* The search index's folder under the site root: the results page's, which the header's box is a
+   * form to (its action comes from generator/core/urls.py, through the build). */
+  function indexFolder(root) {
+    var page = new URL(document.querySelector("form.dp-search").getAttribute("action"), document.baseURI).href;
+    return page.slice(root.length);
+  }
+
   /* lunr.js, loaded only once someone searches. */
   function loadLunr(url) {
     if (window.lunr) return Promise.resolve(window.lunr);
@@ -27,8 +34,10 @@
     });
   }
 
+  var root = siteRoot();
   var index = core.openIndex({
-    root: siteRoot(),
+    root: root,
+    index: indexFolder(root),
     fetch: function (url, request) { return window.fetch(url, request); }, /* late-bound: tests wrap it */
     loadLunr: loadLunr
   });
