@@ -26,9 +26,11 @@ from lxml import etree
 
 from benchmarks.synthetic import weekdays_back as weekdays
 from generator.core.errors import UserError
+from generator.core.settings import DEFAULTS
 from generator.core.urls import url
 from generator.domain.model import Account, Archive, Author, Day, Paper
 from generator.domain.orgs import organizations
+from generator.domain.site import Site, make_site
 from generator.domain.topics import Taxonomy, Topic
 from generator.outputs import feeds
 from generator.outputs.feeds import (
@@ -70,6 +72,11 @@ def make_paper(paper_id: str, day: dt.date, **fields: Any) -> Paper:
     }
     values.update(fields)
     return Paper(id=paper_id, day=day, **values)
+
+
+def topics_only(taxonomy: Taxonomy = TAXONOMY) -> Site:
+    """The site of an empty archive: every topic's feeds, no organization's."""
+    return make_site(Archive(()), taxonomy, SITE)
 
 
 def make_archive(papers: Iterable[Paper]) -> Archive:
@@ -229,15 +236,15 @@ def sample() -> Archive:
 @pytest.mark.parametrize("bad", ["", "   ", "example.com/repo/", "ftp://example.com/", "/repo/", "https://"])
 def test_missing_or_relative_site_url_is_a_user_error(sample: Archive, bad: str) -> None:
     with pytest.raises(UserError, match="set site_url in mkdocs.yml, or pass --site-url"):
-        build_feeds(sample, TAXONOMY, bad)
+        build_feeds(make_site(sample, TAXONOMY, bad))
 
 
 def test_site_url_without_trailing_slash_gives_the_same_feeds(sample: Archive) -> None:
-    assert build_feeds(sample, TAXONOMY, SITE.rstrip("/")) == build_feeds(sample, TAXONOMY, SITE)
+    assert build_feeds(make_site(sample, TAXONOMY, SITE.rstrip("/"))) == build_feeds(make_site(sample, TAXONOMY, SITE))
 
 
 def test_links_are_absolute_under_a_project_path(sample: Archive) -> None:
-    out = build_feeds(sample, TAXONOMY, SITE)
+    out = build_feeds(make_site(sample, TAXONOMY, SITE))
     parsed = check_feed(out["feed.xml"], "rss")
     assert parsed.feed.link == SITE
     entry = parsed.entries[0]
@@ -254,8 +261,8 @@ def test_links_are_absolute_under_a_project_path(sample: Archive) -> None:
 
 
 def test_catalog_lists_exactly_the_files_built(sample: Archive) -> None:
-    out = build_feeds(sample, TAXONOMY, SITE)
-    catalog = feed_catalog(TAXONOMY, organizations(sample))
+    out = build_feeds(make_site(sample, TAXONOMY, SITE))
+    catalog = feed_catalog(make_site(sample, TAXONOMY, SITE))
     assert [info.path for info in catalog] + [url("opml")] == list(out)
     assert len({info.path for info in catalog}) == len(catalog)
     assert {"feed.xml", "atom.xml", "feed.json", "daily.xml", "weekly.xml"} <= set(out)
@@ -273,7 +280,7 @@ def test_catalog_lists_exactly_the_files_built(sample: Archive) -> None:
 
 
 def test_a_paper_on_two_days_is_one_item_dated_by_its_first_day(sample: Archive) -> None:
-    out = build_feeds(sample, TAXONOMY, SITE)
+    out = build_feeds(make_site(sample, TAXONOMY, SITE))
     for path in ("feed.xml", "atom.xml", "topics/reasoning/feed.xml", "topics/agents/atom.xml"):
         parsed = check_feed(out[path], "atom" if path.endswith("atom.xml") else "rss")
         twice = [e for e in parsed.entries if e.id == f"{SITE}p/2501.00002/"]
@@ -283,7 +290,7 @@ def test_a_paper_on_two_days_is_one_item_dated_by_its_first_day(sample: Archive)
 
 
 def test_items_are_dated_by_their_daily_papers_day(sample: Archive) -> None:
-    parsed = check_feed(build_feeds(sample, TAXONOMY, SITE)["feed.xml"], "rss")
+    parsed = check_feed(build_feeds(make_site(sample, TAXONOMY, SITE))["feed.xml"], "rss")
     dates = {e.id.rsplit("/", 2)[-2]: dt.datetime.fromtimestamp(stamp(e.published_parsed), dt.UTC)
              for e in parsed.entries}
     assert dates == {
@@ -305,7 +312,7 @@ def test_item_date_is_timezone_aware() -> None:
 
 
 def test_topic_feeds_hold_their_topic_only(sample: Archive) -> None:
-    out = build_feeds(sample, TAXONOMY, SITE)
+    out = build_feeds(make_site(sample, TAXONOMY, SITE))
     ids = {slug: [e.id.rsplit("/", 2)[-2] for e in parse(out[f"topics/{slug}/feed.xml"]).entries]
            for slug in ("reasoning", "agents", "other")}
     assert ids == {"reasoning": ["2501.00003", "2501.00002", "2501.00001"], "agents": ["2501.00002"],
@@ -314,7 +321,7 @@ def test_topic_feeds_hold_their_topic_only(sample: Archive) -> None:
 
 
 def test_daily_digest_lists_each_days_papers_by_upvotes(sample: Archive) -> None:
-    parsed = check_feed(build_feeds(sample, TAXONOMY, SITE)["daily.xml"], "rss")
+    parsed = check_feed(build_feeds(make_site(sample, TAXONOMY, SITE))["daily.xml"], "rss")
     assert [e.link for e in parsed.entries] == [f"{SITE}2025/01/07/", f"{SITE}2025/01/06/", f"{SITE}2025/01/03/"]
     assert [e.id for e in parsed.entries] == [e.link for e in parsed.entries]
     assert parsed.entries[0].title == "Daily Papers for Tuesday, 7 January 2025 (2 papers)"
@@ -328,7 +335,7 @@ def test_weekly_feed_has_one_item_per_iso_week_with_its_top_papers() -> None:
     monday = dt.date(2025, 3, 3)
     papers = [make_paper(f"2503.{n:05d}", monday + dt.timedelta(days=n % 5), upvotes=n) for n in range(30)]
     papers += [make_paper("2503.09999", monday + dt.timedelta(days=7), upvotes=1)]
-    parsed = check_feed(build_feeds(make_archive(papers), TAXONOMY, SITE)["weekly.xml"], "rss")
+    parsed = check_feed(build_feeds(make_site(make_archive(papers), TAXONOMY, SITE))["weekly.xml"], "rss")
     assert [e.link for e in parsed.entries] == [f"{SITE}weeks/2025-W11/", f"{SITE}weeks/2025-W10/"]
     assert parsed.entries[1].title == "Week 2025-W10 (3 Mar to 7 Mar 2025): top 10 of 30 papers"
     top = [h.rsplit("#", 1)[1] for h in re.findall(r'href="([^"]+)"', parsed.entries[1].summary)]
@@ -347,7 +354,7 @@ def test_item_content(sample: Archive) -> None:
         ai_keywords=("RL", "<answer>"), github_repo="https://github.com/o/r", project_page="javascript:alert(1)",
         topics=("agents", "reasoning"), upvotes=1234, comments=5,
     )
-    out = build_feeds(make_archive([paper]), TAXONOMY, SITE)
+    out = build_feeds(make_site(make_archive([paper]), TAXONOMY, SITE))
     for path, kind in (("feed.xml", "rss"), ("atom.xml", "atom")):
         entry = check_feed(out[path], kind).entries[0]
         assert as_read(entry, "title") == "Why <think> tags & $x^2$ matter"
@@ -368,7 +375,7 @@ def test_item_content(sample: Archive) -> None:
         assert "Project page: javascript:alert(1)" in body  # shown as the text it is
     # a title HTML would read as it reads as text stays as written in RSS, for every reader
     plain = make_paper("2510.01235", dt.date(2025, 10, 3), title="Q&A for R&D: is 1 < 2?")
-    out = build_feeds(make_archive([plain]), TAXONOMY, SITE)
+    out = build_feeds(make_site(make_archive([plain]), TAXONOMY, SITE))
     guid = f"{SITE}p/2510.01235/"
     assert _xml_items(out["feed.xml"], "rss")[guid]["title"] == "Q&A for R&D: is 1 < 2?"
     assert _xml_items(out["atom.xml"], "atom")[guid]["title"] == "Q&amp;A for R&amp;D: is 1 &lt; 2?"
@@ -379,8 +386,8 @@ def test_forbidden_control_characters_are_removed() -> None:
     paper = make_paper("2501.00009", dt.date(2025, 1, 2), title=dirty, abstract=dirty,
                        authors=(Author(dirty),), organization=Account(dirty, dirty), ai_summary=dirty,
                        ai_keywords=(dirty,), github_repo="https://github.com/\x00o/r", project_page=dirty)
-    out = build_feeds(make_archive([paper]), TAXONOMY, SITE)
-    for info in feed_catalog(TAXONOMY):
+    out = build_feeds(make_site(make_archive([paper]), TAXONOMY, SITE))
+    for info in feed_catalog(topics_only()):
         check_feed(out[info.path], info.kind)
         assert not FORBIDDEN.search(out[info.path].decode("utf-8"))
     for path, kind in (("feed.xml", "rss"), ("atom.xml", "atom")):
@@ -392,8 +399,8 @@ def test_forbidden_control_characters_are_removed() -> None:
 
 
 def test_empty_archive_and_empty_topics_still_make_valid_feeds() -> None:
-    out = build_feeds(Archive(()), TAXONOMY, SITE)
-    for info in feed_catalog(TAXONOMY):
+    out = build_feeds(topics_only())
+    for info in feed_catalog(topics_only()):
         if info.kind == "json":
             assert check_json_feed(out[info.path])["items"] == []
             continue
@@ -403,9 +410,9 @@ def test_empty_archive_and_empty_topics_still_make_valid_feeds() -> None:
 
 
 def test_building_twice_gives_the_same_bytes(sample: Archive) -> None:
-    first = build_feeds(sample, TAXONOMY, SITE)
+    first = build_feeds(make_site(sample, TAXONOMY, SITE))
     time.sleep(1.1)  # a clock anywhere in the output would show now
-    assert build_feeds(sample, TAXONOMY, SITE) == first
+    assert build_feeds(make_site(sample, TAXONOMY, SITE)) == first
     assert b"feedgen" not in first["feed.xml"] and b"feedgen" not in first["atom.xml"]
 
 
@@ -457,8 +464,8 @@ def test_naughty_strings_in_every_field_survive_as_text() -> None:
                        topics=("agents",))
             for n, s in enumerate(chunk)
         ]
-        out = build_feeds(make_archive(papers), TAXONOMY, SITE)
-        for info in feed_catalog(TAXONOMY):
+        out = build_feeds(make_site(make_archive(papers), TAXONOMY, SITE))
+        for info in feed_catalog(topics_only()):
             check_feed(out[info.path], info.kind)
         for path, kind in (("feed.xml", "rss"), ("atom.xml", "atom")):
             parsed = {e.id: e for e in parse(out[path]).entries}
@@ -516,8 +523,8 @@ def test_organization_names_are_text_in_every_feed_field() -> None:
                   for n, label in enumerate(chunk)]
         archive = make_archive(papers)
         orgs = organizations(archive)
-        out = build_feeds(archive, TAXONOMY, SITE, orgs)
-        catalog = [info for info in feed_catalog(TAXONOMY, orgs) if info.page.startswith("orgs/")]
+        out = build_feeds(make_site(archive, TAXONOMY, SITE))
+        catalog = [info for info in feed_catalog(make_site(archive, TAXONOMY, SITE)) if info.page.startswith("orgs/")]
         assert len(catalog) == 2 * len(chunk)
         for info in catalog:
             parsed = check_feed(out[info.path], info.kind)
@@ -538,7 +545,7 @@ def test_organization_names_are_text_in_every_feed_field() -> None:
 
 
 def test_json_feed_has_the_same_items_as_rss_and_atom(sample: Archive) -> None:
-    out = build_feeds(sample, TAXONOMY, SITE)
+    out = build_feeds(make_site(sample, TAXONOMY, SITE))
     for prefix, page in (("", SITE), ("topics/reasoning/", f"{SITE}topics/reasoning/")):
         feed = check_json_feed(out[prefix + "feed.json"])
         assert feed["feed_url"] == f"{SITE}{prefix}feed.json" and feed["home_page_url"] == page
@@ -563,7 +570,7 @@ def test_json_feed_has_the_same_items_as_rss_and_atom(sample: Archive) -> None:
 def test_json_feed_keeps_markup_as_text() -> None:
     paper = make_paper("2510.01234", dt.date(2025, 10, 3), title='Why <think> & "quotes" \u2028 matter',
                        authors=(Author("Zoë <b>Ångström</b>"),), abstract="Uses <EOS>.", ai_keywords=("<kw>",))
-    feed = check_json_feed(build_feeds(make_archive([paper]), TAXONOMY, SITE)["feed.json"])
+    feed = check_json_feed(build_feeds(make_site(make_archive([paper]), TAXONOMY, SITE))["feed.json"])
     item = feed["items"][0]
     assert item["title"] == 'Why <think> & "quotes" \u2028 matter'  # a JSON string: text, never HTML
     assert item["authors"] == [{"name": "Zoë <b>Ångström</b>"}]
@@ -588,9 +595,9 @@ def _opml_outlines(data: bytes) -> list[tuple[str, dict[str, str]]]:
 
 
 def test_opml_lists_every_feed_once_in_atom_else_rss(sample: Archive) -> None:
-    out = build_feeds(sample, TAXONOMY, SITE)
+    out = build_feeds(make_site(sample, TAXONOMY, SITE))
     outlines = _opml_outlines(out[url("opml")])
-    catalog = feed_catalog(TAXONOMY)
+    catalog = feed_catalog(topics_only())
     streams = {(info.page, info.title) for info in catalog}
     assert len(outlines) == len(streams) == 3 + len(TAXONOMY.all_topics)
     with_atom = {(i.page, i.title) for i in catalog if i.kind == "atom"}
@@ -611,7 +618,7 @@ def test_opml_lists_every_feed_once_in_atom_else_rss(sample: Archive) -> None:
         else:
             assert folder == "Site-wide" and attrs["htmlUrl"] == SITE
     assert ("Topics", "Daily Papers Archive: Agents &amp; tool use") in {(f, a["title"]) for f, a in outlines}
-    assert build_opml(TAXONOMY, SITE.rstrip("/")) == out[url("opml")]
+    assert build_opml(make_site(Archive(()), TAXONOMY, SITE.rstrip("/"))) == out[url("opml")]
 
 
 def test_opml_escapes_titles_and_lists_feeds_added_to_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -619,16 +626,17 @@ def test_opml_escapes_titles_and_lists_feeds_added_to_the_catalog(monkeypatch: p
     feed_catalog (organization feeds, later) appear in the OPML file without touching it, each once, in
     their own folder."""
     taxonomy = Taxonomy((Topic("odd", 'Odd <b>"&</b>', "x"),))
-    catalog = feed_catalog(taxonomy)
-    org = [FeedInfo(f"orgs/acme/{name}", "Daily Papers Archive: ACME & Co", kind, "ACME's papers.", 50, "orgs/acme/")
+    catalog = feed_catalog(topics_only(taxonomy))
+    org = [FeedInfo(f"orgs/acme/{name}", "Daily Papers Archive: ACME & Co", kind, "ACME's papers.", 50, "orgs/acme/",
+                    "Organizations")
            for name, kind in (("feed.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))]
     monkeypatch.setattr(feeds, "feed_catalog", lambda *_: catalog + org)
-    outlines = _opml_outlines(build_opml(taxonomy, SITE))
+    outlines = _opml_outlines(build_opml(topics_only(taxonomy)))
     assert ("Topics", f"{SITE}topics/odd/atom.xml", 'Daily Papers Archive: Odd &lt;b&gt;"&amp;&lt;/b&gt;') in \
         [(f, a["xmlUrl"], a["title"]) for f, a in outlines]
     assert [(f, a["xmlUrl"], a["htmlUrl"]) for f, a in outlines if f == "Organizations"] == [
         ("Organizations", f"{SITE}orgs/acme/atom.xml", f"{SITE}orgs/acme/")]
-    assert [o.path for o in opml_feeds(taxonomy)][-1] == "orgs/acme/atom.xml"
+    assert [o.path for o in opml_feeds(topics_only(taxonomy))][-1] == "orgs/acme/atom.xml"
 
 
 # --- size ----------------------------------------------------------------------------------------------
@@ -666,8 +674,8 @@ def test_full_size_archive_feeds_stay_small_and_fast() -> None:
               for d in days for n in range(25)]
     archive = make_archive(papers)
     assert len(archive.papers) == 35_000
-    out = build_feeds(archive, TAXONOMY, SITE)  # fast by construction: items only for what is shown
-    catalog = {info.path: info for info in feed_catalog(TAXONOMY, organizations(archive))}
+    out = build_feeds(make_site(archive, TAXONOMY, SITE))  # fast by construction: items only for what is shown
+    catalog = {info.path: info for info in feed_catalog(make_site(archive, TAXONOMY, SITE))}
     for path, info in catalog.items():
         data = out[path]
         assert len(data) < MAX_FEED_BYTES, (path, len(data))
@@ -680,18 +688,19 @@ def test_oversized_items_drop_the_oldest_to_stay_under_the_limit() -> None:
     days = weekdays(dt.date(2026, 6, 5), 60)
     papers = [_template_paper(f"{d:%y%m}.{d.day:02d}{n:03d}", d, "reasoning", long=True)
               for d in days for n in range(2)]
-    out = build_feeds(make_archive(papers), TAXONOMY, SITE)
+    out = build_feeds(make_site(make_archive(papers), TAXONOMY, SITE))
     newest = [f"{SITE}p/{p.id}/" for p in sorted(papers, key=lambda p: (p.day, p.featured_at), reverse=True)]
     for path, kind in (("feed.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json")):
         data = out[path]
         assert MAX_FEED_BYTES * 0.8 < len(data) < MAX_FEED_BYTES, (path, len(data))
         check_feed(data, kind)
         ids = item_ids(data, kind)
-        assert 0 < len(ids) < feeds.MAIN_ITEMS
+        assert 0 < len(ids) < DEFAULTS.feed_items
         assert ids == newest[: len(ids)], "the newest items are kept, the oldest dropped"
     for path, data in out.items():
         assert len(data) < MAX_FEED_BYTES, path
-    assert len(parse(out["topics/reasoning/atom.xml"]).entries) == feeds.TOPIC_ITEMS  # 50 such items fit
+    topic_items = DEFAULTS.collection_feed_items["topic"]
+    assert len(parse(out["topics/reasoning/atom.xml"]).entries) == topic_items  # 50 such items fit
 
 
 # --- real data -----------------------------------------------------------------------------------------
@@ -699,19 +708,19 @@ def test_oversized_items_drop_the_oldest_to_stay_under_the_limit() -> None:
 
 def test_real_fixtures_make_valid_feeds(capsys: pytest.CaptureFixture[str]) -> None:
     archive, taxonomy = real_archive()
-    out = build_feeds(archive, taxonomy, SITE)
-    catalog = {info.path: info for info in feed_catalog(taxonomy, organizations(archive))}
+    out = build_feeds(make_site(archive, taxonomy, SITE))
+    catalog = {info.path: info for info in feed_catalog(make_site(archive, taxonomy, SITE))}
     assert set(out) == set(catalog) | {url("opml")}
     for path, info in catalog.items():
         check_feed(out[path], info.kind)
     main = parse(out["feed.xml"])
-    assert len(main.entries) == feeds.MAIN_ITEMS
+    assert len(main.entries) == DEFAULTS.feed_items
     relisted = [e for e in main.entries if e.id == f"{SITE}p/2604.07429/"]
     assert len(relisted) == 1 and relisted[0].link == f"{SITE}2026/04/10/#2604.07429"
     daily = parse(out["daily.xml"])
-    assert len(daily.entries) == feeds.DAILY_DAYS
+    assert len(daily.entries) == DEFAULTS.daily_feed_days
     assert daily.entries[0].link == f"{SITE}2026/06/04/"
-    assert out == build_feeds(archive, taxonomy, SITE)
+    assert out == build_feeds(make_site(archive, taxonomy, SITE))
     with capsys.disabled():
         total = sum(len(d) for d in out.values())
         largest = max(out, key=lambda p: len(out[p]))
@@ -727,7 +736,7 @@ def test_real_fixtures_make_valid_feeds(capsys: pytest.CaptureFixture[str]) -> N
 
 def _render_feeds_page(site_url: str = SITE) -> str:
     """The Feeds page as the build renders it."""
-    return render("feeds.md.j2", url("feeds"), site_url=site_url, **feeds_page_context(TAXONOMY)).text
+    return render("feeds.md.j2", url("feeds"), site_url=site_url, **feeds_page_context(topics_only())).text
 
 
 def test_feeds_page_lists_every_feed_with_its_url_and_size() -> None:
@@ -735,7 +744,7 @@ def test_feeds_page_lists_every_feed_with_its_url_and_size() -> None:
     assert page.startswith("---\ntitle: Feeds\n")
     front, body = page[4:].split("\n---\n", 1)
     assert "description:" in front and body.strip().startswith("<div")
-    for info in feed_catalog(TAXONOMY):
+    for info in feed_catalog(topics_only()):
         assert f'href="../{info.path}"' in body, info.path
         assert f"{SITE}{info.path}" in body, info.path
     assert "Agents &amp; tool use" in page and "Agents & tool" not in page
@@ -743,12 +752,12 @@ def test_feeds_page_lists_every_feed_with_its_url_and_size() -> None:
     assert "up to 50 papers" in page
     assert f"{SITE}p/&lt;arXiv id&gt;/" in page
     assert 'href="../feeds.opml"' in body and f"<code>{SITE}feeds.opml</code>" in body
-    assert f"lists every feed below, {len(opml_feeds(TAXONOMY))} in all, each once, in folders: Site-wide, " \
+    assert f"lists every feed below, {len(opml_feeds(topics_only()))} in all, each once, in folders: Site-wide, " \
         "Topics." in body
     assert 'href="../data/"' in body
     markdown = pytest.importorskip("markdown")
     rendered = markdown.markdown(body, extensions=["md_in_html"])
-    for info in feed_catalog(TAXONOMY):
+    for info in feed_catalog(topics_only()):
         assert f'href="../{info.path}"' in rendered, info.path
 
 
@@ -775,7 +784,7 @@ def _render_partial(site_url: str | None, meta: dict[str, Any], page_url: str = 
     env.filters["url"] = relative
     page = {"url": page_url, "meta": meta, "title": "A page"}
     config = {"site_url": site_url, "site_name": "Daily Papers Archive",
-              "extra": {"dailypapers_feeds": head_links_by_page(feed_catalog(TAXONOMY))[url("home")]}}
+              "extra": {"dailypapers_feeds": head_links_by_page(feed_catalog(topics_only()))[url("home")]}}
     text = env.get_template("partials/feed-links.html").render(config=config, page=page)
     parser = _LinkTags()
     parser.feed(text)
@@ -785,11 +794,11 @@ def _render_partial(site_url: str | None, meta: dict[str, Any], page_url: str = 
 
 def _hostile_topic_links() -> list[dict[str, str]]:
     hostile = Taxonomy((Topic("agents", 'Agents & <tool> "use"', "d", ("agent",)),))
-    return head_links_by_page(feed_catalog(hostile))[url("topic", slug="agents")]
+    return head_links_by_page(feed_catalog(topics_only(hostile)))[url("topic", slug="agents")]
 
 
 def test_head_links_point_at_the_site_wide_feeds() -> None:
-    site_wide = [info for info in feed_catalog(TAXONOMY) if info.page == url("home")]
+    site_wide = [info for info in feed_catalog(topics_only()) if info.page == url("home")]
     assert [info.path for info in site_wide] == ["feed.xml", "atom.xml", "feed.json", "daily.xml", "weekly.xml"]
     links = _render_partial("https://user.github.io/repo", {})
     assert [(link["href"], link["type"]) for link in links] == \
@@ -810,7 +819,7 @@ def test_head_links_add_a_topic_pages_own_feeds() -> None:
         (f"{SITE}topics/agents/feed.json", "application/feed+json"),
     ]
     assert topic[0]["title"] == 'Daily Papers Archive: Agents & <tool> "use" (RSS)'  # escaped, intact when parsed
-    catalog_paths = {info.path for info in feed_catalog(TAXONOMY)}
+    catalog_paths = {info.path for info in feed_catalog(topics_only())}
     assert all(link["href"].removeprefix(SITE) in catalog_paths for link in links if link not in topic)
 
 
@@ -829,7 +838,7 @@ def test_head_links_in_a_real_mkdocs_material_build(tmp_path: Path) -> None:
         f"site_name: Daily Papers Archive\nsite_url: https://user.github.io/repo\ndocs_dir: docs\n"
         f"site_dir: site\ntheme:\n  name: material\n  custom_dir: {REPO / 'overrides'}\n", encoding="utf-8")
     config = load_config(str(tmp_path / "mkdocs.yml"))
-    config.extra["dailypapers_feeds"] = head_links_by_page(feed_catalog(TAXONOMY))[url("home")]
+    config.extra["dailypapers_feeds"] = head_links_by_page(feed_catalog(topics_only()))[url("home")]
     config.extra["dailypapers_urls"] = theme_urls()  # as the plugin sets them
     mkdocs.build(config)
 
@@ -838,7 +847,7 @@ def test_head_links_in_a_real_mkdocs_material_build(tmp_path: Path) -> None:
         parser.feed(page.read_text(encoding="utf-8"))
         return [(link.get("href"), link.get("type")) for link in parser.links if link.get("rel") == "alternate"]
 
-    site_wide = [(SITE + i.path, MEDIA_TYPES[i.kind]) for i in feed_catalog(TAXONOMY)
+    site_wide = [(SITE + i.path, MEDIA_TYPES[i.kind]) for i in feed_catalog(topics_only())
                  if not i.path.startswith("topics/")]
     assert alternates(tmp_path / "site" / "index.html") == site_wide
     assert alternates(tmp_path / "site" / "topics" / "agents" / "index.html") == site_wide + [

@@ -27,6 +27,7 @@ from test_feeds import TAXONOMY, make_archive, make_paper, real_archive
 from generator.core.urls import url
 from generator.domain.model import Account, Archive, Author
 from generator.domain.orgs import organizations
+from generator.domain.site import make_site
 from generator.outputs.feeds import build_feeds, item_date, opml_feeds
 
 pytestmark = pytest.mark.reader
@@ -116,7 +117,7 @@ def _epoch(*args: int) -> int:
 def test_newsboat_reads_each_paper_once_with_its_title_link_and_id(newsboat: str, site: tuple[Path, str],
                                                                   tmp_path: Path, path: str) -> None:
     root, base = site
-    publish(root, build_feeds(_sample(), TAXONOMY, base))
+    publish(root, build_feeds(make_site(_sample(), TAXONOMY, base)))
     rows = read_with_newsboat(newsboat, base + path, tmp_path / "reader")
     if path.startswith("topics/"):
         assert [row["guid"] for row in rows] == [f"{base}p/2510.00001/"]
@@ -143,7 +144,7 @@ def test_newsboat_reads_each_paper_once_with_its_title_link_and_id(newsboat: str
 def test_newsboat_reads_the_daily_and_weekly_digests(newsboat: str, site: tuple[Path, str],
                                                      tmp_path: Path) -> None:
     root, base = site
-    publish(root, build_feeds(_sample(), TAXONOMY, base))
+    publish(root, build_feeds(make_site(_sample(), TAXONOMY, base)))
     daily = read_with_newsboat(newsboat, base + "daily.xml", tmp_path / "daily")
     assert [(row["guid"], row["url"]) for row in daily] == [
         (f"{base}2025/10/03/", f"{base}2025/10/03/"), (f"{base}2025/10/02/", f"{base}2025/10/02/")]
@@ -159,7 +160,7 @@ def test_newsboat_reads_the_daily_and_weekly_digests(newsboat: str, site: tuple[
 def test_newsboat_reads_the_real_archive(newsboat: str, site: tuple[Path, str], tmp_path: Path) -> None:
     archive, taxonomy = real_archive()
     root, base = site
-    files = build_feeds(archive, taxonomy, base)
+    files = build_feeds(make_site(archive, taxonomy, base))
     publish(root, files)
     newest = sorted(archive.papers, key=lambda p: (-item_date(p, p.day).timestamp(), p.id))[:100]
     rows = read_with_newsboat(newsboat, base + "feed.xml", tmp_path / "main")
@@ -183,7 +184,7 @@ def test_newsboat_imports_the_opml_and_reads_every_feed_it_lists(newsboat: str, 
     papers = [p for day in _sample().days for p in day.papers]
     papers.append(make_paper("2510.00003", dt.date(2025, 10, 2), upvotes=1, topics=("other",)))
     archive = make_archive(papers)
-    publish(root, build_feeds(archive, TAXONOMY, base))
+    publish(root, build_feeds(make_site(archive, TAXONOMY, base)))
     orgs = organizations(archive)  # the organization feeds are listed too, in their own folder
     assert orgs
     work = tmp_path / "import"
@@ -197,7 +198,7 @@ def test_newsboat_imports_the_opml_and_reads_every_feed_it_lists(newsboat: str, 
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     imported = [line.split(" ", 1) for line in urls.read_text(encoding="utf-8").splitlines() if line.strip()]
-    expected = opml_feeds(TAXONOMY, orgs)
+    expected = opml_feeds(make_site(archive, TAXONOMY, base))
     assert [url for url, _ in imported] == [base + info.path for info in expected]
     assert [tag for _, tag in imported] == ['"Site-wide"'] * 3 + ['"Topics"'] * len(TAXONOMY.all_topics) \
         + ['"Organizations"'] * len(orgs)

@@ -167,6 +167,7 @@ def test_abstract_folding_keeps_paragraphs() -> None:
 
 def test_unstorable_characters_are_removed() -> None:
     assert clean_text("a\x00b\x07c\x1bd\tE\nF\ufffeG\uffffH\ud800I") == "abcd\tE\nFGHI"
+    assert clean_text("Del\x7fC1\x80\x86\x9f end") == "DelC1 end"  # readers would show U+0086 as "\u2020"
     assert clean_text("x\r\ny\rz") == "x\ny\nz"
     paper = _one(_entry(title="Bell\x07 and \ud83d lone", summary="a\x0cb"))
     assert paper["title"] == "Bell and  lone"
@@ -248,6 +249,9 @@ def _bad_bodies() -> list[tuple[str, bytes, str]]:
         ("upvotes-bool", json.dumps([_entry(upvotes=True)]).encode(), "paper.upvotes should be a number"),
         ("upvotes-negative", json.dumps([_entry(upvotes=-1)]).encode(), "negative"),
         ("upvotes-huge", json.dumps([_entry(upvotes=2**53)]).encode(), "16 digits long, too large to be a count"),
+        # one more than the schema's maximum: refused here, with its own line, not by the write after it
+        ("upvotes-over-the-schema", json.dumps([_entry(upvotes=10**12 + 1)]).encode(),
+         "paper.upvotes is 13 digits long, too large to be a count"),
         ("stars-infinite", b'[{"paper": {"id": "2509.01234", "title": "T", "githubStars": -1e999}}]',
          "paper.githubStars should be a whole number, not -inf"),
         ("int-over-4300-digits", b'[{"paper": {"id": "2509.01234", "upvotes": ' + b"1" * 4301 + b"}}]",
@@ -295,3 +299,10 @@ def test_naughty_strings_are_stored_as_written() -> None:
     assert loaded["papers"] == day.papers
     for paper, raw in zip(day.papers, naughty, strict=False):
         assert paper["title"] == fold_title(f"T {raw}")
+
+
+def test_the_largest_count_the_schema_holds_is_stored() -> None:
+    """10^12, the schema's maximum, is the largest count import accepts: whatever it accepts, the write
+    that follows accepts too (a count above it once failed only there, naming a file never written)."""
+    paper = _one(_entry(upvotes=10**12))
+    assert paper["upvotes"] == 10**12

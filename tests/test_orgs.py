@@ -18,10 +18,13 @@ from htmltext import parse
 
 from generator.cli import main
 from generator.core.project import Project
+from generator.core.settings import DEFAULTS
+from generator.domain.collections import org_collections
 from generator.domain.model import Account, Archive, Day, Paper
 from generator.domain.orgs import MAX_SLUG, org_slug, organizations
-from generator.domain.views import TOPIC_PAGE_SIZE, org_views
-from generator.outputs.feeds import ORG_ITEMS, build_feeds
+from generator.domain.site import make_site
+from generator.domain.views import collection_views
+from generator.outputs.feeds import build_feeds
 from generator.publish.build import build_site
 from generator.store.taxonomy import load_taxonomy
 
@@ -152,10 +155,11 @@ def test_which_account_keeps_a_shared_slug_never_depends_on_the_order_days_came_
 
 def test_org_pages_split_like_topic_pages() -> None:
     day = dt.date(2025, 11, 3)
-    papers = [_paper(f"{n:04d}", day, Account("big"), upvotes=n) for n in range(TOPIC_PAGE_SIZE * 2 + 1)]
-    views = org_views(organizations(_archive((day, papers))))
+    size = DEFAULTS.page_size
+    papers = [_paper(f"{n:04d}", day, Account("big"), upvotes=n) for n in range(size * 2 + 1)]
+    views = collection_views(org_collections(organizations(_archive((day, papers)))), size)
     assert [(v.url, len(v.papers), v.pages) for v in views] == [
-        ("orgs/big/", TOPIC_PAGE_SIZE, 3), ("orgs/big/page/2/", TOPIC_PAGE_SIZE, 3), ("orgs/big/page/3/", 1, 3)]
+        ("orgs/big/", size, 3), ("orgs/big/page/2/", size, 3), ("orgs/big/page/3/", 1, 3)]
     assert sum((v.papers for v in views), ()) == organizations(_archive((day, papers)))[0].papers
 
 
@@ -236,7 +240,7 @@ def test_org_feeds_parse_and_hold_its_newest_papers(real) -> None:
             feed = feedparser.parse((project.site_dir / "orgs" / slug / kind).read_bytes())
             assert feed.bozo == 0, (slug, kind, feed.get("bozo_exception"))
             assert {e.id.rstrip("/").rsplit("/", 1)[1] for e in feed.entries} <= ids
-            assert len(feed.entries) == min(len(ids), ORG_ITEMS)
+            assert len(feed.entries) == min(len(ids), DEFAULTS.collection_feed_items["org"])
     page = (project.site_dir / "orgs" / "nvidia" / "index.html").read_text()
     rss = f'title="Daily Papers Archive: NVIDIA (RSS)" href="{SITE_URL}orgs/nvidia/feed.xml"'
     assert f'type="application/rss+xml" {rss}' in page
@@ -383,13 +387,14 @@ def test_a_paper_relisted_under_an_organization_is_on_its_page_once() -> None:
 
 
 def test_an_org_feed_holds_its_newest_papers_newest_first() -> None:
-    """More papers than a feed holds: the feed keeps the ORG_ITEMS newest, never older ones."""
+    """More papers than a feed holds: the feed keeps its newest, never older ones."""
     lab = Account("big-lab", "Big Lab")
     start = dt.date(2025, 10, 1)
+    items = DEFAULTS.collection_feed_items["org"]
     days = [(start + dt.timedelta(days=n), [_paper(f"2510.{n:05d}", start + dt.timedelta(days=n), lab)])
-            for n in range(ORG_ITEMS + 5)]
-    out = build_feeds(_archive(*days), load_taxonomy(Path(__file__).parent.parent / "content" / "topics.yaml"),
-                      SITE_URL)
+            for n in range(items + 5)]
+    taxonomy = load_taxonomy(Path(__file__).parent.parent / "content" / "topics.yaml")
+    out = build_feeds(make_site(_archive(*days), taxonomy, SITE_URL))
     feed = feedparser.parse(out[f"orgs/{org_slug('big-lab')}/feed.xml"])
-    newest = [f"2510.{n:05d}" for n in range(ORG_ITEMS + 4, 4, -1)]
+    newest = [f"2510.{n:05d}" for n in range(items + 4, 4, -1)]
     assert [e.id.rstrip("/").rsplit("/", 1)[1] for e in feed.entries] == newest

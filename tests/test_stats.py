@@ -14,7 +14,7 @@ from conftest import REPO, new_project
 from htmltext import parse
 
 from generator.core.project import Project
-from generator.domain import views
+from generator.core.settings import DEFAULTS
 from generator.domain.model import Account, Archive, Day, Paper
 from generator.domain.orgs import organizations
 from generator.domain.views import stats_view
@@ -53,7 +53,7 @@ def _archive(taxonomy) -> Archive:
 
 def test_the_numbers_behind_the_charts(taxonomy) -> None:
     archive = _archive(taxonomy)
-    view = stats_view(archive, taxonomy, organizations(archive))
+    view = stats_view(archive, taxonomy, organizations(archive), DEFAULTS.top_orgs_per_year)
     assert view.paper_count == 5  # paper 1 counted once, on its first day
     weeks = dict(view.weeks)
     assert weeks[dt.date(2025, 3, 31)] == 3 and weeks[dt.date(2025, 4, 7)] == 0 and weeks[dt.date(2025, 4, 14)] == 0
@@ -71,7 +71,7 @@ def test_the_numbers_behind_the_charts(taxonomy) -> None:
 
 def test_charts_are_valid_svg_with_a_title_and_theme_colours(taxonomy) -> None:
     archive = _archive(taxonomy)
-    charts = stats_charts(stats_view(archive, taxonomy, organizations(archive)))
+    charts = stats_charts(stats_view(archive, taxonomy, organizations(archive), DEFAULTS.top_orgs_per_year))
     assert set(charts) == {"weekly", "topics", "orgs", "upvotes"}
     ids: list[str] = []
     for name, svg in charts.items():
@@ -89,8 +89,8 @@ def test_charts_are_valid_svg_with_a_title_and_theme_colours(taxonomy) -> None:
 
 def test_charts_are_byte_identical_in_a_new_process(taxonomy) -> None:
     archive = _archive(taxonomy)
-    here = stats_charts(stats_view(archive, taxonomy, organizations(archive)))
-    assert here == stats_charts(stats_view(archive, taxonomy, organizations(archive)))
+    here = stats_charts(stats_view(archive, taxonomy, organizations(archive), DEFAULTS.top_orgs_per_year))
+    assert here == stats_charts(stats_view(archive, taxonomy, organizations(archive), DEFAULTS.top_orgs_per_year))
     script = (
         "import sys, json; sys.path.insert(0, 'tests')\n"
         "from test_stats import _archive, REPO\n"
@@ -98,8 +98,9 @@ def test_charts_are_byte_identical_in_a_new_process(taxonomy) -> None:
         "from generator.domain.views import stats_view\n"
         "from generator.domain.orgs import organizations\n"
         "from generator.outputs.charts import stats_charts\n"
+        "from generator.core.settings import DEFAULTS\n"
         "t = load_taxonomy(REPO / 'content' / 'topics.yaml'); a = _archive(t)\n"
-        "print(json.dumps(stats_charts(stats_view(a, t, organizations(a)))))\n"
+        "print(json.dumps(stats_charts(stats_view(a, t, organizations(a), DEFAULTS.top_orgs_per_year))))\n"
     )
     import json
 
@@ -233,8 +234,8 @@ def test_an_archive_without_organizations_still_gets_its_stats_page(taxonomy) ->
     """Papers before late 2025 name no organization: the page leaves that chart out, and says so."""
     slugs = [t.slug for t in taxonomy.all_topics]
     archive = Archive((Day(dt.date(2025, 3, 31), "listed", (_paper("1", dt.date(2025, 3, 31), 3, (slugs[0],)),)),))
-    view = stats_view(archive, taxonomy, organizations(archive))
+    view = stats_view(archive, taxonomy, organizations(archive), DEFAULTS.top_orgs_per_year)
     charts = stats_charts(view)
     assert charts["orgs"] == "" and charts["weekly"] and charts["upvotes"]
-    page = render("stats.md.j2", view.url, view=view, charts=charts, top_orgs=views.TOP_ORGS_YEAR).text
+    page = render("stats.md.j2", view.url, view=view, charts=charts, top_orgs=DEFAULTS.top_orgs_per_year).text
     assert page.count('class="dp-chart-svg"') == 3

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from generator.core.settings import DEFAULTS
 from generator.core.urls import url
 from generator.domain import views
+from generator.domain.collections import topic_collections
 from generator.domain.model import Archive, Author, Day, Paper
 from generator.domain.topics import Taxonomy, Topic
 
@@ -46,7 +48,7 @@ def test_a_paper_on_two_days_belongs_to_its_first_day() -> None:
 
 
 def test_month_calendar_cells_and_top_papers() -> None:
-    (month,) = views.month_views(views.day_views(archive()))
+    (month,) = views.month_views(views.day_views(archive()), DEFAULTS.top_month)
     assert month.url == "2026/11/"
     cells = {c.date: c for week in month.weeks for c in week if c.date}
     assert cells[MON].status == "listed" and cells[MON].count == 2
@@ -58,10 +60,10 @@ def test_month_calendar_cells_and_top_papers() -> None:
 
 def test_iso_weeks_and_years() -> None:
     days = views.day_views(archive())
-    (week,) = views.week_views(days)
+    (week,) = views.week_views(days, DEFAULTS.top_week)
     assert week.key == "2026-W47" and week.url == "weeks/2026-W47/"
     assert week.start == MON and week.end == dt.date(2026, 11, 22)
-    (year,) = views.year_views(views.month_views(days))
+    (year,) = views.year_views(views.month_views(days, DEFAULTS.top_month), DEFAULTS.top_year)
     assert year.paper_count == 4 and year.day_count == 2
 
 
@@ -70,9 +72,11 @@ def test_topic_pages_hold_at_most_100_papers_newest_first() -> None:
     many = tuple(Day(start + dt.timedelta(days=i), "listed", (paper(f"2601.{i:05d}", start + dt.timedelta(days=i)),))
                  for i in range(250))
     taxonomy = Taxonomy((Topic("video", "Video", ""),))
-    pages = [v for v in views.topic_views(Archive(many), taxonomy) if v.topic.slug == "video"]
+    pages = [v for v in views.collection_views(topic_collections(Archive(many), taxonomy), DEFAULTS.page_size)
+             if v.collection.slug == "video"]
     assert [(v.page, len(v.papers)) for v in pages] == [(1, 100), (2, 100), (3, 50)]
     assert pages[0].papers[0].id == "2601.00249"
     assert pages[1].url == "topics/video/page/2/"
-    other = [v for v in views.topic_views(Archive(many), taxonomy) if v.topic.slug == "other"]
+    other = [v for v in views.collection_views(topic_collections(Archive(many), taxonomy), DEFAULTS.page_size)
+             if v.collection.slug == "other"]
     assert other[0].papers == () and other[0].pages == 1

@@ -17,16 +17,11 @@ from typing import Literal, TypeVar
 
 from generator.core import text
 from generator.core.urls import url
+from generator.domain.collections import Collection
 from generator.domain.model import Archive, Day, DayStatus, Paper
 from generator.domain.orgs import Organization
 from generator.domain.topics import Taxonomy, Topic
 
-TOPIC_PAGE_SIZE = 100
-TOP_PAPERS_WEEK = 15
-TOP_PAPERS_MONTH = 20
-TOP_PAPERS_YEAR = 30
-RECENT_DAYS_HOME = 10
-TOP_ORGS_YEAR = 10
 # Upvote ranges of the stats page's spread chart: each bin is [edge, next edge); the last is open.
 UPVOTE_EDGES = (0, 1, 5, 10, 20, 50, 100, 200, 500, 1000)
 
@@ -35,16 +30,6 @@ PageStatus = DayStatus | Literal["missing"]
 CellStatus = PageStatus | Literal["pad", "weekend", "outside"]
 """A calendar cell: a day page's status, or a cell without a page (padding, a weekend, outside the archive)."""
 K = TypeVar("K")
-
-
-# The site-wide feeds' file names, and a feed's in a topic's or organization's folder.
-FEED_RSS = "feed.xml"
-FEED_ATOM = "atom.xml"
-FEED_JSON = "feed.json"
-DAILY_FEED = "daily.xml"
-WEEKLY_FEED = "weekly.xml"
-FeedKind = Literal["rss", "atom", "json"]
-FEED_FILES: dict[FeedKind, str] = {"rss": FEED_RSS, "atom": FEED_ATOM, "json": FEED_JSON}  # in a topic's folder too
 
 
 def week_key(date: dt.date) -> str:
@@ -157,49 +142,25 @@ class WeekView:
 
 
 @dataclass(frozen=True, slots=True)
-class TopicPageView:
-    topic: Topic
-    page: int
-    pages: int
-    papers: tuple[Paper, ...]
-    total: int
+class CollectionPageView:
+    """One page of a collection's papers (a topic's, an organization's), newest first."""
 
-    @property
-    def url(self) -> str:
-        return url("topic", slug=self.topic.slug, page=self.page)
-
-    def page_url(self, page: int) -> str:
-        """Another page of the same topic."""
-        return url("topic", slug=self.topic.slug, page=page)
-
-
-@dataclass(frozen=True, slots=True)
-class OrgPageView:
-    """One page of an organization's papers, newest first, split like topic pages."""
-
-    org: Organization
+    collection: Collection
     page: int
     pages: int
     papers: tuple[Paper, ...]
 
     @property
     def url(self) -> str:
-        return url("org", slug=self.org.slug, page=self.page)
+        return url(self.collection.kind, slug=self.collection.slug, page=self.page)
 
     @property
     def total(self) -> int:
-        return len(self.org.papers)
+        return len(self.collection.papers)
 
     def page_url(self, page: int) -> str:
-        return url("org", slug=self.org.slug, page=page)
-
-    @property
-    def rss_url(self) -> str:
-        return url("org-feed", slug=self.org.slug, file=FEED_FILES["rss"])
-
-    @property
-    def atom_url(self) -> str:
-        return url("org-feed", slug=self.org.slug, file=FEED_FILES["atom"])
+        """Another page of the same collection."""
+        return url(self.collection.kind, slug=self.collection.slug, page=page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +206,8 @@ def _neighbours(keys: Sequence[K], index: int) -> tuple[K | None, K | None]:
     return (keys[index - 1] if index > 0 else None, keys[index + 1] if index + 1 < len(keys) else None)
 
 
-def month_views(days: list[DayView]) -> list[MonthView]:
+def month_views(days: list[DayView], top: int) -> list[MonthView]:
+    """Each month with a day page, its calendar, and its `top` most upvoted papers."""
     by_month: dict[tuple[int, int], list[DayView]] = defaultdict(list)
     for day in days:
         by_month[(day.date.year, day.date.month)].append(day)
@@ -268,11 +230,11 @@ def month_views(days: list[DayView]) -> list[MonthView]:
         papers = [p for d in month_days for p in d.papers]
         previous, following = _neighbours(keys, index)
         views.append(MonthView(year, month, tuple(weeks), tuple(month_days),
-                               tuple(top_papers(papers, TOP_PAPERS_MONTH)), len(papers), previous, following))
+                               tuple(top_papers(papers, top)), len(papers), previous, following))
     return views
 
 
-def year_views(months: list[MonthView]) -> list[YearView]:
+def year_views(months: list[MonthView], top: int) -> list[YearView]:
     by_year: dict[int, list[MonthView]] = defaultdict(list)
     for month in months:
         by_year[month.year].append(month)
@@ -281,12 +243,12 @@ def year_views(months: list[MonthView]) -> list[YearView]:
         year_months = by_year[year]
         papers = [p for m in year_months for d in m.days for p in d.papers]
         day_count = sum(1 for m in year_months for d in m.days if d.papers)
-        views.append(YearView(year, tuple(year_months), tuple(top_papers(papers, TOP_PAPERS_YEAR)),
+        views.append(YearView(year, tuple(year_months), tuple(top_papers(papers, top)),
                               len(papers), day_count))
     return views
 
 
-def week_views(days: list[DayView]) -> list[WeekView]:
+def week_views(days: list[DayView], top: int) -> list[WeekView]:
     by_week: dict[str, list[DayView]] = defaultdict(list)
     for day in days:
         by_week[week_key(day.date)].append(day)
@@ -297,47 +259,19 @@ def week_views(days: list[DayView]) -> list[WeekView]:
         start = week_days[0].date - dt.timedelta(days=week_days[0].date.weekday())
         papers = [p for d in week_days for p in d.papers]
         previous, following = _neighbours(keys, index)
-        views.append(WeekView(key, start, tuple(week_days), tuple(top_papers(papers, TOP_PAPERS_WEEK)),
+        views.append(WeekView(key, start, tuple(week_days), tuple(top_papers(papers, top)),
                               len(papers), previous, following))
     return views
 
 
-def topic_views(archive: Archive, taxonomy: Taxonomy) -> list[TopicPageView]:
-    """Each topic's papers newest first (each paper once, on its first day), split into pages of 100."""
-    by_topic: dict[str, list[Paper]] = defaultdict(list)
-    for paper in reversed(archive.papers):
-        for slug in paper.topics:
-            by_topic[slug].append(paper)
+def collection_views(collections: Iterable[Collection], page_size: int) -> list[CollectionPageView]:
+    """Each collection's papers (newest first) in pages of `page_size`; a collection without papers is
+    one empty page (the page still exists and says so)."""
     views = []
-    for topic in taxonomy.all_topics:
-        papers = by_topic.get(topic.slug, [])
-        chunks = paged(papers)
-        views += [TopicPageView(topic, page, len(chunks), chunk, len(papers))
-                  for page, chunk in enumerate(chunks, start=1)]
-    return views
-
-
-def paged(papers: Sequence[Paper]) -> list[tuple[Paper, ...]]:
-    """A list of papers in pages of TOPIC_PAGE_SIZE, as topic and organization pages split them; an empty
-    list is one empty page (the page still exists and says so)."""
-    return [tuple(papers[start:start + TOPIC_PAGE_SIZE])
-            for start in range(0, max(len(papers), 1), TOPIC_PAGE_SIZE)]
-
-
-def topic_counts(archive: Archive, taxonomy: Taxonomy) -> dict[str, int]:
-    counts = dict.fromkeys((t.slug for t in taxonomy.all_topics), 0)
-    for paper in archive.papers:
-        for slug in paper.topics:
-            counts[slug] += 1
-    return counts
-
-
-def org_views(orgs: Iterable[Organization]) -> list[OrgPageView]:
-    """Each organization's papers (already newest first) in pages of TOPIC_PAGE_SIZE, like topic pages."""
-    views = []
-    for org in orgs:
-        chunks = paged(org.papers)
-        views += [OrgPageView(org, page, len(chunks), chunk) for page, chunk in enumerate(chunks, start=1)]
+    for collection in collections:
+        papers = collection.papers
+        chunks = [papers[start:start + page_size] for start in range(0, max(len(papers), 1), page_size)]
+        views += [CollectionPageView(collection, page, len(chunks), chunk) for page, chunk in enumerate(chunks, 1)]
     return views
 
 
@@ -387,7 +321,7 @@ def _upvote_labels() -> list[str]:
     return labels + [f"{UPVOTE_EDGES[-1]:,}+"]
 
 
-def stats_view(archive: Archive, taxonomy: Taxonomy, orgs: Iterable[Organization]) -> StatsView:
+def stats_view(archive: Archive, taxonomy: Taxonomy, orgs: Iterable[Organization], top_orgs: int) -> StatsView:
     """Papers per week (weeks without papers count 0), topic shares per quarter, each year's top
     organizations and how upvotes spread."""
     papers = archive.papers
@@ -423,7 +357,7 @@ def stats_view(archive: Archive, taxonomy: Taxonomy, orgs: Iterable[Organization
     for year in sorted(per_year):
         counts = per_year[year]
         ranked = sorted(counts.items(), key=lambda item: (-item[1], org_by_name[item[0]].slug))
-        org_years.append(OrgYear(year, tuple((org_by_name[name], n) for name, n in ranked[:TOP_ORGS_YEAR]),
+        org_years.append(OrgYear(year, tuple((org_by_name[name], n) for name, n in ranked[:top_orgs]),
                                  sum(counts.values())))
 
     bins = [0] * len(UPVOTE_EDGES)

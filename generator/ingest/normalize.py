@@ -36,12 +36,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.core.errors import DayError, one_line
-from generator.store.format import MAX_PAPERS, PAPER_KEYS
+from generator.store.format import COUNT_MAXIMUM, MAX_PAPERS, PAPER_KEYS
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
 MAX_ENTRIES = MAX_PAPERS  # a day's list, every page together (fetch asks for pages of 100 up to this)
-# The largest count stored: the site's JavaScript reads numbers as doubles, exact only up to 2**53.
-MAX_COUNT = 2**53 - 1
+MAX_COUNT = COUNT_MAXIMUM  # the schema's: no real paper has more upvotes, comments or stars
 MAX_TITLE = 2000
 MAX_TEXT = 100_000
 MAX_URL = 4000
@@ -57,9 +56,11 @@ MAX_MEDIA = 100
 ARXIV_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?/[0-9]{7}")
 _VERSION_SUFFIX = re.compile(r"v[0-9]+\Z")
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z")
-# C0 controls but tab and newline, the two non-characters XML forbids, and UTF-16 surrogates, which
-# can only reach a Python str as lone halves (json.loads accepts "\ud800").
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# C0 controls but tab and newline, DEL and the C1 controls (which XML discourages and readers show as
+# Windows-1252 letters: U+0086 as "†"), the two non-characters XML forbids, and UTF-16 surrogates, which
+# can only reach a Python str as lone halves (json.loads accepts "\ud800"). U+0085 is a line break,
+# turned into one before this applies.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t\n]*")
 _WRAP = re.compile(r"[ \t]*\n[ \t]*")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")

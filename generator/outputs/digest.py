@@ -29,15 +29,15 @@ from urllib.parse import quote, urlsplit
 import jinja2
 
 from generator.core.errors import UserError, one_line
+from generator.core.settings import DEFAULTS, Settings
 from generator.core.text import http_url, long_date, short_date
 from generator.core.urls import url
 from generator.domain import views
 from generator.domain.model import Archive, Paper
-from generator.outputs.feeds import SITE_NAME, item_date
+from generator.outputs.feeds import DAILY_FILE, WEEKLY_FILE, item_date
 
-DIGEST_TOP = 10  # papers in one digest: a day's median list is ~15, so most days show nearly all
 AUTHORS_SHOWN = 5
-MAX_TITLE = 500
+DIGEST_TITLE_CHARS = 500  # an email shows less than a feed
 MAX_SUMMARY = 600  # the AI summary is one or two sentences; an abstract excerpt is cut here
 MAX_NAME = 120
 TEXT_WIDTH = 72
@@ -84,6 +84,7 @@ class Digest:
     total: int
     date: dt.datetime
     site_url: str
+    site_name: str
 
     @property
     def subject(self) -> str:
@@ -103,7 +104,7 @@ class Digest:
 
     @property
     def feed_url(self) -> str:
-        return self.site_url + views.DAILY_FEED
+        return self.site_url + url("feed", file=DAILY_FILE)
 
     @property
     def message_id(self) -> str:
@@ -128,16 +129,15 @@ def _digest_paper(paper: Paper, rank: int, site_url: str) -> DigestPaper:
         summary, label = one_line(paper.abstract, MAX_SUMMARY), "Abstract"
     pid = quote(paper.id, safe="/")  # the schema allows only arXiv ids; quoting keeps any other id inert
     return DigestPaper(
-        rank=rank, id=paper.id, title=one_line(paper.title, MAX_TITLE) or paper.id, authors=_authors(paper),
+        rank=rank, id=paper.id, title=one_line(paper.title, DIGEST_TITLE_CHARS) or paper.id, authors=_authors(paper),
         upvotes=paper.upvotes, comments=paper.comments, summary=summary, summary_label=label,
         card_url=site_url + url("card", id=pid, date=paper.day),
         arxiv_url=paper.arxiv_url, hf_url=paper.hf_url,
     )
 
 
-def _ranked(papers: list[Paper], site_url: str) -> tuple[DigestPaper, ...]:
-    return tuple(_digest_paper(p, rank, site_url)
-                 for rank, p in enumerate(views.top_papers(papers, DIGEST_TOP), start=1))
+def _ranked(papers: list[Paper], site_url: str, top: int) -> tuple[DigestPaper, ...]:
+    return tuple(_digest_paper(p, rank, site_url) for rank, p in enumerate(views.top_papers(papers, top), start=1))
 
 
 def latest_day(archive: Archive) -> dt.date | None:
@@ -146,7 +146,7 @@ def latest_day(archive: Archive) -> dt.date | None:
     return listed[-1] if listed else None
 
 
-def day_digest(archive: Archive, date: dt.date, site_url: str) -> Digest:
+def day_digest(archive: Archive, date: dt.date, site_url: str, settings: Settings = DEFAULTS) -> Digest:
     """The day's most upvoted papers; DigestError when the day is not stored or has no papers."""
     day = next((d for d in archive.days if d.date == date), None)
     if day is None:
@@ -157,8 +157,8 @@ def day_digest(archive: Archive, date: dt.date, site_url: str) -> Digest:
         raise DigestError(f"{date}: the day has no papers ({why})")
     return Digest(
         key=date.isoformat(), kind="day", heading=long_date(date), page_url=site_url + url("day", date=date),
-        papers=_ranked(list(day.papers), site_url), total=len(day.papers),
-        date=max(item_date(p, date) for p in day.papers), site_url=site_url,
+        papers=_ranked(list(day.papers), site_url, settings.digest_top), total=len(day.papers),
+        date=max(item_date(p, date) for p in day.papers), site_url=site_url, site_name=settings.site_name,
     )
 
 
@@ -174,7 +174,7 @@ def parse_week(value: str) -> str:
     raise DigestError(f"{value!r} is not an ISO week; use YYYY-Www, e.g. 2025-W37")
 
 
-def week_digest(archive: Archive, key: str, site_url: str) -> Digest:
+def week_digest(archive: Archive, key: str, site_url: str, settings: Settings = DEFAULTS) -> Digest:
     """The week's most upvoted papers, each paper once on its first day, as the weekly feed counts them."""
     key = parse_week(key)
     papers = [p for p in archive.papers if views.week_key(p.day) == key]
@@ -184,8 +184,8 @@ def week_digest(archive: Archive, key: str, site_url: str) -> Digest:
     span = short_date(first) if first == last else f"{short_date(first, year=False)} to {short_date(last)}"
     return Digest(
         key=key, kind="week", heading=f"week {key} ({span})", page_url=site_url + url("week", week=key),
-        papers=_ranked(papers, site_url), total=len(papers),
-        date=max(item_date(p, p.day) for p in papers), site_url=site_url,
+        papers=_ranked(papers, site_url, settings.digest_top), total=len(papers),
+        date=max(item_date(p, p.day) for p in papers), site_url=site_url, site_name=settings.site_name,
     )
 
 
@@ -218,7 +218,7 @@ def _environment() -> jinja2.Environment:
 
 def render_parts(digest: Digest, sender: Address | None = None) -> tuple[str, str]:
     """The plain-text and the HTML part of the digest's email."""
-    context = {"digest": digest, "site_name": SITE_NAME, "reply_to": sender.addr_spec if sender else ""}
+    context = {"digest": digest, "site_name": digest.site_name, "reply_to": sender.addr_spec if sender else ""}
     env = _environment()
     return env.get_template("digest.txt.j2").render(**context), env.get_template("digest.html.j2").render(**context)
 
@@ -248,7 +248,7 @@ def build_message(digest: Digest, sender: Address | None, recipients: tuple[Addr
     message["Subject"] = digest.subject
     message["Date"] = format_datetime(digest.date)
     message["Message-ID"] = digest.message_id
-    message["List-Id"] = f"{SITE_NAME} digest <digest.{urlsplit(digest.site_url).hostname}>"
+    message["List-Id"] = f"{one_line(digest.site_name)} digest <digest.{urlsplit(digest.site_url).hostname}>"
     message["List-Unsubscribe"] = list_unsubscribe(digest, sender)
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
@@ -285,8 +285,8 @@ def subscribe_page_context(extra: Mapping[str, Any], site_url: str) -> dict[str,
         "form_url": form_url.strip(),
         "form_host": urlsplit(form_url.strip()).hostname if form_url else "",
         "form_field": form_field,
-        "daily_feed": views.DAILY_FEED,
-        "weekly_feed": views.WEEKLY_FEED,
+        "daily_feed": url("feed", file=DAILY_FILE),
+        "weekly_feed": url("feed", file=WEEKLY_FILE),
         "feeds_page": url("feeds"),
         "unsubscribe_anchor": UNSUBSCRIBE_ANCHOR,
     }

@@ -33,35 +33,55 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from generator.core import text
+from generator.core.settings import Settings
 from generator.core.urls import url
 from generator.domain import views
+from generator.domain.collections import KINDS, Collection, CollectionKind, FeedKind
 from generator.domain.model import Archive, Paper
-from generator.domain.orgs import Organization, organizations
-from generator.domain.topics import Taxonomy, Topic
+from generator.domain.site import Site
+from generator.domain.topics import Topic
 
-# Organizations get RSS and Atom, as the issue for them asked; topics and the site add JSON Feed.
-ORG_FEED_KINDS: tuple[views.FeedKind, ...] = ("rss", "atom")
-TOPIC_FEED_KINDS: tuple[views.FeedKind, ...] = ("rss", "atom", "json")
-SITE_NAME = "Daily Papers Archive"
+
+@dataclass(frozen=True, slots=True)
+class FeedFormat:
+    """One feed format, every fact about it in one row: the file a feed of it has (site-wide, and in a
+    collection's folder), its media type, its name in a sentence ("RSS") and in full ("RSS 2.0"), and
+    how the OPML file names it. `opml_rank` says which version of a feed the OPML file lists (the
+    lowest there is): Atom, whose titles say how to show them, else RSS; JSON Feed never (newsboat,
+    for one, reads none)."""
+
+    kind: FeedKind
+    file: str
+    media_type: str
+    label: str
+    name: str
+    opml_version: str | None
+    opml_rank: int | None
+
+
+FORMATS: dict[FeedKind, FeedFormat] = {f.kind: f for f in (
+    FeedFormat("rss", "feed.xml", "application/rss+xml", "RSS", "RSS 2.0", "RSS2", 1),
+    FeedFormat("atom", "atom.xml", "application/atom+xml", "Atom", "Atom", "ATOM", 0),
+    FeedFormat("json", "feed.json", "application/feed+json", "JSON Feed", "JSON Feed 1.1", None, None),
+)}
+SITE_FORMATS: tuple[FeedKind, ...] = ("rss", "atom", "json")  # the site-wide paper feeds
+DAILY_FILE = "daily.xml"  # the daily and weekly digests: RSS 2.0 only
+WEEKLY_FILE = "weekly.xml"
+SITE_WIDE_FOLDER = "Site-wide"  # the OPML file's folder of the site-wide feeds; a collection's is its kind's label
 MAX_FEED_BYTES = 512 * 1024
-MAIN_ITEMS = 100
-TOPIC_ITEMS = 50
-ORG_ITEMS = 20  # two feeds per organization: at 50 items they added ~32 MB at full size
-DAILY_DAYS = 30
-WEEKLY_WEEKS = 20
-WEEKLY_TOP = 10
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 # Caps on one item's text, so one hostile paper cannot crowd out the rest of a feed.
-MAX_TITLE = 1000
+ITEM_TITLE_CHARS = 1000
 MAX_ABSTRACT = 2000  # arXiv allows 1,920 characters; only hostile input is cut
 MAX_AI_SUMMARY = 1000
 MAX_NAME = 200
@@ -75,7 +95,10 @@ EPOCH = dt.datetime(2023, 5, 1, tzinfo=dt.UTC)
 
 # XML 1.0 forbids C0 controls but tab, newline and carriage return, U+FFFE, U+FFFF and surrogates (a
 # Python str can only hold them as lone halves). lxml refuses them, so they are removed, never escaped.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# DEL and the C1 controls (but U+0085, a line break) go too: XML discourages them, and readers show them
+# as Windows-1252 letters (feedparser turns U+0086 into "†"). Snapshots stored before normalize dropped
+# them may still hold some.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -85,15 +108,17 @@ class FeedInfo:
 
     path: str
     title: str
-    kind: views.FeedKind  # JSON Feed 1.1 for "json"
+    kind: FeedKind
     description: str
     max_items: int
     page: str = url("home")
     """The page the feed follows, whose head advertises it: the home page for site-wide feeds."""
+    folder: str = SITE_WIDE_FOLDER
+    """Its folder in the OPML file: Site-wide, or its collection kind's label (Topics, Organizations)."""
 
     @property
     def media_type(self) -> str:
-        return _MEDIA_TYPES[self.kind]
+        return FORMATS[self.kind].media_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +187,9 @@ def card_path(paper_id: str, date: dt.date) -> str:
     return url("card", id=_pid(paper_id), date=date)
 
 
-def _feed_path(collection: str, slug: str, kind: views.FeedKind) -> str:
-    """The path of a topic's or an organization's (`collection`) own feed of `kind`."""
-    return url(f"{collection}-feed", slug=slug, file=views.FEED_FILES[kind])
+def collection_feed_path(collection: Collection, kind: FeedKind) -> str:
+    """The path of a collection's own feed of `kind`, in its page's folder."""
+    return url(f"{collection.kind}-feed", slug=collection.slug, file=FORMATS[kind].file)
 
 
 # --- dates ---------------------------------------------------------------------------------------------
@@ -191,46 +216,37 @@ def item_date(paper: Paper, day: dt.date) -> dt.datetime:
 # --- the catalog ---------------------------------------------------------------------------------------
 
 
-def _topic_feeds(topic: Topic) -> list[FeedInfo]:
-    what = f"The newest papers on {topic.title}, one item per paper."
-    page = url("topic", slug=topic.slug)
-    return [
-        FeedInfo(_feed_path("topic", topic.slug, kind), f"{SITE_NAME}: {topic.title}", kind, what, TOPIC_ITEMS,
-                 page)
-        for kind in TOPIC_FEED_KINDS
-    ]
-
-
-def _org_feeds(org: Organization) -> list[FeedInfo]:
-    what = f"The newest papers of the Hugging Face organization {org.title}, one item per paper."
-    title = f"{SITE_NAME}: {org.title}"
-    page = url("org", slug=org.slug)
-    return [FeedInfo(_feed_path("org", org.slug, kind), title, kind, what, ORG_ITEMS, page)
-            for kind in ORG_FEED_KINDS]
-
-
-def feed_catalog(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[FeedInfo]:
-    """Every feed the build writes, site-wide first, then three per topic (RSS, Atom, JSON Feed) in the
-    taxonomy's order, then two per organization (RSS, Atom), most papers first. Versions of one feed in
-    other formats share its title and page."""
+def _site_feeds(settings: Settings) -> list[FeedInfo]:
+    name = settings.site_name
     papers = "The newest papers of every day, one item per paper, with abstract, AI summary and links."
-    feeds = [
-        FeedInfo(views.FEED_RSS, SITE_NAME, "rss", papers, MAIN_ITEMS),
-        FeedInfo(views.FEED_ATOM, SITE_NAME, "atom", papers, MAIN_ITEMS),
-        FeedInfo(views.FEED_JSON, SITE_NAME, "json", papers, MAIN_ITEMS),
-        FeedInfo(views.DAILY_FEED, f"{SITE_NAME}: daily digest", "rss",
-                 "One item per Daily-Papers day, listing that day's papers by upvotes.", DAILY_DAYS),
-        FeedInfo(views.WEEKLY_FEED, f"{SITE_NAME}: weekly top papers", "rss",
-                 f"One item per ISO week, with the week's {WEEKLY_TOP} most upvoted papers.", WEEKLY_WEEKS),
+    return [FeedInfo(FORMATS[kind].file, name, kind, papers, settings.feed_items) for kind in SITE_FORMATS] + [
+        FeedInfo(DAILY_FILE, f"{name}: daily digest", "rss",
+                 "One item per Daily-Papers day, listing that day's papers by upvotes.", settings.daily_feed_days),
+        FeedInfo(WEEKLY_FILE, f"{name}: weekly top papers", "rss",
+                 f"One item per ISO week, with the week's {settings.weekly_top} most upvoted papers.",
+                 settings.weekly_feed_weeks),
     ]
-    for topic in taxonomy.all_topics:
-        feeds += _topic_feeds(topic)
-    for org in orgs:
-        feeds += _org_feeds(org)
+
+
+def collection_feeds(kind: CollectionKind, collection: Collection, settings: Settings) -> list[FeedInfo]:
+    """A collection's own feeds, one per format of its kind, all with the same items, title and page."""
+    title = f"{settings.site_name}: {collection.title}"
+    what = kind.feed_description.format(title=collection.title)
+    page = url(kind.name, slug=collection.slug)
+    items = settings.collection_feed_items[kind.name]
+    return [FeedInfo(collection_feed_path(collection, fmt), title, fmt, what, items, page, kind.label)
+            for fmt in kind.feeds]
+
+
+def feed_catalog(site: Site) -> list[FeedInfo]:
+    """Every feed the build writes: the site-wide ones first, then each collection's (domain/collections.py:
+    topics in the taxonomy's order, organizations most papers first). Versions of one feed in other
+    formats share its title and page."""
+    feeds = _site_feeds(site.settings)
+    for kind in KINDS:
+        for collection in site.collections[kind.name]:
+            feeds += collection_feeds(kind, collection, site.settings)
     return feeds
-
-
-KIND_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}  # a feed format, named in a sentence
 
 
 def head_links_by_page(catalog: list[FeedInfo]) -> dict[str, list[dict[str, str]]]:
@@ -246,44 +262,37 @@ def head_links_by_page(catalog: list[FeedInfo]) -> dict[str, list[dict[str, str]
         titles = [info.title for info in mine]
         out[page] = [
             {"href": info.path, "type": info.media_type,
-             "title": f"{info.title} ({KIND_LABELS[info.kind]})" if titles.count(info.title) > 1 else info.title}
+             "title": f"{info.title} ({FORMATS[info.kind].label})" if titles.count(info.title) > 1 else info.title}
             for info in mine
         ]
     return out
 
 
-def feeds_page_context(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> dict:
-    """What feeds.md.j2 needs: the feeds grouped as the page shows them, with their units and limits."""
-    orgs = list(orgs)
-    catalog = feed_catalog(taxonomy, orgs)
+def feeds_page_context(site: Site) -> dict[str, Any]:
+    """What feeds.md.j2 needs: the feeds grouped as the page shows them, with their units and limits;
+    `collections` is each kind with its collections' feeds by format."""
+    catalog = feed_catalog(site)
     by_path = {info.path: info for info in catalog}
-    units = {views.DAILY_FEED: "days", views.WEEKLY_FEED: "weeks"}
-    site_wide = [
-        {"info": by_path[path], "unit": units.get(path, "papers"), "format": FORMAT_NAMES[by_path[path].kind]}
-        for path in (views.FEED_RSS, views.FEED_ATOM, views.FEED_JSON, views.DAILY_FEED, views.WEEKLY_FEED)
-    ]
-    topics = [
-        {"topic": topic, **{kind: by_path[_feed_path("topic", topic.slug, kind)] for kind in TOPIC_FEED_KINDS}}
-        for topic in taxonomy.all_topics
-    ]
-    opml = opml_feeds(taxonomy, orgs)
-    org_feeds = [
-        {"org": org, "page": url("org", slug=org.slug),
-         **{kind: by_path[_feed_path("org", org.slug, kind)] for kind in ORG_FEED_KINDS}}
-        for org in orgs
+    units = {DAILY_FILE: "days", WEEKLY_FILE: "weeks"}
+    site_wide = [{"info": info, "unit": units.get(info.path, "papers"), "format": FORMATS[info.kind].name}
+                 for info in _site_feeds(site.settings)]
+    opml = opml_feeds(site)
+    collections = [
+        {"kind": kind, "per_feed": site.settings.collection_feed_items[kind.name], "entries": [
+            {"collection": c, "page": url(kind.name, slug=c.slug),
+             **{fmt: by_path[collection_feed_path(c, fmt)] for fmt in kind.feeds}}
+            for c in site.collections[kind.name]]}
+        for kind in KINDS
     ]
     return {
-        "site_name": SITE_NAME,
+        "site_name": site.settings.site_name,
         "site_wide": site_wide,
-        "topic_feeds": topics,
+        "collections": collections,
         "opml_path": url("opml"),
         "opml_count": len(opml),
-        "opml_folders": list(dict.fromkeys(opml_folder(info) for info in opml)),
+        "opml_folders": list(dict.fromkeys(info.folder for info in opml)),
         "data_page": url("data"),
-        "topic_items": TOPIC_ITEMS,
-        "org_feeds": org_feeds,
-        "org_items": ORG_ITEMS,
-        "weekly_top": WEEKLY_TOP,
+        "weekly_top": site.settings.weekly_top,
         "max_feed_kib": MAX_FEED_BYTES // 1024,
     }
 
@@ -312,12 +321,13 @@ def _link_or_text(label: str, value: str) -> str:
     return f"{label}: {html.escape(shown, quote=False)}" if shown else ""
 
 
-class _Site:
-    """site_url and the taxonomy, which every item needs to make its links and categories."""
+class _Items:
+    """Makes a site's feed items: each needs the site's URL for its links and the taxonomy for its
+    categories."""
 
-    def __init__(self, site_url: str, taxonomy: Taxonomy):
-        self.url = site_url
-        self.taxonomy = taxonomy
+    def __init__(self, site: Site):
+        self.url = site.url
+        self.taxonomy = site.taxonomy
 
     def topics_of(self, paper: Paper) -> list[Topic]:
         return [self.taxonomy.by_slug[slug] for slug in paper.topics if slug in self.taxonomy.by_slug]
@@ -363,7 +373,7 @@ class _Site:
         parts.append(f"<p>{paper.upvotes:,} upvotes · {paper.comments:,} comments</p>")
         return _Item(
             guid=permalink,
-            title=_text(paper.title, MAX_TITLE).strip() or _text(paper.id),
+            title=_text(paper.title, ITEM_TITLE_CHARS).strip() or _text(paper.id),
             link=card,
             date=item_date(paper, day),
             html="\n".join(parts),
@@ -375,7 +385,7 @@ class _Site:
     def digest_line(self, paper: Paper, day: dt.date) -> str:
         """One paper in a digest: its title linked to its card, upvotes and first authors."""
         card = self.url + card_path(paper.id, day)
-        title = _esc(paper.title, MAX_TITLE).strip() or _esc(paper.id)
+        title = _esc(paper.title, ITEM_TITLE_CHARS).strip() or _esc(paper.id)
         authors = _author_list(_author_names(paper), DIGEST_AUTHORS_SHOWN)
         by = f" · {html.escape(authors, quote=False)}" if authors else ""
         return f'<li><a href="{html.escape(card)}">{title}</a> · {paper.upvotes:,} upvotes{by}</li>'
@@ -385,32 +395,21 @@ def _newest_first(items: Iterable[_Item]) -> list[_Item]:
     return sorted(items, key=lambda item: (-item.date.timestamp(), item.guid))
 
 
-def _in_topic(slug: str) -> Callable[[Paper], bool]:
-    return lambda paper: slug in paper.topics
-
-
 def _by_item_date(papers: Iterable[Paper]) -> list[tuple[dt.datetime, Paper]]:
     """Papers (each once, on its first day) newest item first, ties by id: what `_paper_items` takes."""
     return sorted(((item_date(p, p.day), p) for p in papers), key=lambda pair: (-pair[0].timestamp(), pair[1].id))
 
 
-def _paper_items(site: _Site, newest: list[tuple[dt.datetime, Paper]], keep: Callable[[Paper], bool],
-                 limit: int) -> list[_Item]:
-    """The first `limit` papers `keep` accepts from `newest` (each paper once, newest first)."""
-    chosen: list[Paper] = []
-    for _, paper in newest:
-        if len(chosen) == limit:
-            break
-        if keep(paper):
-            chosen.append(paper)
-    return _newest_first(site.paper_item(p, p.day) for p in chosen)
+def _paper_items(items: _Items, papers: Iterable[Paper], limit: int) -> list[_Item]:
+    """The `limit` newest of `papers` (each once, on its first day) as items, newest first."""
+    return _newest_first(items.paper_item(p, p.day) for _, p in _by_item_date(papers)[:limit])
 
 
-def _daily_items(site: _Site, archive: Archive) -> list[_Item]:
-    """The newest DAILY_DAYS days with papers, each listing every paper of that day's list."""
+def _daily_items(site: _Items, archive: Archive, days: int) -> list[_Item]:
+    """The newest `days` days with papers, each listing every paper of that day's list."""
     items = []
     listed = [day for day in archive.days if day.papers]
-    for day in listed[-DAILY_DAYS:]:
+    for day in listed[-days:]:
         papers = sorted(day.papers, key=lambda p: p.day_rank)
         lines = "\n".join(site.digest_line(p, day.date) for p in papers)
         when = text.long_date(day.date)
@@ -425,15 +424,16 @@ def _daily_items(site: _Site, archive: Archive) -> list[_Item]:
     return _newest_first(items)
 
 
-def _weekly_items(site: _Site, papers: Sequence[Paper]) -> list[_Item]:
-    """The newest WEEKLY_WEEKS ISO weeks: each week's most upvoted papers, counted from their first day."""
+def _weekly_items(site: _Items, papers: Sequence[Paper], weeks_shown: int, top_shown: int) -> list[_Item]:
+    """The newest `weeks_shown` ISO weeks: each week's `top_shown` most upvoted papers, counted from their
+    first day."""
     weeks: dict[str, list[Paper]] = {}
     for paper in papers:
         weeks.setdefault(views.week_key(paper.day), []).append(paper)
     items = []
-    for key in sorted(weeks)[-WEEKLY_WEEKS:]:
+    for key in sorted(weeks)[-weeks_shown:]:
         week = weeks[key]
-        top = views.top_papers(week, WEEKLY_TOP)
+        top = views.top_papers(week, top_shown)
         lines = "\n".join(site.digest_line(p, p.day) for p in top)
         first, last = min(p.day for p in week), max(p.day for p in week)
         span = text.short_date(first)
@@ -458,7 +458,7 @@ def _rfc3339(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def _json_feed(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]) -> bytes:
+def _json_feed(info: FeedInfo, page_url: str, site: Site, items: list[_Item]) -> bytes:
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1): the same items, fields and ids as RSS and Atom.
 
     Keys are written in a fixed order and empty optional fields are left out, as the spec asks."""
@@ -475,29 +475,30 @@ def _json_feed(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
         "version": JSON_FEED_VERSION,
         "title": _text(info.title),
         "home_page_url": page_url,
-        "feed_url": site_url + info.path,
+        "feed_url": site.url + info.path,
         "description": _text(info.description),
         "language": "en",
-        "authors": [{"name": SITE_NAME}],
+        "authors": [{"name": site.settings.site_name}],
         "items": entries,
     }
     return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
-def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]) -> bytes:
+def _serialize(info: FeedInfo, page_url: str, site: Site, items: list[_Item]) -> bytes:
     if info.kind == "json":
-        return _json_feed(info, page_url, site_url, items)
+        return _json_feed(info, page_url, site, items)
+    name = site.settings.site_name
     feed = FeedGenerator()
-    self_url = site_url + info.path
+    self_url = site.url + info.path
     feed.id(self_url)
     title = _as_html if info.kind == "atom" else _rss_title
     feed.title(title(_text(info.title)))  # an organization's name is in its feed's title and description
     feed.description(_as_html(_text(info.description)))  # RSS description, Atom subtitle
-    feed.link(href=self_url, rel="self", type=_MEDIA_TYPES[info.kind])
+    feed.link(href=self_url, rel="self", type=FORMATS[info.kind].media_type)
     feed.link(href=page_url, rel="alternate", type="text/html")
-    feed.author(name=SITE_NAME)  # Atom wants an author; papers without visible authors inherit this one
+    feed.author(name=name)  # Atom wants an author; papers without visible authors inherit this one
     feed.language("en")
-    feed.generator(SITE_NAME)  # constant: feedgen's default carries its version
+    feed.generator(name)  # constant: feedgen's default carries its version
     feed.updated(items[0].date if items else EPOCH)  # also lastBuildDate; never "now"
     if info.kind == "rss":
         feed.load_extension("dc", atom=False, rss=True)  # dc:creator: RSS's author needs an e-mail address
@@ -513,7 +514,7 @@ def _serialize(info: FeedInfo, page_url: str, site_url: str, items: list[_Item])
             if item.author:
                 entry.author(name=item.author)
             for term in item.categories:
-                entry.category(term=term, label=term, scheme=site_url + url("topic-index"))
+                entry.category(term=term, label=term, scheme=site.url + url("topic-index"))
         else:
             entry.description(item.html)
             if item.author:
@@ -538,109 +539,87 @@ def _atom_bytes(feed: FeedGenerator) -> bytes:
     return etree.tostring(document, pretty_print=True, encoding="UTF-8", xml_declaration=True)
 
 
-_MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
-FORMAT_NAMES = {"rss": "RSS 2.0", "atom": "Atom", "json": "JSON Feed 1.1"}
-
-
-def _write_feed(info: FeedInfo, page_url: str, site_url: str, items: list[_Item]) -> bytes:
+def _write_feed(info: FeedInfo, page_url: str, site: Site, items: list[_Item]) -> bytes:
     """The feed's bytes: at most info.max_items items, fewer (the oldest dropped) if over MAX_FEED_BYTES."""
     items = items[: info.max_items]
-    data = _serialize(info, page_url, site_url, items)
+    data = _serialize(info, page_url, site, items)
     while len(data) > MAX_FEED_BYTES and len(items) > 1:
         # Shrink in proportion to the overshoot (5% margin), at least by one item.
         keep = min(len(items) - 1, max(1, int(len(items) * MAX_FEED_BYTES / len(data) * 0.95)))
         items = items[:keep]
-        data = _serialize(info, page_url, site_url, items)
+        data = _serialize(info, page_url, site, items)
     return data
 
 
 # --- OPML ----------------------------------------------------------------------------------------------
 
-# The OPML file's folders, by the first path segment of a feed's page; "" is the home page.
-_OPML_GROUPS = {"": "Site-wide", "topics": "Topics", "orgs": "Organizations"}
-# Which version of a feed the OPML file subscribes to: Atom where a feed has one, since its titles say they
-# are HTML (type="html") and every reader shows them as written, while RSS leaves that to each reader's
-# guess (newsboat shows an escaped "&" in an RSS title as "&amp;"); RSS 2.0 for the digests, which have no
-# Atom version; JSON Feed never (newsboat, for one, reads none).
-_OPML_PREFERENCE = ("atom", "rss", "json")
-_OPML_VERSIONS = {"rss": "RSS2", "atom": "ATOM"}
-
-
-def opml_feeds(taxonomy: Taxonomy, orgs: Iterable[Organization] = ()) -> list[FeedInfo]:
+def opml_feeds(site: Site) -> list[FeedInfo]:
     """Every feed of the catalog once, in one format, in the catalog's order.
 
     The RSS, Atom and JSON Feed versions of a feed (same page, same title) carry the very same items, so
-    subscribing to them all would show each paper two or three times; a reader gets the Atom version, or
-    RSS where there is none (`_OPML_PREFERENCE`).
+    subscribing to them all would show each paper two or three times; a reader gets the version of the
+    lowest `FeedFormat.opml_rank`: Atom, or RSS where there is none (the digests).
     """
     chosen: dict[tuple[str, str], FeedInfo] = {}
-    for info in feed_catalog(taxonomy, orgs):
+    for info in feed_catalog(site):
+        rank = FORMATS[info.kind].opml_rank
+        if rank is None:
+            continue
         key = (info.page, info.title)
         best = chosen.get(key)
-        if best is None or _OPML_PREFERENCE.index(info.kind) < _OPML_PREFERENCE.index(best.kind):
+        if best is None or rank < (FORMATS[best.kind].opml_rank or 0):
             chosen[key] = info
     return list(chosen.values())
 
 
-def opml_folder(info: FeedInfo) -> str:
-    """The OPML folder a feed is listed in, from the page it follows: Site-wide, Topics, Organizations."""
-    segment = info.page.split("/", 1)[0]
-    return _OPML_GROUPS.get(segment, segment.capitalize())
-
-
-def build_opml(taxonomy: Taxonomy, site_url: str, orgs: Iterable[Organization] = ()) -> bytes:
-    """OPML 2.0 listing every feed once (`opml_feeds`), in folders: site-wide, topics, organizations.
-    A feed's htmlUrl is the page it follows."""
-    base = text.site_url(site_url)
+def build_opml(site: Site) -> bytes:
+    """OPML 2.0 listing every feed once (`opml_feeds`), in folders: site-wide, then one per collection
+    kind. A feed's htmlUrl is the page it follows."""
     root = ElementTree.Element("opml", version="2.0")
     head = ElementTree.SubElement(root, "head")
-    ElementTree.SubElement(head, "title").text = f"{SITE_NAME}: every feed"
+    ElementTree.SubElement(head, "title").text = f"{site.settings.site_name}: every feed"
     ElementTree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = ElementTree.SubElement(root, "body")
     folders: dict[str, ElementTree.Element] = {}
-    for info in opml_feeds(taxonomy, orgs):
-        group = opml_folder(info)
-        if group not in folders:
-            folders[group] = ElementTree.SubElement(body, "outline", text=group, title=group)
+    for info in opml_feeds(site):
+        if info.folder not in folders:
+            folders[info.folder] = ElementTree.SubElement(body, "outline", text=info.folder, title=info.folder)
         # OPML 2.0: "text attributes may contain encoded HTML markup", so the data in them is escaped
         title, description = _as_html(_text(info.title)), _as_html(_text(info.description))
         outline = {"type": "rss", "text": title, "title": title, "description": description,
-                   "xmlUrl": base + info.path, "htmlUrl": base + info.page}
-        if info.kind in _OPML_VERSIONS:  # OPML names versions of RSS and Atom only
-            outline["version"] = _OPML_VERSIONS[info.kind]
-        ElementTree.SubElement(folders[group], "outline", outline)
+                   "xmlUrl": site.url + info.path, "htmlUrl": site.url + info.page}
+        version = FORMATS[info.kind].opml_version
+        if version:
+            outline["version"] = version
+        ElementTree.SubElement(folders[info.folder], "outline", outline)
     ElementTree.indent(root, space="  ")
     return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
 
 
-def build_feeds(archive: Archive, taxonomy: Taxonomy, site_url: str,
-                orgs: list[Organization] | None = None) -> dict[str, bytes]:
+def build_feeds(site: Site) -> dict[str, bytes]:
     """Every feed file, keyed by its path under the site root (see feed_catalog for the list), then the
-    OPML list of them at url("opml"). `orgs` saves grouping the archive again when the caller has
-    them."""
-    base = text.site_url(site_url)
-    site = _Site(base, taxonomy)
-    orgs = organizations(archive) if orgs is None else orgs
-    catalog = {info.path: info for info in feed_catalog(taxonomy, orgs)}
+    OPML list of them at url("opml")."""
+    items = _Items(site)
+    settings = site.settings
+    catalog = feed_catalog(site)
     out: dict[str, bytes] = {}
-    papers = archive.papers  # each paper once, from its first day
-    newest = _by_item_date(papers)
-    everything = _paper_items(site, newest, lambda p: True, MAIN_ITEMS)
-    for path in (views.FEED_RSS, views.FEED_ATOM, views.FEED_JSON):
-        out[path] = _write_feed(catalog[path], base, base, everything)
-    out[views.DAILY_FEED] = _write_feed(catalog[views.DAILY_FEED], base, base, _daily_items(site, archive))
-    out[views.WEEKLY_FEED] = _write_feed(catalog[views.WEEKLY_FEED], base, base, _weekly_items(site, papers))
-    for topic in taxonomy.all_topics:
-        items = _paper_items(site, newest, _in_topic(topic.slug), TOPIC_ITEMS)
-        page = base + url("topic", slug=topic.slug)
-        for kind in TOPIC_FEED_KINDS:
-            path = _feed_path("topic", topic.slug, kind)
-            out[path] = _write_feed(catalog[path], page, base, items)
-    for org in orgs:
-        items = _paper_items(site, _by_item_date(org.papers), lambda p: True, ORG_ITEMS)
-        page = base + url("org", slug=org.slug)
-        for org_kind in ORG_FEED_KINDS:
-            path = _feed_path("org", org.slug, org_kind)
-            out[path] = _write_feed(catalog[path], page, base, items)
-    out[url("opml")] = build_opml(taxonomy, base, orgs)
+    papers = site.archive.papers  # each paper once, from its first day
+    everything = _paper_items(items, papers, settings.feed_items)
+    for info in catalog:
+        if info.page != url("home"):
+            break  # the collections' feeds follow the site-wide ones
+        if info.path == DAILY_FILE:
+            feed_items = _daily_items(items, site.archive, settings.daily_feed_days)
+        elif info.path == WEEKLY_FILE:
+            feed_items = _weekly_items(items, papers, settings.weekly_feed_weeks, settings.weekly_top)
+        else:
+            feed_items = everything
+        out[info.path] = _write_feed(info, site.url, site, feed_items)
+    for kind in KINDS:  # one loop for every collection's feeds
+        for collection in site.collections[kind.name]:
+            feed_items = _paper_items(items, collection.papers, settings.collection_feed_items[kind.name])
+            page = site.url + url(kind.name, slug=collection.slug)
+            for info in collection_feeds(kind, collection, settings):
+                out[info.path] = _write_feed(info, page, site, feed_items)
+    out[url("opml")] = build_opml(site)
     return out

@@ -4,13 +4,15 @@ templates render which views. The build writes them; this module only renders.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from generator.core.urls import url
 from generator.domain import views
+from generator.domain.collections import KINDS
 from generator.domain.model import Archive
-from generator.domain.orgs import Organization, org_urls
-from generator.domain.topics import Taxonomy
+from generator.domain.orgs import org_urls
+from generator.domain.site import Site
 from generator.outputs.charts import stats_charts
 from generator.outputs.digest import subscribe_page_context
 from generator.outputs.export import DataExport, data_page_context
@@ -19,62 +21,53 @@ from generator.outputs.feeds import (
 )
 from generator.outputs.render import Page, relative_root, render
 
-HOME_RECENT_DAYS = 10
 
-
-def generate_pages(archive: Archive, taxonomy: Taxonomy, site_url: str, export: DataExport,
-                   orgs: list[Organization], links: dict[str, list[dict[str, str]]]) -> list[Page]:
-    """Every Markdown page of the site, in a fixed order."""
-    days = views.day_views(archive)
-    months = views.month_views(days)
-    years = views.year_views(months)
-    weeks = views.week_views(days)
-    topics = taxonomy.by_slug
+def generate_pages(site: Site, export: DataExport, links: dict[str, list[dict[str, str]]]) -> list[Page]:
+    """Every Markdown page of the site, in a fixed order. `links` are each page's feed links (the
+    `<link rel="alternate">` entries its head gets), by page URL."""
+    settings = site.settings
+    days = views.day_views(site.archive)
+    months = views.month_views(days, settings.top_month)
+    years = views.year_views(months, settings.top_year)
+    weeks = views.week_views(days, settings.top_week)
     listed = [d for d in days if d.papers]
-    totals: dict[str, Any] = {"paper_count": len(archive.appearances), "listed_days": len(listed)}
-    cards: dict[str, Any] = {"topics": topics,  # what a card links to
-                             "org_urls": org_urls(orgs, lambda slug: url("org", slug=slug))}
+    totals: dict[str, Any] = {"paper_count": len(site.archive.appearances), "listed_days": len(listed)}
+    cards: dict[str, Any] = {"topics": site.taxonomy.by_slug,  # what a card links to
+                             "org_urls": org_urls(list(site.orgs), lambda slug: url("org", slug=slug))}
 
     pages = [
         render("home.md.j2", url("home"), latest=listed[-1] if listed else None, **cards,
-               recent=list(reversed(days))[:HOME_RECENT_DAYS], months=list(reversed(months))[:12], **totals),
+               recent=list(reversed(days))[:settings.home_days], months=list(reversed(months))[:12], **totals),
         render("archive.md.j2", url("archive"), years=years, weeks=weeks,
                first=days[0].date if days else None, last=days[-1].date if days else None, **totals),
-        render("topics.md.j2", url("topic-index"), topics=taxonomy.all_topics,
-               counts=views.topic_counts(archive, taxonomy)),
     ]
     pages += [render("day.md.j2", view.url, view=view, **cards) for view in days]
     pages += [render("week.md.j2", view.url, view=view) for view in weeks]
     pages += [render("month.md.j2", view.url, view=view) for view in months]
     pages += [render("year.md.j2", view.url, view=view) for view in years]
-    pages += [render("topic.md.j2", view.url, view=view, feeds=links[url("topic", slug=view.topic.slug)])
-              for view in views.topic_views(archive, taxonomy)]
-    pages += _feature_pages(taxonomy, site_url, orgs)
-    pages += discovery_pages(archive, taxonomy, orgs, links)
-    pages.append(render("data.md.j2", url("data"), **data_page_context(export, site_url)))
-    return pages
-
-
-def _feature_pages(taxonomy: Taxonomy, site_url: str, orgs: list[Organization]) -> list[Page]:
-    """Pages whose templates belong to the feeds, search and reading-list features."""
-    return [
-        render("feeds.md.j2", url("feeds"), site_url=site_url, **feeds_page_context(taxonomy, orgs)),
+    pages += collection_pages(site, links)
+    pages += [
+        render("feeds.md.j2", url("feeds"), site_url=site.url, **feeds_page_context(site)),
         render("search.md.j2", url("search")),
         render("saved.md.j2", url("saved")),
     ]
-
-
-def discovery_pages(archive: Archive, taxonomy: Taxonomy, orgs: list[Organization],
-                    links: dict[str, list[dict[str, str]]]) -> list[Page]:
-    """The organization index, each organization's pages (their feeds in the head), and the stats page
-    with its charts."""
-
-    pages = [render("orgs.md.j2", url("org-index"), orgs=orgs)]
-    pages += [render("org.md.j2", view.url, view=view, feeds=links[url("org", slug=view.org.slug)])
-              for view in views.org_views(orgs)]
-    stats = views.stats_view(archive, taxonomy, orgs)
+    stats = views.stats_view(site.archive, site.taxonomy, site.orgs, settings.top_orgs_per_year)
     pages.append(render("stats.md.j2", stats.url, view=stats, charts=stats_charts(stats),
-                        top_orgs=views.TOP_ORGS_YEAR))
+                        top_orgs=settings.top_orgs_per_year))
+    pages.append(render("data.md.j2", url("data"), **data_page_context(export, site.url)))
+    return pages
+
+
+def collection_pages(site: Site, links: dict[str, list[dict[str, str]]]) -> list[Page]:
+    """For every collection kind, its index page, then each collection's pages (its feeds in their
+    heads): one pair of templates for all of them, and each kind's words (collections/<kind>.html.j2)."""
+    pages = []
+    for kind in KINDS:
+        members = site.collections[kind.name]
+        pages.append(render("collections.md.j2", url(f"{kind.name}-index"), kind=kind, collections=members))
+        pages += [render("collection.md.j2", view.url, view=view, kind=kind,
+                         feeds=links[url(kind.name, slug=view.collection.slug)])
+                  for view in views.collection_views(members, site.settings.page_size)]
     return pages
 
 
@@ -96,7 +89,7 @@ def permalink_pages(archive: Archive) -> list[Page]:
     return pages
 
 
-def subscribe_page(extra: dict[str, Any], site_url: str) -> Page:
+def subscribe_page(extra: Mapping[str, Any], site_url: str) -> Page:
     """/subscribe/, with a sign-up form when mkdocs.yml's `extra` names a newsletter provider's form."""
     context = subscribe_page_context(extra, site_url)
     return render("subscribe.md.j2", url("subscribe"), **context)

@@ -21,6 +21,7 @@ from generator.core import text
 from generator.core.urls import url
 from generator.domain import views
 from generator.domain.model import Paper
+from generator.outputs.feeds import FORMATS
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -72,7 +73,7 @@ def environment() -> jinja2.Environment:
         status_label=lambda s: STATUS_LABELS[s][1],
     )
     # Every link: `{{ root }}{{ url("day", date=view.date) }}` (core/urls.py holds the patterns).
-    env.globals.update(url=url, feed_file=views.FEED_FILES.__getitem__)
+    env.globals.update(url=url, feed_file=lambda kind: FORMATS[kind].file)
     return env
 
 

@@ -23,7 +23,6 @@ Permalinks are small HTML files written directly: one MkDocs page per paper woul
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from generator.core.errors import UserError
 from generator.core.project import Project
 from generator.core.urls import url
 from generator.domain.model import Archive
-from generator.domain.orgs import organizations
+from generator.domain.site import make_site
 from generator.domain.topics import Taxonomy
 from generator.outputs.export import build_data_export
 from generator.outputs.feeds import (
@@ -44,7 +43,7 @@ from generator.outputs.feeds import (
     head_links_by_page,
 )
 from generator.outputs.pages import generate_pages, permalink_paths, subscribe_page
-from generator.publish.config import mkdocs_extra, resolve_site_url
+from generator.publish.config import PLUGIN, SiteConfig, read_config
 from generator.publish.content import hand_written_pages, shown_in
 from generator.publish.jobs import CardDataJob, ForkedJob, SearchIndexJob
 from generator.publish.paths import SCHEMA_PATH, claim_outputs
@@ -87,26 +86,20 @@ def _source_date(archive: Archive) -> int:
 
 # Tracked in git, so that the docs folder mkdocs.yml names exists on a fresh clone for a plain `mkdocs build`.
 DOCS_KEEP = ".gitkeep"
-PLUGIN = "dailypapers"  # its name in mkdocs.yml's `plugins` (an entry point of this package)
 
 
-def mkdocs_build(project: Project, prepared: PreparedBuild, site_dir: Path) -> None:
-    """Run MkDocs over the generated docs folder into `site_dir` (MkDocs empties it first). The project's
-    mkdocs.yml lists the `dailypapers` plugin, which is handed `prepared` and completes it after MkDocs'
-    pages: the same plugin makes a plain `mkdocs build` build the whole archive."""
+def mkdocs_build(prepared: PreparedBuild, site_dir: Path) -> None:
+    """Run MkDocs, with the config the build read (publish/config.py), over the generated docs folder into
+    `site_dir` (MkDocs empties it first). mkdocs.yml lists the `dailypapers` plugin, which is handed
+    `prepared` and completes it after MkDocs' pages: the same plugin makes a plain `mkdocs build` build
+    the whole archive."""
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    config = prepared.config.mkdocs
+    config["site_dir"], config["site_url"] = str(site_dir), prepared.site_url
     try:
-        config = load_config(config_file=str(project.mkdocs_file), site_url=prepared.site_url,
-                             docs_dir=str(project.docs_dir), site_dir=str(site_dir))
-        plugin = config.plugins.get(PLUGIN)
-        if plugin is None:
-            raise UserError(f"{project.mkdocs_file.name} does not list the {PLUGIN} plugin: add `plugins: "
-                            f"[{PLUGIN}]` (it writes permalinks, feeds and the search index into the site)")
-        plugin.prepared = prepared
+        config.plugins[PLUGIN].prepared = prepared
         build(config)
     except MkDocsException as error:
         raise UserError(f"mkdocs build failed: {error}") from None
@@ -121,13 +114,17 @@ class PreparedBuild:
     is in memory with its path already claimed, and the search index is on its way. The MkDocs plugin
     (generator/mkdocs_plugin.py) hands it the folder MkDocs built into, and `finish` completes it."""
 
-    site_url: str
+    config: SiteConfig
     site_feeds: list[dict[str, str]]
     source_date: int
     extras: dict[str, bytes]
     report: BuildReport
     jobs: list[ForkedJob] = field(default_factory=list)  # the search index and the similar papers
     lock: BuildLock | None = None  # this project's one build at a time, until `close`
+
+    @property
+    def site_url(self) -> str:
+        return self.config.site_url
 
     def finish(self, site_dir: Path) -> int:
         """Feeds, downloads, the search index, permalinks and card data into `site_dir`; returns how many
@@ -149,7 +146,8 @@ class PreparedBuild:
             self.lock = None
 
 
-def prepare_build(project: Project, site_url: str, search: bool = True) -> PreparedBuild:
+def prepare_build(project: Project, config: SiteConfig, search: bool = True,
+                  lock: BuildLock | None = None) -> PreparedBuild:
     """Load the archive, make every page, feed, permalink and download, claim every output path, and
     write the Markdown into the docs folder; with `search`, the search index and the similar papers
     (permalinks, card data) are started first, right after loading, so that on 2 cores they are built
@@ -157,14 +155,14 @@ def prepare_build(project: Project, site_url: str, search: bool = True) -> Prepa
     build of the same project fails in one line while this one runs. Raises SnapshotError or UserError,
     in one line each, before anything but the docs folder is written (a failure here cancels the started
     jobs and releases the lock)."""
-    lock = BuildLock(project.root)
+    lock = lock or BuildLock(project.root)
     jobs: list[ForkedJob] = []
     try:
         archive, taxonomy = load_archive(project)
         early = search and ForkedJob.can_fork()
         if early:
             _start_jobs(project, archive, taxonomy, jobs)
-        prepared = _prepare(project, site_url, archive, taxonomy)
+        prepared = _prepare(project, config, archive, taxonomy)
         if search and not early:  # built here and now: after the checks, so a mistake is reported first
             _start_jobs(project, archive, taxonomy, jobs)
     except BaseException:
@@ -184,19 +182,19 @@ def _start_jobs(project: Project, archive: Archive, taxonomy: Taxonomy, jobs: li
     jobs.append(CardDataJob(archive, taxonomy, work / "card-data"))
 
 
-def _prepare(project: Project, site_url: str, archive: Archive, taxonomy: Taxonomy) -> PreparedBuild:
+def _prepare(project: Project, config: SiteConfig, archive: Archive, taxonomy: Taxonomy) -> PreparedBuild:
     """Everything of `prepare_build` but the background jobs."""
     warnings: list[str] = []
-    export = build_data_export(archive, site_url)  # the Data page lists the files' checksums
-    orgs = organizations(archive, warn=warnings.append)  # two accounts sharing a slug: a warning, two pages
-    catalog = feed_catalog(taxonomy, orgs)
+    site = make_site(archive, taxonomy, config.site_url, config.settings, warn=warnings.append)  # the whole model
+    export = build_data_export(archive, site.url)  # the Data page lists the files' checksums
+    catalog = feed_catalog(site)
     links = head_links_by_page(catalog)  # each page's feed links (the home page's: the site-wide feeds)
-    pages = generate_pages(archive, taxonomy, site_url, export, orgs, links)
-    pages.append(subscribe_page(mkdocs_extra(project), site_url))
+    pages = generate_pages(site, export, links)
+    pages.append(subscribe_page(config.extra, site.url))
     hand_written = hand_written_pages(project)
-    feeds = build_feeds(archive, taxonomy, site_url, orgs)  # kept in memory, with the downloads, until
+    feeds = build_feeds(site)  # kept in memory, with the downloads, until MkDocs' plugin writes them after its pages
     claim_outputs(pages, feeds, export.files, hand_written, catalog, shown_in(project, project.pages_dir),
-                  permalink_paths(archive))  # every path is checked; MkDocs' plugin writes them after its pages
+                  permalink_paths(archive))  # every path is checked before a file is written
     files = {page.path: page.text.encode() for page in pages}
     files.update(hand_written)
     files.update(published_schema())
@@ -206,13 +204,19 @@ def _prepare(project: Project, site_url: str, archive: Archive, taxonomy: Taxono
         raise UserError(f"writing the generated pages into {project.docs_dir} failed: {error}") from None
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
                          written=stats.written, removed=stats.removed, warnings=warnings)
-    return PreparedBuild(site_url, links[url("home")], _source_date(archive), {**feeds, **export.files}, report)
+    return PreparedBuild(config, links[url("home")], _source_date(archive), {**feeds, **export.files}, report)
 
 
 def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool = True) -> BuildReport:
     """`dailypapers build`: the whole site into a sibling of site/, swapped in when complete."""
     started = time.perf_counter()
-    prepared = prepare_build(project, resolve_site_url(project, site_url), search=run_mkdocs)
+    lock = BuildLock(project.root)  # first: a second build, or a missing folder, is told before anything else
+    try:
+        config = read_config(project, site_url)
+    except BaseException:
+        lock.release()
+        raise
+    prepared = prepare_build(project, config, search=run_mkdocs, lock=lock)
     report = prepared.report
     if run_mkdocs:
         _build_into_site(project, prepared)  # the plugin's on_post_build counts report.extra_files
@@ -234,7 +238,7 @@ def _build_into_site(project: Project, prepared: PreparedBuild) -> None:
         except OSError as error:
             raise UserError(f"cannot clean up after an earlier build next to {site_dir}: {error}") from None
         try:
-            mkdocs_build(project, prepared, staging)
+            mkdocs_build(prepared, staging)
             swap_in(staging, site_dir)
         except BaseException as error:
             shutil.rmtree(staging, ignore_errors=True)

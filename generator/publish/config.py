@@ -1,35 +1,73 @@
-"""The site's settings, read from mkdocs.yml: its public URL."""
+"""What mkdocs.yml says, read once, by MkDocs' own loader (so `!ENV` tags and every check MkDocs makes
+apply): the archive's settings (the `dailypapers` plugin's options, publish/mkdocs_plugin.py), the
+site's public URL, its `extra` mapping, and MkDocs' config itself, which the build then runs MkDocs with.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from generator.core import text
-from generator.core.errors import UserError
+from generator.core.errors import UserError, one_line
 from generator.core.project import Project
+from generator.core.settings import Settings
+
+PLUGIN = "dailypapers"  # its name in mkdocs.yml's `plugins` (an entry point of this package)
 
 
-def resolve_site_url(project: Project, given: str | None) -> str:
-    """--site-url, else $SITE_URL, else site_url in mkdocs.yml; always with a trailing slash."""
-    return text.site_url(given or os.environ.get("SITE_URL") or _mkdocs_site_url(project))
+@dataclass(frozen=True)
+class SiteConfig:
+    """mkdocs.yml as the build uses it. `site_url` is absolute with a trailing slash: --site-url, else
+    $SITE_URL, else mkdocs.yml's `site_url`. `mkdocs` is MkDocs' loaded config (an MkDocsConfig)."""
+
+    settings: Settings
+    site_url: str
+    extra: Mapping[str, Any]
+    mkdocs: Any
 
 
-def _mkdocs_config(project: Project) -> dict:
-    import yaml
+def read_config(project: Project, site_url: str | None = None) -> SiteConfig:
+    """Load mkdocs.yml once; a mistake in it is one UserError naming the key (MkDocs' own message)."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
 
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    errors = _ConfigErrors()
+    logging.getLogger("mkdocs.config").addHandler(errors)  # MkDocs logs what is wrong, then aborts
+    # MkDocs insists that docs_dir exists, and the build makes it only once nothing can stop it: until then
+    # (a fresh clone, a project whose build stopped early) an empty folder of its own stands in.
+    stand_in = None if project.docs_dir.is_dir() else tempfile.mkdtemp(prefix="dailypapers-docs-")
     try:
-        data = yaml.safe_load(project.mkdocs_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise UserError(f"{project.mkdocs_file}: cannot read: {error}") from None
-    return data if isinstance(data, dict) else {}
+        config = load_config(config_file=str(project.mkdocs_file), docs_dir=stand_in or str(project.docs_dir))
+        config["docs_dir"] = str(project.docs_dir)
+    except MkDocsException as error:
+        what = errors.first or " ".join(str(error).split())
+        raise UserError(f"{project.mkdocs_file.name}: {what}") from None
+    except OSError as error:
+        raise UserError(f"{project.mkdocs_file}: cannot read: {error.strerror or error}") from None
+    finally:
+        logging.getLogger("mkdocs.config").removeHandler(errors)
+        if stand_in:
+            os.rmdir(stand_in)
+    plugin = config.plugins.get(PLUGIN)
+    if plugin is None:
+        raise UserError(f"{project.mkdocs_file.name} does not list the {PLUGIN} plugin: add `plugins: "
+                        f"[{PLUGIN}]` (it writes permalinks, feeds and the search index into the site)")
+    url = text.site_url(site_url or os.environ.get("SITE_URL") or config.site_url or "")
+    return SiteConfig(plugin.settings(config.site_name), url, dict(config.extra), config)
 
 
-def _mkdocs_site_url(project: Project) -> str:
-    return str(_mkdocs_config(project).get("site_url") or "")
+class _ConfigErrors(logging.Handler):
+    """The first error MkDocs logs while loading its config (`Config value 'theme': ...`), as one line."""
 
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.first = ""
 
-def mkdocs_extra(project: Project) -> dict[str, Any]:
-    """mkdocs.yml's `extra` mapping (empty when it has none)."""
-    extra = _mkdocs_config(project).get("extra")
-    return extra if isinstance(extra, dict) else {}
+    def emit(self, record: logging.LogRecord) -> None:
+        self.first = self.first or one_line(record.getMessage(), 300)

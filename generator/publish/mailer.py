@@ -30,7 +30,7 @@ from generator.core.dates import format_timestamp
 from generator.core.errors import FileError, UserError, one_line
 from generator.core.project import Project
 from generator.outputs import digest as digests
-from generator.publish.config import resolve_site_url
+from generator.publish.config import SiteConfig, read_config
 from generator.store.files import atomic_write_bytes
 from generator.store.load import load_archive
 
@@ -276,26 +276,27 @@ def _refused(recipients: dict[str, tuple[int, bytes]]) -> str:
 # --- the two commands ----------------------------------------------------------------------------------
 
 
-def _site_url(project: Project, given: str | None) -> str:
-    """The build's site_url; its host also names the Message-ID and List-Id, so it must be plain ASCII."""
-    base = resolve_site_url(project, given)
-    host = urlsplit(base).hostname or ""
+def _site(project: Project, given: str | None) -> SiteConfig:
+    """mkdocs.yml as the build reads it; its site_url's host also names the Message-ID and List-Id, so it
+    must be plain ASCII."""
+    config = read_config(project, given)
+    host = urlsplit(config.site_url).hostname or ""
     if not host or not host.isascii():
-        raise UserError(f"site_url {base!r}: the digest needs an ASCII host name (for an international domain, "
-                        "write its xn-- form)")
-    return base
+        raise UserError(f"site_url {config.site_url!r}: the digest needs an ASCII host name (for an international "
+                        "domain, write its xn-- form)")
+    return config
 
 
 def render_digest(project: Project, env: Mapping[str, str], site_url: str | None = None,
                   date: dt.date | None = None, week: str | None = None) -> bytes:
     """`dailypapers digest`: the day's or week's message; From and To from MAIL_FROM/MAIL_TO when set."""
     settings = settings_from_env(env, need_server=False)
-    base = _site_url(project, site_url)
+    site = _site(project, site_url)
     archive, _ = load_archive(project)
     if week is not None:
-        found = digests.week_digest(archive, week, base)
+        found = digests.week_digest(archive, week, site.site_url, site.settings)
     elif date is not None:
-        found = digests.day_digest(archive, date, base)
+        found = digests.day_digest(archive, date, site.site_url, site.settings)
     else:
         raise UserError("digest: give --date YYYY-MM-DD or --week YYYY-Www")
     return digests.message_bytes(digests.build_message(found, settings.sender, settings.recipients))
@@ -321,14 +322,14 @@ def send_latest_digest(project: Project, env: Mapping[str, str], now: dt.datetim
     The record is written only after the server accepted the message; a dry run never writes it.
     """
     settings = settings_from_env(env, need_server=not dry_run)
-    base = _site_url(project, site_url)
+    site = _site(project, site_url)
     record_path = sent_record_path(project)
     sent = read_sent(record_path)
     archive, _ = load_archive(project)
     latest = digests.latest_day(archive)
     if latest is None:
         return EmailResult("nothing")
-    found = digests.day_digest(archive, latest, base)
+    found = digests.day_digest(archive, latest, site.site_url, site.settings)
     if any(entry.digest == found.key for entry in sent):
         return EmailResult("already-sent", found.key)
     newest_sent = max((e.digest for e in sent if digests.DAY_KEY.match(e.digest)), default="")

@@ -27,14 +27,20 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
+from generator.core import text
 from generator.core.errors import SnapshotError, UserError
 from generator.core.project import Project
+from generator.core.settings import DEFAULTS, Settings
 from generator.core.urls import url
+from generator.domain.collections import KIND
 from generator.publish.build import PreparedBuild, prepare_build
-from generator.publish.config import resolve_site_url
+from generator.publish.config import SiteConfig
 from generator.store.snapshots import iter_problems
 
 MARKER = "<!-- dailypapers:raw-html -->"
@@ -100,15 +106,66 @@ class UnusedThemeAssets:
         return files
 
 
-class DailyPapersPlugin(RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAssets, BasePlugin):
+class _AtLeastOne(c.Type[int]):
+    """A whole number of at least 1 (the settings count things: pages, papers, days)."""
+
+    def __init__(self, default: int) -> None:
+        super().__init__(int, default=default)
+
+    def run_validation(self, value: object) -> int:
+        number = super().run_validation(value)
+        if isinstance(number, bool) or number < 1:
+            raise ValidationError(f"expected a whole number of at least 1, not {number!r}")
+        return number
+
+
+class _FeedItems(c.DictOfItems[int]):
+    """Papers in each collection kind's feeds, `{topic: 50, org: 20}`: a kind left out keeps its default."""
+
+    def __init__(self) -> None:
+        super().__init__(_AtLeastOne(1), default={})
+
+    def run_validation(self, value: object) -> dict[str, int]:
+        given = super().run_validation(value)
+        unknown = sorted(set(given) - set(KIND))
+        if unknown:
+            raise ValidationError(f"no collection kind {unknown[0]!r}; the kinds are {', '.join(KIND)}")
+        return {**DEFAULTS.collection_feed_items, **given}
+
+
+class DailyPapersConfig(base.Config):
+    """The plugin's options in mkdocs.yml: every field of core/settings.py's Settings but the site's name
+    (mkdocs.yml's own `site_name`), with its defaults. MkDocs checks them and names the key of a mistake."""
+
+    page_size = _AtLeastOne(DEFAULTS.page_size)
+    home_days = _AtLeastOne(DEFAULTS.home_days)
+    top_week = _AtLeastOne(DEFAULTS.top_week)
+    top_month = _AtLeastOne(DEFAULTS.top_month)
+    top_year = _AtLeastOne(DEFAULTS.top_year)
+    top_orgs_per_year = _AtLeastOne(DEFAULTS.top_orgs_per_year)
+    feed_items = _AtLeastOne(DEFAULTS.feed_items)
+    collection_feed_items = _FeedItems()
+    daily_feed_days = _AtLeastOne(DEFAULTS.daily_feed_days)
+    weekly_feed_weeks = _AtLeastOne(DEFAULTS.weekly_feed_weeks)
+    weekly_top = _AtLeastOne(DEFAULTS.weekly_top)
+    digest_top = _AtLeastOne(DEFAULTS.digest_top)
+
+
+class DailyPapersPlugin(RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAssets, BasePlugin[DailyPapersConfig]):
     """The archive as a MkDocs plugin: see the module docstring. The three parts above bring their own
-    events (on_page_markdown, on_page_content, on_post_page, on_files); no options of its own."""
+    events (on_page_markdown, on_page_content, on_post_page, on_files); its options are the archive's
+    settings (`settings`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.prepared: PreparedBuild | None = None  # set by `dailypapers build` before MkDocs runs
         self._own = False  # whether this plugin prepared the build (a plain `mkdocs build`), so ends it
         self._old_epoch: str | None = None
+
+    def settings(self, site_name: str) -> Settings:
+        """The archive's settings: this plugin's options in mkdocs.yml, and the site's name."""
+        values = {name: self.config[name] for name in self.config}
+        return Settings(site_name=site_name or DEFAULTS.site_name, **values)
 
     def on_config(self, config: Any, **_: Any) -> Any:
         if self.prepared is None:  # a plain `mkdocs build` or `mkdocs serve`
@@ -117,8 +174,9 @@ class DailyPapersPlugin(RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAsse
                 raise PluginError(f"dailypapers: docs_dir must be {project.docs_dir}, where the pages are "
                                   "generated")
             try:
-                site_url = resolve_site_url(project, os.environ.get("SITE_URL") or config.site_url)
-                self.prepared = prepare_build(project, site_url)
+                site_url = text.site_url(os.environ.get("SITE_URL") or config.site_url or "")
+                site = SiteConfig(self.settings(config.site_name), site_url, dict(config.extra), config)
+                self.prepared = prepare_build(project, site)
                 self._own = True
                 for warning in self.prepared.report.warnings:  # `dailypapers build` prints its own
                     log.warning("dailypapers: %s", warning)

@@ -14,10 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.core.errors import UserError, shown
 from generator.core.urls import url
-from generator.outputs.feeds import (
-    KIND_LABELS,
-    FeedInfo,
-)
+from generator.outputs.feeds import FORMATS, FeedInfo
 from generator.outputs.render import Page
 from generator.outputs.search import SEARCH_DIR
 from generator.store.format import SCHEMA_RESOURCE
@@ -113,7 +110,7 @@ def claim_outputs(pages: list[Page], feeds: Iterable[str], downloads: Iterable[s
         if path not in kinds:  # the OPML list of the feeds
             paths.claim(path, f"the generated file {path}")
             continue
-        name = KIND_LABELS[kinds[path]]  # "RSS", "Atom", "JSON Feed"
+        name = FORMATS[kinds[path]].label  # "RSS", "Atom", "JSON Feed"
         paths.claim(path, f"the generated {name if name.endswith('Feed') else name + ' feed'} {path}")
     for path in downloads:
         paths.claim(path, f"the generated file {path}")

@@ -40,4 +40,7 @@ PAPER_KEYS = _keys(schema()["$defs"]["paper"])
 AUTHOR_KEYS = _keys(schema()["$defs"]["author"])
 ACCOUNT_KEYS = _keys(schema()["$defs"]["account"])
 MAX_PAPERS: int = schema()["properties"]["papers"]["maxItems"]
+COUNT_MAXIMUM: int = schema()["$defs"]["count"]["maximum"]
+"""The largest count (upvotes, comments, stars) a snapshot holds: 10^12, far below 2^53, where the site's
+JavaScript stops reading whole numbers exactly."""
 """The most papers a day can hold: what a fetch of every page, or one saved response, may store."""
