@@ -65,7 +65,7 @@ from generator.snapshots import load_snapshots
 SITE_URL = "https://user.github.io/archive/"
 SITE_NAME = "Daily Papers Archive"
 DEEP = os.environ.get("DAILYPAPERS_DEEP", "") not in ("", "0")
-DEFAULT_EXAMPLES = 15
+DEFAULT_EXAMPLES = 12
 DEEP_EXAMPLES = int(os.environ.get("DAILYPAPERS_DEEP_EXAMPLES", "200"))
 
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
