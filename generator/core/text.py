@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from generator.core.errors import UserError
@@ -58,3 +59,10 @@ def site_url(value: str | None) -> str:
         raise UserError(f"{problem}: set site_url in mkdocs.yml, or pass --site-url https://USER.github.io/REPO/ "
                         "(feeds and permalinks need absolute links)")
     return url if url.endswith("/") else url + "/"
+
+
+def author_line(names: Sequence[str], shown: int) -> str:
+    """`A, B and 3 more`: the first `shown` names, then how many more (cards, feeds and digests alike)."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f" and {len(names) - shown} more"

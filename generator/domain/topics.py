@@ -146,7 +146,7 @@ class Taxonomy:
 
 
 @dataclass(frozen=True)
-class TopicShare:
+class TopicSpread:
     """One topic's papers: how many, their share of all papers, and the newest titles as examples."""
 
     topic: Topic
@@ -163,7 +163,7 @@ class Distribution:
     topics: int
     with_topic_percent: float
     """The share of papers with a topic other than Other."""
-    shares: tuple[TopicShare, ...]
+    shares: tuple[TopicSpread, ...]
 
 
 def distribution(archive: Archive, taxonomy: Taxonomy, examples: int = 3) -> Distribution:
@@ -173,7 +173,7 @@ def distribution(archive: Archive, taxonomy: Taxonomy, examples: int = 3) -> Dis
     total = len(papers) or 1
     other = counts.get(OTHER_SLUG, 0)
     shares = tuple(
-        TopicShare(
+        TopicSpread(
             topic,
             counts.get(topic.slug, 0),
             100 * counts.get(topic.slug, 0) / total,

@@ -30,7 +30,7 @@ import jinja2
 
 from generator.core.errors import UserError, one_line
 from generator.core.settings import DEFAULTS, Settings
-from generator.core.text import http_url, long_date, short_date
+from generator.core.text import author_line, http_url, long_date, short_date
 from generator.core.urls import url
 from generator.domain import views
 from generator.domain.model import Archive, Paper
@@ -116,10 +116,7 @@ class Digest:
 
 
 def _authors(paper: Paper) -> str:
-    names = [n for n in (one_line(a.name, MAX_NAME) for a in paper.visible_authors) if n]
-    if len(names) <= AUTHORS_SHOWN:
-        return ", ".join(names)
-    return ", ".join(names[:AUTHORS_SHOWN]) + f" and {len(names) - AUTHORS_SHOWN} more"
+    return author_line([n for n in (one_line(a.name, MAX_NAME) for a in paper.visible_authors) if n], AUTHORS_SHOWN)
 
 
 def _digest_paper(paper: Paper, rank: int, site_url: str) -> DigestPaper:

@@ -305,13 +305,6 @@ def _author_names(paper: Paper) -> list[str]:
     return [name for name in names if name.strip()]
 
 
-def _author_list(names: list[str], shown: int) -> str:
-    """`A, B and 3 more`: the first `shown` names, then how many more."""
-    if len(names) <= shown:
-        return ", ".join(names)
-    return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
-
-
 def _link_or_text(label: str, value: str) -> str:
     """A link for an http(s) URL; anything else the API put there is shown as text, never linked."""
     url = text.http_url(xml_text(value))
@@ -338,7 +331,7 @@ class _Items:
         permalink = self.url + permalink_path(paper.id)
         topics = self.topics_of(paper)
         names = _author_names(paper)
-        authors = _author_list(names, AUTHORS_SHOWN)
+        authors = text.author_line(names, AUTHORS_SHOWN)
         parts = []
         if authors:
             parts.append(f"<p><strong>Authors:</strong> {html.escape(authors, quote=False)}</p>")
@@ -386,7 +379,7 @@ class _Items:
         """One paper in a digest: its title linked to its card, upvotes and first authors."""
         card = self.url + card_path(paper.id, day)
         title = _esc(paper.title, ITEM_TITLE_CHARS).strip() or _esc(paper.id)
-        authors = _author_list(_author_names(paper), DIGEST_AUTHORS_SHOWN)
+        authors = text.author_line(_author_names(paper), DIGEST_AUTHORS_SHOWN)
         by = f" · {html.escape(authors, quote=False)}" if authors else ""
         return f'<li><a href="{html.escape(card)}">{title}</a> · {paper.upvotes:,} upvotes{by}</li>'
 

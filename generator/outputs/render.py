@@ -31,10 +31,8 @@ def paragraphs(text: str) -> list[str]:
 
 
 def short_authors(paper: Paper, shown: int = 3) -> str:
-    names = [a.name for a in paper.visible_authors]
-    if len(names) <= shown:
-        return ", ".join(names)
-    return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
+    """A compact list's author line: its first three visible authors, then how many more."""
+    return text.author_line([a.name for a in paper.visible_authors], shown)
 
 
 STATUS_LABELS = {
