@@ -16,17 +16,13 @@ import datetime as dt
 import email.policy
 import hashlib
 import re
-import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address, Group
 from email.message import EmailMessage
 from email.utils import format_datetime
-from functools import cache
 from typing import Any
 from urllib.parse import quote, urlsplit
-
-import jinja2
 
 from generator.core.errors import UserError, one_line
 from generator.core.settings import DEFAULTS, Settings
@@ -35,12 +31,12 @@ from generator.core.urls import url
 from generator.domain import views
 from generator.domain.model import Archive, Paper
 from generator.outputs.feeds import DAILY_FILE, WEEKLY_FILE, item_date
+from generator.outputs.render import environment
 
 AUTHORS_SHOWN = 5
 DIGEST_TITLE_CHARS = 500  # an email shows less than a feed
 MAX_SUMMARY = 600  # the AI summary is one or two sentences; an abstract excerpt is cut here
 MAX_NAME = 120
-TEXT_WIDTH = 72
 FORM_FIELD = re.compile(r"^[A-Za-z0-9_.\[\]-]{1,64}$")
 
 WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -189,35 +185,12 @@ def week_digest(archive: Archive, key: str, site_url: str, settings: Settings = 
 # --- rendering -----------------------------------------------------------------------------------------
 
 
-def _wrap(text: str, indent: str = "", first: str | None = None, width: int = TEXT_WIDTH) -> str:
-    """Plain-text paragraphs wrapped for mail readers; URLs and long words are never split. `first`
-    indents the first line differently (a hanging indent keeps a title's rank on its own column)."""
-    return textwrap.fill(text, width=width, initial_indent=indent if first is None else first,
-                         subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator.outputs", "templates"),
-        # HTML templates are autoescaped. The plain-text part is not HTML: escaping would show a reader
-        # "&lt;think&gt;" where the title says "<think>". Its data is one_line()d text, never template code.
-        autoescape=lambda name: not (name or "").endswith(".txt.j2"),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["wrap"] = _wrap
-    env.filters["thousands"] = lambda n: f"{n:,}"
-    return env
-
-
 def render_parts(digest: Digest, sender: Address | None = None) -> tuple[str, str]:
     """The plain-text and the HTML part of the digest's email."""
     context = {"digest": digest, "site_name": digest.site_name, "reply_to": sender.addr_spec if sender else ""}
-    env = _environment()
-    return env.get_template("digest.txt.j2").render(**context), env.get_template("digest.html.j2").render(**context)
+    env = environment()
+    return (env.get_template("email/digest.txt.j2").render(**context),
+            env.get_template("email/digest.html.j2").render(**context))
 
 
 def list_unsubscribe(digest: Digest, sender: Address | None) -> str:

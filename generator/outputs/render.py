@@ -8,6 +8,7 @@ template code. Links are made only from http(s) URLs (`http_url`).
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -48,11 +49,19 @@ def day_summary(day: views.DayView) -> str:
     return STATUS_LABELS.get(day.status, ("", ""))[0]
 
 
+RAW_HTML_MARKER = "<!-- dailypapers:raw-html -->"
+"""What follows it in a generated page is HTML the templates escaped: the MkDocs plugin hands it to the
+page untouched by Markdown (publish/mkdocs_plugin.py). An HTML comment, so any Markdown renders it too."""
+
+
 @cache
 def environment() -> jinja2.Environment:
+    """The one Jinja environment of every template (pages/, partials/, email/): autoescaped but for the
+    plain-text email part, which is not HTML (escaping would show a reader "&lt;think&gt;" where the title
+    says "<think>"; its data is one_line()d text, never template code)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator.outputs", "templates"),
-        autoescape=True,
+        autoescape=lambda name: not (name or "").endswith(".txt.j2"),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -65,14 +74,22 @@ def environment() -> jinja2.Environment:
         short_authors=short_authors,
         day_summary=day_summary,
         thousands=lambda n: f"{n:,}",
+        wrap=wrap,
         week_key=views.week_key,
         month_name=lambda d: text.month_name(d.year, d.month),
         status_short=lambda s: STATUS_LABELS[s][0],
         status_label=lambda s: STATUS_LABELS[s][1],
     )
     # Every link: `{{ root }}{{ url("day", date=view.date) }}` (core/urls.py holds the patterns).
-    env.globals.update(url=url, feed_file=lambda kind: FORMATS[kind].file)
+    env.globals.update(url=url, feed_file=lambda kind: FORMATS[kind].file, raw_html_marker=markupsafe.Markup(RAW_HTML_MARKER))
     return env
+
+
+def wrap(text: str, indent: str = "", first: str | None = None, width: int = 72) -> str:
+    """Plain-text paragraphs wrapped for mail readers (72 columns); URLs and long words are never split.
+    `first` indents the first line differently (a hanging indent keeps a title's rank on its own column)."""
+    return textwrap.fill(text, width=width, initial_indent=indent if first is None else first,
+                         subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
 
 
 def relative_root(url: str) -> str:
@@ -120,9 +137,9 @@ def _plain(value: Any) -> Any:
 
 
 def render(template: str, url: str, path: str | None = None, **context: Any) -> Page:
-    """One page: the template's output, preceded by front matter when the template sets `meta` (a dict
-    of title, description, hide, ...)."""
-    module = environment().get_template(template).make_module({"root": relative_root(url), **context})
+    """One page: pages/`template`'s output, preceded by front matter when the template sets `meta` (a
+    dict of title, description, hide, ...)."""
+    module = environment().get_template(f"pages/{template}").make_module({"root": relative_root(url), **context})
     body = str(module)
     meta = getattr(module, "meta", None)
     return Page(path or markdown_path(url), body if meta is None else front_matter(meta) + body)

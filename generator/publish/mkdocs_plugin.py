@@ -39,11 +39,11 @@ from generator.core.project import Project
 from generator.core.settings import DEFAULTS, Settings
 from generator.core.urls import url
 from generator.domain.collections import KIND
+from generator.outputs.render import RAW_HTML_MARKER as MARKER
 from generator.publish.build import PreparedBuild, prepare_build
 from generator.publish.config import SiteConfig
 from generator.store.snapshots import iter_problems
 
-MARKER = "<!-- dailypapers:raw-html -->"
 INDENTATION = re.compile(r"\n\s+")
 # mkdocs-material's own search (its worker and lunr language packs) is replaced by the archive's search,
 # and source maps only serve the theme's developers.
