@@ -32,8 +32,8 @@ from benchmarks.synthetic import copy_project_files, dump_snapshot, iter_snapsho
 from generator.core.dates import FIRST_DAY  # noqa: E402
 from generator.core.project import Project  # noqa: E402
 from generator.store import safe_yaml  # noqa: E402
+from generator.store.check import check_snapshot  # noqa: E402
 from generator.store.load import load_archive  # noqa: E402
-from generator.store.snapshots import check_snapshot  # noqa: E402
 
 
 def make_archive(root: Path, days: int, per_day: int) -> list[bytes]:

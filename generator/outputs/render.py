@@ -81,7 +81,8 @@ def environment() -> jinja2.Environment:
         status_label=lambda s: STATUS_LABELS[s][1],
     )
     # Every link: `{{ root }}{{ url("day", date=view.date) }}` (core/urls.py holds the patterns).
-    env.globals.update(url=url, feed_file=lambda kind: FORMATS[kind].file, raw_html_marker=markupsafe.Markup(RAW_HTML_MARKER))
+    env.globals.update(url=url, feed_file=lambda kind: FORMATS[kind].file,
+                       raw_html_marker=markupsafe.Markup(RAW_HTML_MARKER))
     return env
 
 
