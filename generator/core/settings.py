@@ -6,7 +6,7 @@ its archive without editing code. The defaults are what the archive was designed
     plugins:
       - dailypapers:
           page_size: 100
-          collection_feed_items: {topic: 50, org: 20}
+          collection_feed_items: {topic: 50, org: 20, keyword: 20}
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ DEFAULT_SITE_NAME = "Daily Papers Archive"
 
 def _feed_items() -> Mapping[str, int]:
     # two feeds per organization: at 50 items they added ~32 MB at full size
-    return MappingProxyType({"topic": 50, "org": 20})
+    return MappingProxyType({"topic": 50, "org": 20, "keyword": 20})
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class Settings:
     """Days in the daily digest feed; weeks in the weekly one, and papers of each week it lists."""
     digest_top: int = 10
     """Papers in one email digest: a day's median list is about 15, so most days show nearly all."""
+    keyword_pages: int = 30
+    """The most frequent AI keywords that get a page (and feeds) of their own; search finds the rest."""
 
     def __post_init__(self) -> None:
         for item in fields(self):

@@ -39,6 +39,10 @@ PATTERNS: Final[dict[str, str]] = {
     "org": "orgs/{slug}/",
     "org-page": "orgs/{slug}/page/{page}/",
     "org-feed": "orgs/{slug}/{file}",
+    "keyword-index": "keywords/",
+    "keyword": "keywords/{slug}/",
+    "keyword-page": "keywords/{slug}/page/{page}/",
+    "keyword-feed": "keywords/{slug}/{file}",
     # site-wide feeds and the list of every feed
     "feed": "{file}",  # feed.xml, atom.xml, feed.json, daily.xml, weekly.xml (outputs/feeds.py)
     "opml": "feeds.opml",

@@ -11,9 +11,12 @@ small template, `collections/<kind>.html.j2`, because templates hold the look.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
+from generator.core.settings import DEFAULTS, Settings
 from generator.domain.model import Archive, Paper
 from generator.domain.orgs import Organization
 from generator.domain.topics import Taxonomy
@@ -34,6 +37,12 @@ class Collection:
     description: str
     papers: tuple[Paper, ...]
     name: str = ""
+    total: int = -1
+    """How many papers it has in all, when it lists only the newest of them (keywords); else len(papers)."""
+
+    @property
+    def size(self) -> int:
+        return len(self.papers) if self.total < 0 else self.total
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +73,12 @@ ORG = CollectionKind(
     "org", "Organizations", "organization", ranked=True, feeds=("rss", "atom"),
     feed_description="The newest papers of the Hugging Face organization {title}, one item per paper.",
     index_description="Every Hugging Face organization named by a paper in the archive, with its paper count.")
-KINDS: tuple[CollectionKind, ...] = (TOPIC, ORG)
+KEYWORD = CollectionKind(
+    "keyword", "Keywords", "keyword", ranked=True, feeds=("rss", "atom"),
+    feed_description="The newest papers with the AI keyword {title}, one item per paper.",
+    index_description="The {count} AI keywords Hugging Face gives the most papers of the archive, with their newest "
+                      "papers.")
+KINDS: tuple[CollectionKind, ...] = (TOPIC, ORG, KEYWORD)
 KIND: dict[str, CollectionKind] = {kind.name: kind for kind in KINDS}
 
 
@@ -85,6 +99,46 @@ def org_collections(orgs: list[Organization]) -> list[Collection]:
     return [Collection(ORG.name, org.slug, org.title, what, org.papers, org.name) for org in orgs]
 
 
-def collections_of(archive: Archive, taxonomy: Taxonomy, orgs: list[Organization]) -> dict[str, list[Collection]]:
+_NOT_IN_SLUG = re.compile(r"[^a-z0-9]+")
+MAX_KEYWORD_SLUG = 80
+
+
+@cache
+def keyword_slug(keyword: str) -> str:
+    """A keyword's URL: its ASCII letters and digits, lower case, words joined by "-" ("Large Language
+    Models" and "large-language models" are one keyword); "" when nothing of it is left to name a page."""
+    return _NOT_IN_SLUG.sub("-", keyword.lower()).strip("-")[:MAX_KEYWORD_SLUG].strip("-")
+
+
+def keyword_collections(archive: Archive, count: int, shown: int) -> list[Collection]:
+    """The `count` AI keywords the most papers have (Hugging Face gives papers since 2025 a few each), most
+    papers first, then by slug; each lists its `shown` newest papers (one page: search finds all of
+    them, and a page per 100 papers of "large language models" would be hundreds of pages). Spellings
+    that slug alike are one keyword, shown as the most used spelling (the first in code point order on a
+    tie); a keyword of which no letter or digit is left gets no page."""
+    papers: dict[str, list[Paper]] = {}
+    spellings: dict[str, dict[str, int]] = {}
+    for paper in reversed(archive.papers):  # newest first
+        for keyword in dict.fromkeys(" ".join(k.split()) for k in paper.ai_keywords):
+            slug = keyword_slug(keyword)
+            if not slug:
+                continue
+            if not papers.get(slug) or papers[slug][-1] is not paper:  # once a paper, however many spellings
+                papers.setdefault(slug, []).append(paper)
+            names = spellings.setdefault(slug, {})
+            names[keyword] = names.get(keyword, 0) + 1
+    ranked = sorted(papers, key=lambda slug: (-len(papers[slug]), slug))[:count]
+    out = []
+    for slug in ranked:
+        title = min(spellings[slug], key=lambda name: (-spellings[slug][name], name))
+        total = len(papers[slug])
+        what = f"{total:,} paper{'' if total == 1 else 's'} of the archive have the AI keyword {title}."
+        out.append(Collection(KEYWORD.name, slug, title, what, tuple(papers[slug][:shown]), total=total))
+    return out
+
+
+def collections_of(archive: Archive, taxonomy: Taxonomy, orgs: list[Organization],
+                   settings: Settings = DEFAULTS) -> dict[str, list[Collection]]:
     """Every collection of the archive by kind, in KINDS' order: what pages, feeds and the OPML list."""
-    return {TOPIC.name: topic_collections(archive, taxonomy), ORG.name: org_collections(orgs)}
+    return {TOPIC.name: topic_collections(archive, taxonomy), ORG.name: org_collections(orgs),
+            KEYWORD.name: keyword_collections(archive, settings.keyword_pages, settings.page_size)}

@@ -35,5 +35,5 @@ def make_site(archive: Archive, taxonomy: Taxonomy, site_url: str, settings: Set
     """The model of one build; `warn` hears what the grouping worked around in the data (two accounts
     sharing a slug), one line each. Raises UserError for a `site_url` that is not an absolute http(s) URL."""
     orgs = organizations(archive, warn=warn)
-    collections = {kind: tuple(members) for kind, members in collections_of(archive, taxonomy, orgs).items()}
+    collections = {kind: tuple(members) for kind, members in collections_of(archive, taxonomy, orgs, settings).items()}
     return Site(archive, taxonomy, tuple(orgs), MappingProxyType(collections), text.site_url(site_url), settings)

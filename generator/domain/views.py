@@ -156,7 +156,7 @@ class CollectionPageView:
 
     @property
     def total(self) -> int:
-        return len(self.collection.papers)
+        return self.collection.size
 
     def page_url(self, page: int) -> str:
         """Another page of the same collection."""

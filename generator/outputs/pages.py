@@ -33,7 +33,8 @@ def generate_pages(site: Site, export: DataExport, links: dict[str, list[dict[st
     listed = [d for d in days if d.papers]
     totals: dict[str, Any] = {"paper_count": len(site.archive.appearances), "listed_days": len(listed)}
     cards: dict[str, Any] = {"topics": site.taxonomy.by_slug,  # what a card links to
-                             "org_urls": org_urls(list(site.orgs), lambda slug: url("org", slug=slug))}
+                             "org_urls": org_urls(list(site.orgs), lambda slug: url("org", slug=slug)),
+                             "keyword_urls": {c.slug: url("keyword", slug=c.slug) for c in site.collections["keyword"]}}
 
     pages = [
         render("home.md.j2", url("home"), latest=listed[-1] if listed else None, **cards,

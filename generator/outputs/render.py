@@ -21,6 +21,7 @@ import yaml
 from generator.core import text
 from generator.core.urls import url
 from generator.domain import views
+from generator.domain.collections import keyword_slug
 from generator.domain.model import Paper
 from generator.outputs.feeds import FORMATS
 
@@ -76,6 +77,7 @@ def environment() -> jinja2.Environment:
         thousands=lambda n: f"{n:,}",
         wrap=wrap,
         week_key=views.week_key,
+        keyword_slug=keyword_slug,
         month_name=lambda d: text.month_name(d.year, d.month),
         status_short=lambda s: STATUS_LABELS[s][0],
         status_label=lambda s: STATUS_LABELS[s][1],

@@ -149,6 +149,7 @@ class DailyPapersConfig(base.Config):
     weekly_feed_weeks = _AtLeastOne(DEFAULTS.weekly_feed_weeks)
     weekly_top = _AtLeastOne(DEFAULTS.weekly_top)
     digest_top = _AtLeastOne(DEFAULTS.digest_top)
+    keyword_pages = _AtLeastOne(DEFAULTS.keyword_pages)
 
 
 class DailyPapersPlugin(RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAssets, BasePlugin[DailyPapersConfig]):

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.core.errors import UserError, shown
 from generator.core.urls import url
+from generator.domain.collections import KINDS
 from generator.outputs.feeds import FORMATS, FeedInfo
 from generator.outputs.render import Page
 from generator.outputs.search import SEARCH_DIR
@@ -131,6 +132,6 @@ def claim_outputs(pages: list[Page], feeds: Iterable[str], downloads: Iterable[s
 def _data_owned_paths() -> list[tuple[str, str]]:
     """Where the snapshots name the pages (a day, a paper, an organization, a week): no hand-written page
     may be there, even before the data that would take its path arrives."""
+    folders = [url("permalink-index"), url("week-index")] + [url(f"{kind.name}-index") for kind in KINDS]
     return [(r"[0-9]{4}/", "the folders of days, months and years (YYYY/)")] + [
-        (re.escape(folder), f"the folder {folder}, whose pages the data names")
-        for folder in (url("permalink-index"), url("org-index"), url("week-index"), url("topic-index"))]
+        (re.escape(folder), f"the folder {folder}, whose pages the data names") for folder in folders]
