@@ -65,3 +65,50 @@ def test_a_project_without_the_plugin_is_told_how_to_add_it(tmp_path: Path, caps
     assert len(err) == 1 and "add `plugins: [dailypapers]`" in err[0], err
     assert not (root / "site").exists()
     shutil.rmtree(root / "build", ignore_errors=True)
+
+
+def _with_options(root: Path, options: str) -> None:
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "\n  - dailypapers\n" in text
+    config.write_text(text.replace("\n  - dailypapers\n", f"\n  - dailypapers:\n{options}"), encoding="utf-8")
+
+
+def test_the_archives_settings_are_the_plugins_options_in_mkdocs_yml(tmp_path: Path, capsys) -> None:
+    """A fork tunes its archive in mkdocs.yml: the same options for `dailypapers build` and a plain
+    `mkdocs build` (one settings object, read by MkDocs' own loader, so `!ENV` works too)."""
+    root = new_project(tmp_path / "project", with_demo=True)
+    _with_options(root, "      feed_items: !ENV [DP_FEED_ITEMS, 5]\n      collection_feed_items: {org: 2}\n"
+                        "      home_days: 2\n")
+    os.environ.pop("DP_FEED_ITEMS", None)
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 0, capsys.readouterr().err
+    import feedparser
+
+    site = root / "site"
+    assert len(feedparser.parse((site / "feed.xml").read_bytes()).entries) == 5
+    assert len(feedparser.parse((site / "orgs" / "demo-lab" / "atom.xml").read_bytes()).entries) == 2
+    assert len(feedparser.parse((site / "topics" / "agents" / "atom.xml").read_bytes()).entries) <= 50
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert home.count('class="dp-day-links"') == 1 and home.split('class="dp-day-links"')[1].count("<li>") == 2
+    done = _mkdocs_build(root)  # the plain MkDocs build reads the same options
+    assert done.returncode == 0, done.stderr
+    assert len(feedparser.parse((site / "feed.xml").read_bytes()).entries) == 5
+
+
+def test_a_bad_option_is_one_line_naming_it(tmp_path: Path, capsys) -> None:
+    root = new_project(tmp_path / "project", with_demo=True)
+    for options, said in (("      page_size: 0\n", "option 'page_size': expected a whole number of at least 1, not 0"),
+                          ("      collection_feed_items: {venue: 3}\n",
+                           "option 'collection_feed_items': no collection kind 'venue'; the kinds are topic, org, "
+                           "keyword"),
+                          ("      no_such_option: 1\n", "no_such_option")):
+        shutil.copy(Path(__file__).resolve().parent.parent / "mkdocs.yml", root / "mkdocs.yml")
+        _with_options(root, options)
+        code = main(["--root", str(root), "build", "--site-url", SITE_URL])
+        err = capsys.readouterr().err.splitlines()
+        if "no_such_option" in options:  # MkDocs warns of an unknown option (a typo?) and goes on
+            assert code == 0 and err == ["dailypapers: warning: mkdocs.yml: Config value 'plugins': Plugin "
+                                         "'dailypapers' option 'no_such_option': Unrecognised configuration name: "
+                                         "no_such_option"], err
+            continue
+        assert code == 1 and len(err) == 1 and err[0].startswith("dailypapers: mkdocs.yml: ") and said in err[0], err

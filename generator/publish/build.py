@@ -203,7 +203,7 @@ def _prepare(project: Project, config: SiteConfig, archive: Archive, taxonomy: T
     except OSError as error:
         raise UserError(f"writing the generated pages into {project.docs_dir} failed: {error}") from None
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
-                         written=stats.written, removed=stats.removed, warnings=warnings)
+                         written=stats.written, removed=stats.removed, warnings=[*config.warnings, *warnings])
     return PreparedBuild(config, links[url("home")], _source_date(archive), {**feeds, **export.files}, report)
 
 

@@ -29,6 +29,8 @@ class SiteConfig:
     site_url: str
     extra: Mapping[str, Any]
     mkdocs: Any
+    warnings: tuple[str, ...] = ()
+    """What MkDocs warned of in mkdocs.yml (an option it does not know: a typo?), one line each."""
 
 
 def read_config(project: Project, site_url: str | None = None) -> SiteConfig:
@@ -38,7 +40,9 @@ def read_config(project: Project, site_url: str | None = None) -> SiteConfig:
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     errors = _ConfigErrors()
-    logging.getLogger("mkdocs.config").addHandler(errors)  # MkDocs logs what is wrong, then aborts
+    logger = logging.getLogger("mkdocs.config")
+    logger.addHandler(errors)  # MkDocs logs what is wrong, then aborts
+    logger.propagate = False  # and nothing else shows it: it is told in our lines
     # MkDocs insists that docs_dir exists, and the build makes it only once nothing can stop it: until then
     # (a fresh clone, a project whose build stopped early) an empty folder of its own stands in.
     stand_in = None if project.docs_dir.is_dir() else tempfile.mkdtemp(prefix="dailypapers-docs-")
@@ -51,7 +55,8 @@ def read_config(project: Project, site_url: str | None = None) -> SiteConfig:
     except OSError as error:
         raise UserError(f"{project.mkdocs_file}: cannot read: {error.strerror or error}") from None
     finally:
-        logging.getLogger("mkdocs.config").removeHandler(errors)
+        logger.removeHandler(errors)
+        logger.propagate = True
         if stand_in:
             os.rmdir(stand_in)
     plugin = config.plugins.get(PLUGIN)
@@ -59,15 +64,22 @@ def read_config(project: Project, site_url: str | None = None) -> SiteConfig:
         raise UserError(f"{project.mkdocs_file.name} does not list the {PLUGIN} plugin: add `plugins: "
                         f"[{PLUGIN}]` (it writes permalinks, feeds and the search index into the site)")
     url = text.site_url(site_url or os.environ.get("SITE_URL") or config.site_url or "")
-    return SiteConfig(plugin.settings(config.site_name), url, dict(config.extra), config)
+    warnings = tuple(f"{project.mkdocs_file.name}: {line}" for line in errors.warnings)
+    return SiteConfig(plugin.settings(config.site_name), url, dict(config.extra), config, warnings)
 
 
 class _ConfigErrors(logging.Handler):
-    """The first error MkDocs logs while loading its config (`Config value 'theme': ...`), as one line."""
+    """What MkDocs logs while loading its config: the first error (`Config value 'theme': ...`) and every
+    warning, one line each (they would otherwise reach stderr bare, from Python's last-resort handler)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+        super().__init__(logging.WARNING)
         self.first = ""
+        self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.first = self.first or one_line(record.getMessage(), 300)
+        line = one_line(record.getMessage(), 300)
+        if record.levelno >= logging.ERROR:
+            self.first = self.first or line
+        else:
+            self.warnings.append(line)

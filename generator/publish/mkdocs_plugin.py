@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -133,29 +134,25 @@ class _FeedItems(c.DictOfItems[int]):
         return {**DEFAULTS.collection_feed_items, **given}
 
 
-class DailyPapersConfig(base.Config):
-    """The plugin's options in mkdocs.yml: every field of core/settings.py's Settings but the site's name
-    (mkdocs.yml's own `site_name`), with its defaults. MkDocs checks them and names the key of a mistake."""
-
-    page_size = _AtLeastOne(DEFAULTS.page_size)
-    home_days = _AtLeastOne(DEFAULTS.home_days)
-    top_week = _AtLeastOne(DEFAULTS.top_week)
-    top_month = _AtLeastOne(DEFAULTS.top_month)
-    top_year = _AtLeastOne(DEFAULTS.top_year)
-    top_orgs_per_year = _AtLeastOne(DEFAULTS.top_orgs_per_year)
-    feed_items = _AtLeastOne(DEFAULTS.feed_items)
-    collection_feed_items = _FeedItems()
-    daily_feed_days = _AtLeastOne(DEFAULTS.daily_feed_days)
-    weekly_feed_weeks = _AtLeastOne(DEFAULTS.weekly_feed_weeks)
-    weekly_top = _AtLeastOne(DEFAULTS.weekly_top)
-    digest_top = _AtLeastOne(DEFAULTS.digest_top)
-    keyword_pages = _AtLeastOne(DEFAULTS.keyword_pages)
+def _option(name: str) -> c.BaseConfigOption[Any]:
+    """The mkdocs.yml option of a Settings field: a whole number of at least 1 (a count of something),
+    or for `collection_feed_items` a mapping of them by collection kind."""
+    return _FeedItems() if name == "collection_feed_items" else _AtLeastOne(getattr(DEFAULTS, name))
 
 
-class DailyPapersPlugin(RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAssets, BasePlugin[DailyPapersConfig]):
+# The plugin's options in mkdocs.yml: every field of core/settings.py's Settings but the site's name
+# (mkdocs.yml's own `site_name`), with its defaults, made from the dataclass so that a new setting is
+# one field there. MkDocs checks them and names the key of a mistake.
+DailyPapersConfig: type[base.Config] = type("DailyPapersConfig", (base.Config,), {
+    item.name: _option(item.name) for item in fields(Settings) if item.name != "site_name"})
+
+
+class DailyPapersPlugin(RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAssets, BasePlugin):
     """The archive as a MkDocs plugin: see the module docstring. The three parts above bring their own
     events (on_page_markdown, on_page_content, on_post_page, on_files); its options are the archive's
     settings (`settings`)."""
+
+    config_class = DailyPapersConfig
 
     def __init__(self) -> None:
         super().__init__()
@@ -165,7 +162,7 @@ class DailyPapersPlugin(RawHtmlPassthrough, ThemeWhitespaceTrim, UnusedThemeAsse
 
     def settings(self, site_name: str) -> Settings:
         """The archive's settings: this plugin's options in mkdocs.yml, and the site's name."""
-        values = {name: self.config[name] for name in self.config}
+        values = {item.name: self.config[item.name] for item in fields(Settings) if item.name != "site_name"}
         return Settings(site_name=site_name or DEFAULTS.site_name, **values)
 
     def on_config(self, config: Any, **_: Any) -> Any:
