@@ -18,7 +18,7 @@
 #   --no-commit                        leave changed snapshots uncommitted (stage `all`)
 # environment:
 #   FETCH_ARGS        more options for `dailypapers fetch`, e.g. "--retries 0 --rate 50"
-#   SITE_URL          as --site-url; `dailypapers build` reads it (generator/build.py)
+#   SITE_URL          as --site-url; `dailypapers build` reads it (generator/publish/config.py)
 #   DAILY_RUN_REMOTE  remote to push to (default: origin)
 #   MAKE              make program (default: make)
 #

@@ -2,7 +2,7 @@
    /saved/ (kept in localStorage: no account, nothing leaves the browser), and keyboard keys.
 
    The element around a day's cards carries `data-cards`, the path (from the site root) of that day's
-   JSON shard, written by generator/card_data.py; the tools fetch it on first use. Every value from the data reaches the page
+   JSON shard, written by generator/outputs/cards.py; the tools fetch it on first use. Every value from the data reaches the page
    as text (textContent, createElement), never as HTML. URLs come from the build, never from here:
    shard paths and card links are in the data, the site root and the saved page in <meta> tags.
    A card that the address's #fragment names (a permalink leads there) opens its similar papers. */

@@ -6,7 +6,7 @@
  * serialized index that lunr.Index.load() reads and lunr's own query scores.
  *
  * Everything about the index's files (their paths, record and facet keys, the postings code, the URL of
- * a paper's card) is read from search/manifest.json, which generator/search.py writes: nothing here
+ * a paper's card) is read from search/manifest.json, which generator/outputs/search.py writes: nothing here
  * repeats a Python constant. search-ui.js (the page) loads after this file and uses window.dpSearchCore;
  * Node loads it with require() so the tests can compare it with lunr.js.
  */
@@ -20,7 +20,7 @@
   var LUNR = "lunr.js";
   var MIN_PREFIX = 3; /* letters an unfinished last word needs before it is searched as a prefix */
 
-  /* ---------- postings as text (generator/search.py: encode_postings) ---------- */
+  /* ---------- postings as text (generator/outputs/search.py: encode_postings) ---------- */
 
   /* The decoder of the manifest's postings code: `digits` (code point ranges, in digit order) and the
    * terminal symbol counts `small` (counts, deltas, palette indices) and `weight` (weights x 1000).
