@@ -90,7 +90,7 @@ $(NODE_STAMP): package.json package-lock.json
 lint: $(TEST_STAMP) $(NODE_STAMP)  ## ruff and mypy on the Python, ESLint on every script under overrides/
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q --no-header -p no:cacheprovider tests/test_layers.py  # the layers, no cycles
+	$(BIN)/python -m pytest -q --no-header -p no:cacheprovider tests/unit/test_layers.py  # the layers, no cycles
 	node_modules/.bin/eslint --max-warnings 0 'overrides/**/*.js' eslint.config.js
 
 test: system-deps $(TEST_STAMP) lint  ## every test

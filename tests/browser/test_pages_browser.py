@@ -1,0 +1,111 @@
+"""The archive's pages in a real browser (Debian's Chromium via Playwright), served under a project
+path as on GitHub Pages: what a reader sees, clicks and lands on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from support.browser_support import open_page, require_chromium, serve
+from support.factories import BuiltSite
+
+require_chromium()
+pytestmark = pytest.mark.browser
+PREFIX = "/daily-papers-archive/"
+
+
+@pytest.fixture(scope="module")
+def origin(demo_site: BuiltSite) -> Iterator[str]:
+    """The session's demo site (conftest.demo_site), served under a project path as GitHub Pages does."""
+    with serve({PREFIX: demo_site.site_dir}) as (address, _):
+        yield address
+
+
+@pytest.fixture
+def tab(browser, origin):
+    with open_page(browser, origin) as page:
+        yield page
+
+
+def test_a_day_page_shows_its_cards_with_hostile_text_as_text(tab, origin) -> None:
+    tab.goto(f"{origin}{PREFIX}2026/11/16/")
+    cards = tab.locator("article.dp-card")
+    assert cards.count() == 5
+    first = tab.locator('[id="2611.90001"] h2')
+    assert first.inner_text() == "1. Let's <think> about LLM Reasoning: Fictional Chains of Thought"
+    second = tab.locator('[id="2611.90002"]')
+    assert "A $1 Million Benchmark for \\& Agents That Use `tools`" in second.inner_text()
+    assert second.locator("strong", has_text="bold").count() == 0
+    assert tab.locator('[id="2611.90003"] h2').inner_text().endswith("{{ Template }} Diffusion: {% raw %} "
+                                                                       "Image Generation Without Templates")
+
+
+def test_a_permalink_lands_on_the_card_without_javascript(browser, origin) -> None:
+    with open_page(browser, origin, java_script_enabled=False) as page:
+        page.goto(f"{origin}{PREFIX}p/2611.90002/")
+        page.wait_for_url("**/2026/11/16/#2611.90002")
+        assert page.locator('[id="2611.90002"]:target').count() == 1
+
+
+def test_a_permalink_lands_on_the_card_with_javascript(tab, origin) -> None:
+    tab.goto(f"{origin}{PREFIX}p/2611.90017/")
+    tab.wait_for_url("**/2026/11/20/#2611.90017")
+    assert tab.locator('[id="2611.90017"]').is_visible()
+
+
+def test_a_long_author_list_expands_to_all_names(tab, origin) -> None:
+    tab.goto(f"{origin}{PREFIX}2026/11/16/")
+    authors = tab.locator('[id="2611.90004"] .dp-authors')
+    assert "and 28 more" in authors.inner_text()
+    assert "Hana Dummy 40" not in authors.inner_text()
+    tab.locator('[id="2611.90004"] .dp-more').click()
+    assert "Hana Dummy 40" in authors.inner_text()
+
+
+def test_browsing_from_home_through_topics_to_a_card(tab, origin) -> None:
+    tab.goto(f"{origin}{PREFIX}")
+    tab.locator(".md-tabs__link", has_text="Topics").click()
+    tab.wait_for_url("**/topics/")
+    tab.locator(".dp-topic-index a", has_text="Agents and tool use").first.click()
+    tab.wait_for_url("**/topics/agents/")
+    tab.locator(".dp-compact-list a", has_text="A $1 Million Benchmark").click()
+    tab.wait_for_url("**/2026/11/16/#2611.90002")
+    assert tab.locator('[id="2611.90002"]').is_visible()
+
+
+def test_the_month_calendar_links_days_and_marks_statuses(tab, origin) -> None:
+    tab.goto(f"{origin}{PREFIX}2026/11/")
+    assert tab.locator("td.dp-empty").inner_text().split() == ["17", "no", "list"]
+    assert tab.locator("td.dp-failed").inner_text().split() == ["23", "failed"]
+    tab.locator("td.dp-listed a", has_text="18").click()
+    tab.wait_for_url("**/2026/11/18/")
+    assert tab.locator("article.dp-card").count() == 6
+
+
+def test_a_phone_sees_no_sideways_scrolling(browser, origin) -> None:
+    with open_page(browser, origin, viewport={"width": 375, "height": 740}, is_mobile=True,
+                   has_touch=True) as page:
+        for path in ("", "2026/11/16/", "2026/11/", "2026/", "topics/"):
+            page.goto(f"{origin}{PREFIX}{path}")
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{path or 'home'} scrolls sideways by {overflow}px"
+
+
+def test_light_or_dark_follows_the_system_until_the_reader_chooses(browser, origin) -> None:
+    def scheme(page) -> str:
+        return page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+
+    with open_page(browser, origin, color_scheme="dark") as page:
+        page.goto(f"{origin}{PREFIX}2026/11/16/")
+        assert scheme(page) == "slate"
+    with open_page(browser, origin, color_scheme="light") as page:
+        page.goto(f"{origin}{PREFIX}2026/11/16/")
+        assert scheme(page) == "default"
+        light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        page.locator(".dp-scheme").click()
+        assert scheme(page) == "slate"
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light  # the page turns dark
+        page.goto(f"{origin}{PREFIX}topics/")  # the choice is kept from page to page
+        assert scheme(page) == "slate"
+        page.locator(".dp-scheme").click()
+        assert scheme(page) == "default"

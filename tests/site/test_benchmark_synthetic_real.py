@@ -1,0 +1,22 @@
+"""The benchmark's synthetic archive made of the real API responses' text must be a valid archive, its
+text recycled rather than made up. Of pseudo text: tests/unit/test_benchmark_synthetic.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.synthetic_project import check_synthetic, load_snapshots
+
+from benchmarks import synthetic
+
+
+def test_make_project_with_real_text_is_valid(tmp_path: Path) -> None:
+    if synthetic.fixtures_days_dir() is None:
+        pytest.skip(f"real API fixtures not found (set ${synthetic.FIXTURES_ENV} or put them at "
+                    f"{synthetic.DEFAULT_FIXTURES})")
+    count = synthetic.make_project(tmp_path, days=3, per_day=4)
+    check_synthetic(tmp_path, count, 3, 4)
+    real_titles = set(synthetic.load_real_pool(synthetic.fixtures_days_dir()).titles)
+    for data in load_snapshots(tmp_path).values():
+        assert all(paper["title"] in real_titles for paper in data["papers"]), "text is recycled, not made up"

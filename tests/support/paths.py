@@ -1,0 +1,29 @@
+"""Where things are: this repository, and the real API responses the tests read in place (never copied
+into the repository)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def fixtures_root() -> Path:
+    """The real API responses' folder, from DAILYPAPERS_FIXTURES, else ../shared/fixtures/hf-api."""
+    return Path(os.environ.get("DAILYPAPERS_FIXTURES") or REPO.parent / "shared" / "fixtures" / "hf-api")
+
+
+def require_fixtures() -> Path:
+    """The real API responses' folder; the test skips where they are absent."""
+    root = fixtures_root()
+    if not (root / "days").is_dir():
+        pytest.skip(f"real API fixtures not found at {root} (set DAILYPAPERS_FIXTURES to their hf-api folder)")
+    return root
+
+
+def fixture_days() -> list[Path]:
+    """Every saved day's response, oldest first."""
+    return sorted((require_fixtures() / "days").glob("*.json"))
