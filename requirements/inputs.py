@@ -2,7 +2,7 @@
 
 pip-compile (`make lock`, and Dependabot's weekly updates) resolves these inputs into the hash-pinned
 lock files site.txt and test.txt. test.in takes site.txt as a constraint, so every package the site
-build installs is pinned to the same version in both locks. Run by `make lock`; tests/test_workflows.py
+build installs is pinned to the same version in both locks. Run by `make lock`; tests/unit/test_workflows.py
 checks that the committed inputs are what this writes.
 """
 

@@ -2,7 +2,7 @@
 
 Every other module takes its keys from here rather than spelling them: the normalizer writes papers'
 keys in PAPER_KEYS order, the merge inserts a new key where this order puts it, the loader turns each
-key into the model field of the same name. tests/test_snapshot_format.py checks that the schema, the
+key into the model field of the same name. tests/unit/test_snapshot_format.py checks that the schema, the
 normalizer, the merge, the model and the loader agree field by field, so a field added to the schema
 and the model is carried through every stage, and one added to only one of them fails a test.
 """

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from support.paths import REPO, fixture_days, require_fixtures
+from support.paths import REPO, fixture_day_params, require_fixtures
 
 from generator.core.errors import UserError
 from generator.core.project import Project
@@ -48,7 +48,7 @@ def _body(*entries: dict[str, Any]) -> bytes:
     return json.dumps(list(entries)).encode()
 
 
-@pytest.mark.parametrize("path", fixture_days(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", fixture_day_params(), ids=lambda p: p.name if p else "no-fixtures")
 def test_storing_the_same_response_twice_changes_no_byte(store: Project, path: Path) -> None:
     day = dt.date.fromisoformat(path.name[:10])
     first = store_response(store, day, path.read_bytes(), T1)

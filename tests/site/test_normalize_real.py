@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from support.fake_api import FIXED_NOW
-from support.paths import fixture_days, require_fixtures
+from support.paths import fixture_day_params, require_fixtures
 
 from generator.ingest.normalize import ResponseError, normalize_day
 from generator.store.check import check_snapshot
@@ -49,7 +49,7 @@ def _no_empty_values(value: Any) -> bool:
     return True
 
 
-@pytest.mark.parametrize("path", fixture_days(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", fixture_day_params(), ids=lambda p: p.name if p else "no-fixtures")
 def test_every_fixture_day_normalizes_to_valid_snapshot_papers(path: Path) -> None:
     raw = json.loads(path.read_bytes())
     day = normalize_day(path.read_bytes(), _day_of(path), FIXED_NOW)
