@@ -218,9 +218,17 @@ def ours_command(root: Path) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
     script = BIN / "dailypapers"
     if script.exists():
-        return [str(script), "--root", str(root), "build"], env
+        return [str(script), "--root", str(root), "build", "--timings"], env
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
-    return [sys.executable, "-m", "generator", "--root", str(root), "build"], env
+    return [sys.executable, "-m", "generator", "--root", str(root), "build", "--timings"], env
+
+
+def build_profile(log: Path) -> str:
+    """The table `build --timings` printed at the end of the build's log: where its time and memory went."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+    if "build profile\n" not in text:
+        return ""
+    return "\n".join(line for line in text.split("build profile\n", 1)[1].splitlines() if line.startswith("|"))
 
 
 STOCK_MKDOCS = """\
@@ -430,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{r.name} build FAILED (exit {r.run.returncode}); last lines of {r.run.log}:\n"
                   f"{_tail(r.run.log)}\n", file=sys.stderr)
     print(table(results))
+    for r in results:
+        if r.name == "ours" and r.run.returncode == 0 and (profile := build_profile(Path(r.run.log))):
+            print(f"\nwhere this project's build spent its time (`dailypapers build --timings`):\n\n{profile}")
     if args.json:
         args.json.write_text(json.dumps(to_json(results, args), indent=2) + "\n", encoding="utf-8")
     if args.clean:

@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="generate pages, feeds and search index, then build site/")
     build.add_argument("--site-url", help="public URL of the site (default: site_url in mkdocs.yml)")
     build.add_argument("--pages-only", action="store_true", help="generate the Markdown, skip MkDocs")
+    build.add_argument("--timings", action="store_true",
+                       help="then print each step's time and memory, the forked jobs' too, on stderr")
 
     serve = commands.add_parser("serve", help="build, serve site/ locally, rebuild when content changes")
     serve.add_argument("--port", type=int, default=8000)
@@ -140,6 +142,8 @@ def _run(args: argparse.Namespace, project: Project) -> int:
     if args.command == "build":
         report = build_site(project, site_url=args.site_url, run_mkdocs=not args.pages_only)
         print_report(report)
+        if args.timings:
+            print(f"build profile\n\n{report.timings.table()}", file=sys.stderr, flush=True)
         return 0
     if args.command == "serve":
         return serve(project, _ServePrinter(), host=args.host, port=args.port)

@@ -21,10 +21,12 @@ from generator.core.urls import url
 from generator.domain.model import Archive
 from generator.domain.topics import Taxonomy
 from generator.outputs.cards import card_data_files
+from generator.outputs.export import DataListing, build_data_export
 from generator.outputs.pages import permalink_pages
 from generator.outputs.search import SEARCH_DIR, build_search_index
 from generator.outputs.similar import similar_papers
 from generator.publish.paths import clash
+from generator.publish.timings import Step, Timings
 from generator.publish.writing import write_files
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -60,21 +62,25 @@ class ForkedJob:
 
     FOLDERS: tuple[str, ...]
     LABEL: str
+    result: object = None  # what a job's `_files` leaves for the build beside its files (sent back by a child)
 
-    def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path) -> None:
+    def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path, timings: Timings) -> None:
         self.staging = staging
+        self.timings = timings  # the build's: the job's steps join them when it finishes
         shutil.rmtree(staging, ignore_errors=True)
         self.process: multiprocessing.process.BaseProcess | None = None
         self._outcome: Connection | None = None
+        own = Timings(self.LABEL, timings.origin)
         if not self.can_fork():
             try:
-                self.count = self._write(archive, taxonomy)
+                self.count = self._write(archive, taxonomy, own)
             except Exception as error:
                 raise UserError(f"building the {self.LABEL} failed: {_problem(error)}") from None
+            timings.extend(own.steps)
             return
         context = multiprocessing.get_context("fork")
-        self._outcome, report = context.Pipe(duplex=False)  # the child sends (file count, error) once
-        self.process = context.Process(target=self._run, args=(archive, taxonomy, os.getpid(), report),
+        self._outcome, report = context.Pipe(duplex=False)  # the child sends (file count, error, steps) once
+        self.process = context.Process(target=self._run, args=(archive, taxonomy, own, os.getpid(), report),
                                        daemon=True)
         self.process.start()
         report.close()  # the child's end: with it closed here, a dead child reads as "nothing sent"
@@ -84,14 +90,15 @@ class ForkedJob:
         return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
                 and threading.active_count() == 1)
 
-    def _files(self, archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
+    def _files(self, archive: Archive, taxonomy: Taxonomy, timings: Timings) -> dict[str, bytes]:
         raise NotImplementedError
 
-    def _write(self, archive: Archive, taxonomy: Taxonomy) -> int:
-        files = self._files(archive, taxonomy)
+    def _write(self, archive: Archive, taxonomy: Taxonomy, timings: Timings) -> int:
+        files = self._files(archive, taxonomy, timings)
         if any(not path.startswith(self.FOLDERS) for path in files):
             raise ValueError(f"the {self.LABEL} must live under {', '.join(self.FOLDERS)}")
-        write_files(self.staging, files)
+        with timings.step(f"write {len(files):,} files"):
+            write_files(self.staging, files)
         return len(files)
 
     @staticmethod
@@ -103,15 +110,17 @@ class ForkedJob:
         if os.getppid() != parent:
             os._exit(1)  # the parent is already gone: nobody wants these files
 
-    def _run(self, archive: Archive, taxonomy: Taxonomy, parent: int, report: Connection) -> None:
-        """The forked child: sends its file count, or what went wrong, to the parent, which reports it
-        (library code never prints; a child cannot raise into its parent)."""
+    def _run(self, archive: Archive, taxonomy: Taxonomy, timings: Timings, parent: int,
+             report: Connection) -> None:
+        """The forked child: sends its file count and steps, or what went wrong, to the parent, which
+        reports it (library code never prints; a child cannot raise into its parent)."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it cancels us
         try:
             self._die_with(parent)
-            report.send((self._write(archive, taxonomy), ""))
+            count = self._write(archive, taxonomy, timings)
+            report.send((count, "", timings.steps, self.result))
         except Exception as error:  # one short line: a long message would also fill the pipe
-            report.send((0, _problem(error)))
+            report.send((0, _problem(error), [], None))
             raise SystemExit(1) from None
 
     def finish(self, site_dir: Path) -> int:
@@ -130,10 +139,11 @@ class ForkedJob:
         """The child's word first (it blocks until the child sends or ends), then its exit."""
         if self.process is None or self._outcome is None:
             return
+        steps: list[Step]
         try:
-            count, problem = self._outcome.recv()
+            count, problem, steps, result = self._outcome.recv()
         except EOFError:  # the child ended without a word (killed outright)
-            count, problem = 0, ""
+            count, problem, steps, result = 0, "", [], None
         self._outcome.close()
         self._outcome = None
         self.process.join()
@@ -141,7 +151,13 @@ class ForkedJob:
         if code or problem:
             raise UserError(f"building the {self.LABEL} failed: " + (problem or (
                 f"its process was killed by signal {-code}" if code < 0 else f"its process exited with {code}")))
-        self.count = count
+        self.count, self.result = count, result
+        self.timings.extend(steps)
+
+    def wait(self) -> None:
+        """Wait for the child, if there is one, and take its count and `result`; its files stay in the
+        staging folder for `finish`. A failed job raises its one line (the caller cancels it)."""
+        self._collect()
 
     def _move_into(self, site_dir: Path) -> None:
         for folder in self.FOLDERS:
@@ -176,8 +192,9 @@ class SearchIndexJob(ForkedJob):
     FOLDERS = (SEARCH_DIR,)
     LABEL = "search index"
 
-    def _files(self, archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
-        return build_search_index(archive, taxonomy)
+    def _files(self, archive: Archive, taxonomy: Taxonomy, timings: Timings) -> dict[str, bytes]:
+        with timings.step("index"):
+            return build_search_index(archive, taxonomy)
 
 
 class CardDataJob(ForkedJob):
@@ -189,12 +206,43 @@ class CardDataJob(ForkedJob):
     FOLDERS = (url("permalink-index"), url("card-data-index"))
     LABEL = "similar papers"
 
-    def _files(self, archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]:
-        return similar_files(archive)
+    def _files(self, archive: Archive, taxonomy: Taxonomy, timings: Timings) -> dict[str, bytes]:
+        return similar_files(archive, timings)
 
 
-def similar_files(archive: Archive) -> dict[str, bytes]:
+def similar_files(archive: Archive, timings: Timings | None = None) -> dict[str, bytes]:
     """The permalinks and the card tools' day shards, which hold the similar papers (CardDataJob's)."""
-    files = {page.path: page.text.encode() for page in permalink_pages(archive)}
-    files.update(card_data_files(archive, similar_papers(archive.papers)))
+    timings = timings or Timings()
+    with timings.step("permalinks"):
+        files = {page.path: page.text.encode() for page in permalink_pages(archive)}
+    with timings.step("similar papers"):
+        similar = similar_papers(archive.papers)
+    with timings.step("card data"):
+        files.update(card_data_files(archive, similar))
     return files
+
+
+class DownloadsJob(ForkedJob):
+    """The data downloads (outputs/export.py: ~10 s of CPU at full size, half of it gzip), forked like
+    the others; the build needs only their listing for the Data page, which it renders last (`wait`,
+    then `result`), and the files go from the staging folder into the site's data/ after MkDocs."""
+
+    FOLDERS = (url("data"),)
+    LABEL = "data downloads"
+
+    def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path, timings: Timings,
+                 site_url: str) -> None:
+        self.site_url = site_url  # before the fork: the child reads it
+        super().__init__(archive, taxonomy, staging, timings)
+
+    def _files(self, archive: Archive, taxonomy: Taxonomy, timings: Timings) -> dict[str, bytes]:
+        with timings.step("downloads"):
+            export = build_data_export(archive, self.site_url)
+        self.result = export.listing
+        return export.files
+
+    def listing(self) -> DataListing:
+        """The downloads' listing, once the job has finished (it waits for a forked child)."""
+        self.wait()
+        assert isinstance(self.result, DataListing)
+        return self.result

@@ -20,3 +20,16 @@ def test_make_project_with_real_text_is_valid(tmp_path: Path) -> None:
     real_titles = set(synthetic.load_real_pool(synthetic.fixtures_days_dir()).titles)
     for data in load_snapshots(tmp_path).values():
         assert all(paper["title"] in real_titles for paper in data["papers"]), "text is recycled, not made up"
+
+
+def test_the_full_size_benchmark_prints_the_build_profile_beside_its_totals(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A small run of benchmarks/full_size.py (this project only): its table, then where the build's
+    time went, from the build's own `--timings`."""
+    from benchmarks import full_size
+
+    assert full_size.main(["--days", "3", "--per-day", "2", "--skip-stock", "--out", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "| build time (wall) |" in out
+    profile = out[out.index("where this project's build spent its time"):]
+    assert "| build | load snapshots |" in profile and "| search index | index |" in profile
