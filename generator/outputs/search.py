@@ -35,11 +35,12 @@ import json
 import math
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import chain
 from pathlib import Path
 
+import numpy as np
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
 from generator.core.urls import PATTERNS, url
@@ -231,14 +232,24 @@ def pipeline_term(token: str) -> str | None:
     return result
 
 
+_DROPPED = object()  # in _ANALYZED: a token the pipeline drops
+_ANALYZED: dict[str, object] = {}  # token -> its term or _DROPPED: pipeline_term's results, read in bulk
+
+
 def analyze(text: str) -> list[str]:
-    """Every indexed term of a text, in order, as lunr.js's builder would index them."""
-    terms = []
-    for token in tokenize(text):
-        term = pipeline_term(token)
-        if term is not None:
-            terms.append(term)
-    return terms
+    """Every indexed term of a text, in order, as lunr.js's builder would index them. (8 million
+    tokens at full size, most met before: they are looked up in one `map`, and only new ones go
+    through `pipeline_term`.)"""
+    tokens = tokenize(text)
+    found: list[object] = list(map(_ANALYZED.get, tokens))
+    if None in found:
+        for i, term in enumerate(found):
+            if term is None:
+                piped = pipeline_term(tokens[i])
+                found[i] = _DROPPED if piped is None else piped
+                if len(_ANALYZED) < 2_000_000:
+                    _ANALYZED[tokens[i]] = found[i]
+    return [term for term in found if isinstance(term, str)]  # every one but _DROPPED
 
 
 def js_sort_key(text: str) -> bytes:
@@ -285,33 +296,28 @@ class _Postings:
     """term -> per field list of (doc, tf), built in one pass over the papers."""
 
     def __init__(self, field_count: int) -> None:
-        self.by_term: dict[str, list[list[int]]] = {}
+        self.by_term: defaultdict[str, list[list[int]]] = defaultdict(lambda: [[] for _ in range(field_count)])
         self.lengths: list[list[int]] = [[] for _ in range(field_count)]
         self.field_count = field_count
 
     def add(self, doc: int, texts: Iterable[str]) -> None:
+        by_term = self.by_term
         for field, text in enumerate(texts):
             terms = analyze(text) if text else []
             self.lengths[field].append(len(terms))
-            counts: dict[str, int] = {}
-            for term in terms:
-                counts[term] = counts.get(term, 0) + 1
-            for term, tf in counts.items():
-                if not term:
-                    continue
-                entry = self.by_term.get(term)
-                if entry is None:
-                    entry = self.by_term[term] = [[] for _ in range(self.field_count)]
-                entry[field].append(doc)
-                entry[field].append(tf)
+            for term, tf in Counter(terms).items():  # in the order terms first occur
+                if term:
+                    by_term[term][field] += (doc, tf)
 
 
 def _weighted_postings(fields: list[list[int]], lengths: list[list[int]], averages: list[float],
-                       documents: int) -> list[list[int]]:
+                       documents: int, length_arrays: list[np.ndarray] | None = None) -> list[list[int]]:
     """One term's postings per field as flat [document delta, weight x 1000, ...].
 
     Weights are lunr.Builder's: BM25 with lunr's idf (documents counted once per field holding the
-    term, as lunr.idf does), times the field boost, rounded to 3 decimals with Math.round.
+    term, as lunr.idf does), times the field boost, rounded to 3 decimals with Math.round. A long list
+    is weighed by numpy in the same float64 operations in the same order, so to the same bits
+    (`length_arrays`: `lengths` as float64 arrays, made once for all terms).
     """
     with_term = sum(len(p) // 2 for p in fields)
     x = (documents - with_term + 0.5) / (with_term + 0.5)
@@ -321,6 +327,10 @@ def _weighted_postings(fields: list[list[int]], lengths: list[list[int]], averag
         boost = FIELDS[field][1]
         average = averages[field]
         field_lengths = lengths[field]
+        if len(postings) >= _NUMPY_POSTINGS:
+            field_array = length_arrays[field] if length_arrays else np.array(field_lengths, dtype=np.float64)
+            weighted.append(_weighted_array(postings, field_array, average, idf, boost))
+            continue
         out = []
         previous = 0
         for i in range(0, len(postings), 2):
@@ -332,6 +342,24 @@ def _weighted_postings(fields: list[list[int]], lengths: list[list[int]], averag
             previous = doc
         weighted.append(out)
     return weighted
+
+
+_NUMPY_POSTINGS = 64  # flat entries (32 postings) from which numpy's per-call cost pays off
+
+
+def _weighted_array(postings: list[int], field_lengths: np.ndarray, average: float, idf: float,
+                    boost: int) -> list[int]:
+    """`_weighted_postings`' loop for one field, as array operations (each is one IEEE operation per
+    element, as in the loop: the weights are the same integers)."""
+    flat = np.array(postings, dtype=np.int64)
+    docs, tf = flat[0::2], flat[1::2].astype(np.float64)
+    lengths = field_lengths[docs]
+    norm = K1 * ((1 - B) + B * (lengths / average)) + tf
+    score = idf * ((K1 + 1) * tf) / norm * boost
+    out = np.empty_like(flat)
+    out[0::2] = np.diff(docs, prepend=0)
+    out[1::2] = np.floor(score * 1000 + 0.5).astype(np.int64)
+    return out.tolist()
 
 
 # ---- postings as text ------------------------------------------------------------------------------
@@ -471,6 +499,7 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
     averages = [(sum(lengths) / documents) if documents else 1.0 for lengths in postings.lengths]
     averages = [a or 1.0 for a in averages]
     terms = sorted(postings.by_term, key=js_sort_key)
+    length_arrays = [np.array(lengths, dtype=np.float64) for lengths in postings.lengths]
     shard_starts: list[str] = []
     shard: list[list[str]] = []
     size = 0
@@ -479,7 +508,8 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
         files[_path("shard", shard=len(shard_starts) - 1)] = _dumps(shard)
 
     for term in terms:
-        code = encode_postings(_weighted_postings(postings.by_term[term], postings.lengths, averages, documents))
+        code = encode_postings(_weighted_postings(postings.by_term[term], postings.lengths, averages, documents,
+                                                  length_arrays))
         entry_size = len(term.encode()) + len(code) + 6
         if not shard or size + entry_size > SHARD_TARGET_BYTES:
             if shard:
