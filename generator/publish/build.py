@@ -2,15 +2,14 @@
 each one's work is:
 
 1. load and validate every snapshot into one Archive (store/load.py; nothing is written if any is
-   invalid); start the downloads, the search index and the similar papers in forked children
-   (jobs.py), which write into staging folders;
-2. make every page (outputs/pages.py) and feed in memory, the Data page last (it lists the downloads'
-   checksums), and claim each output path (paths.py): a hand-written page (content.py) on a generated
-   path stops the build here, before anything is written;
+   invalid); start the search index and the similar papers in forked children (jobs.py);
+2. make every page (outputs/pages.py), feed and download in memory, and claim each output path
+   (paths.py): a hand-written page (content.py) on a generated path stops the build here, before
+   anything is written;
 3. render the Markdown pages into the git-ignored docs folder, rewriting only changed files;
 4. run MkDocs (mkdocs-material) over them into a fresh sibling of site/, `site.new-<pid>`;
 5. write what MkDocs need not render straight into it (mkdocs_plugin.py calls `PreparedBuild.finish`):
-   the feeds, and the jobs' downloads, search index, similar papers, card data and permalinks;
+   feeds, data downloads, and the jobs' search index, similar papers, card data and permalinks;
 6. swap it in place of site/ in one step (swap.py). A failed, interrupted or killed build never
    touches site/: the last good site stays whole, and the next build removes what a killed one left.
 
@@ -24,7 +23,6 @@ Permalinks are small HTML files written directly: one MkDocs page per paper woul
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -38,15 +36,16 @@ from generator.core.urls import url
 from generator.domain.model import Archive
 from generator.domain.site import make_site
 from generator.domain.topics import Taxonomy
+from generator.outputs.export import build_data_export
 from generator.outputs.feeds import (
     build_feeds,
     feed_catalog,
     head_links_by_page,
 )
-from generator.outputs.pages import data_page, generate_pages, permalink_paths, subscribe_page
+from generator.outputs.pages import generate_pages, permalink_paths, subscribe_page
 from generator.publish.config import PLUGIN, SiteConfig, read_config
 from generator.publish.content import hand_written_pages, shown_in
-from generator.publish.jobs import CardDataJob, DownloadsJob, ForkedJob, SearchIndexJob
+from generator.publish.jobs import CardDataJob, ForkedJob, SearchIndexJob
 from generator.publish.paths import SCHEMA_PATH, claim_outputs
 from generator.publish.swap import BuildLock, clean_stale, staging_dir, swap_in
 from generator.publish.timings import Timings
@@ -114,17 +113,16 @@ def mkdocs_build(prepared: PreparedBuild, site_dir: Path) -> None:
 
 @dataclass
 class PreparedBuild:
-    """What a build makes before MkDocs runs: the Markdown pages are in the docs folder, the feeds are
-    in memory, every path is claimed, and the jobs' files (downloads, search index, similar papers) are
-    in their staging folders or on their way. The MkDocs plugin (generator/mkdocs_plugin.py) hands it the
-    folder MkDocs built into, and `finish` completes it."""
+    """What a build makes before MkDocs runs: the Markdown pages are in the docs folder, every other file
+    is in memory with its path already claimed, and the search index is on its way. The MkDocs plugin
+    (generator/mkdocs_plugin.py) hands it the folder MkDocs built into, and `finish` completes it."""
 
     config: SiteConfig
     site_feeds: list[dict[str, str]]
     source_date: int
-    extras: dict[str, bytes]  # the feeds and the OPML list
+    extras: dict[str, bytes]  # the feeds, the OPML list and the downloads
     report: BuildReport
-    jobs: list[ForkedJob] = field(default_factory=list)  # the downloads, search index and similar papers
+    jobs: list[ForkedJob] = field(default_factory=list)  # the search index and the similar papers
     lock: BuildLock | None = None  # this project's one build at a time, until `close`
 
     @property
@@ -135,7 +133,7 @@ class PreparedBuild:
         """Feeds, downloads, the search index, permalinks and card data into `site_dir`; returns how many
         files. A job is taken off the list only once it has finished, so `close` stops any that failed."""
         timings = self.report.timings
-        with timings.step("post-build: feeds written"):
+        with timings.step("post-build: feeds and downloads written"):
             write_files(site_dir, self.extras)
         count = len(self.extras)
         while self.jobs:
@@ -149,7 +147,6 @@ class PreparedBuild:
         site is in place, or on the way out of a failed build."""
         while self.jobs:
             self.jobs.pop(0).cancel()
-        gc.unfreeze()  # (prepare_build froze the archive for its forked jobs)
         if self.lock is not None:
             self.lock.release()
             self.lock = None
@@ -170,63 +167,49 @@ def prepare_build(project: Project, config: SiteConfig, search: bool = True,
     try:
         with timings.step("load snapshots"):
             archive, taxonomy = load_archive(project)
-        early = ForkedJob.can_fork()
+        early = search and ForkedJob.can_fork()
         if early:
-            # The loaded archive is read, never changed, from here on: frozen out of the collector, whose
-            # passes would otherwise write to every object's header, and so copy the children's shared
-            # pages (copy-on-write) one by one. Unfrozen by `close`.
-            gc.freeze()
             with timings.step("fork the jobs"):
-                _start_jobs(project, config, archive, taxonomy, jobs, timings, search)
-        prepared = _prepare(project, config, archive, taxonomy, timings, jobs)
+                _start_jobs(project, archive, taxonomy, jobs, timings)
+        prepared = _prepare(project, config, archive, taxonomy, timings)
         if search and not early:  # built here and now: after the checks, so a mistake is reported first
-            _start_jobs(project, config, archive, taxonomy, jobs, timings, search)
+            _start_jobs(project, archive, taxonomy, jobs, timings)
     except BaseException:
         for job in jobs:
             job.cancel()
-        gc.unfreeze()
         lock.release()
         raise
     prepared.jobs, prepared.lock = jobs, lock
     return prepared
 
 
-def _start_jobs(project: Project, config: SiteConfig, archive: Archive, taxonomy: Taxonomy,
-                jobs: list[ForkedJob], timings: Timings, search: bool) -> None:
-    """The downloads (unless already made), then with `search` the search index and the similar papers,
-    each added to `jobs` as soon as it exists (so a failure of a later one still cancels the first)."""
+def _start_jobs(project: Project, archive: Archive, taxonomy: Taxonomy, jobs: list[ForkedJob],
+                timings: Timings) -> None:
+    """The search index and the similar papers, each added to `jobs` as soon as it exists (so a failure
+    of the second still cancels the first)."""
     work = project.docs_dir.parent
-    if not any(isinstance(job, DownloadsJob) for job in jobs):
-        jobs.append(DownloadsJob(archive, taxonomy, work / "downloads", timings, config.site_url))
-    if search:
-        jobs.append(SearchIndexJob(archive, taxonomy, work / "search-index", timings))
-        jobs.append(CardDataJob(archive, taxonomy, work / "card-data", timings))
+    jobs.append(SearchIndexJob(archive, taxonomy, work / "search-index", timings))
+    jobs.append(CardDataJob(archive, taxonomy, work / "card-data", timings))
 
 
 def _prepare(project: Project, config: SiteConfig, archive: Archive, taxonomy: Taxonomy,
-             timings: Timings, jobs: list[ForkedJob]) -> PreparedBuild:
-    """Everything of `prepare_build` but the search index and similar papers; the downloads too where
-    they were not forked (`jobs` then gets that job)."""
+             timings: Timings) -> PreparedBuild:
+    """Everything of `prepare_build` but the background jobs."""
     warnings: list[str] = []
     with timings.step("site model"):
         site = make_site(archive, taxonomy, config.site_url, config.settings, warn=warnings.append)
+    with timings.step("downloads"):
+        export = build_data_export(archive, site.url)  # the Data page lists the files' checksums
     with timings.step("pages"):
         catalog = feed_catalog(site)
         links = head_links_by_page(catalog)  # each page's feed links (the home page's: the site-wide feeds)
-        pages = generate_pages(site, links)
+        pages = generate_pages(site, export, links)
+        pages.append(subscribe_page(config.extra, site.url))
+    hand_written = hand_written_pages(project)
     with timings.step("feeds"):
-        feeds = build_feeds(site)  # kept in memory until MkDocs' plugin writes them after its pages
-    downloads = next((job for job in jobs if isinstance(job, DownloadsJob)), None)
-    if downloads is None:  # no fork here: made now, in this process
-        downloads = DownloadsJob(archive, taxonomy, project.docs_dir.parent / "downloads", timings, site.url)
-        jobs.append(downloads)
-    with timings.step("wait for the downloads' listing"):
-        listing = downloads.listing()  # the Data page lists the files' sizes and checksums
-    pages.append(data_page(site, listing))
-    pages.append(subscribe_page(config.extra, site.url))
+        feeds = build_feeds(site)  # kept in memory, with the downloads, until MkDocs' plugin writes them
     with timings.step("claim every path, write the Markdown"):
-        hand_written = hand_written_pages(project)
-        claim_outputs(pages, feeds, listing.paths, hand_written, catalog, shown_in(project, project.pages_dir),
+        claim_outputs(pages, feeds, export.files, hand_written, catalog, shown_in(project, project.pages_dir),
                       permalink_paths(archive))  # every path is checked before a file is written
         files = {page.path: page.text.encode() for page in pages}
         files.update(hand_written)
@@ -238,7 +221,7 @@ def _prepare(project: Project, config: SiteConfig, archive: Archive, taxonomy: T
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
                          written=stats.written, removed=stats.removed, warnings=[*config.warnings, *warnings],
                          timings=timings)
-    return PreparedBuild(config, links[url("home")], _source_date(archive), feeds, report)
+    return PreparedBuild(config, links[url("home")], _source_date(archive), {**feeds, **export.files}, report)
 
 
 def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool = True) -> BuildReport:

@@ -21,7 +21,6 @@ from generator.core.urls import url
 from generator.domain.model import Archive
 from generator.domain.topics import Taxonomy
 from generator.outputs.cards import card_data_files
-from generator.outputs.export import DataListing, build_data_export
 from generator.outputs.pages import permalink_pages
 from generator.outputs.search import SEARCH_DIR, build_search_index
 from generator.outputs.similar import similar_papers
@@ -62,7 +61,6 @@ class ForkedJob:
 
     FOLDERS: tuple[str, ...]
     LABEL: str
-    result: object = None  # what a job's `_files` leaves for the build beside its files (sent back by a child)
 
     def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path, timings: Timings) -> None:
         self.staging = staging
@@ -117,10 +115,9 @@ class ForkedJob:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it cancels us
         try:
             self._die_with(parent)
-            count = self._write(archive, taxonomy, timings)
-            report.send((count, "", timings.steps, self.result))
+            report.send((self._write(archive, taxonomy, timings), "", timings.steps))
         except Exception as error:  # one short line: a long message would also fill the pipe
-            report.send((0, _problem(error), [], None))
+            report.send((0, _problem(error), []))
             raise SystemExit(1) from None
 
     def finish(self, site_dir: Path) -> int:
@@ -141,9 +138,9 @@ class ForkedJob:
             return
         steps: list[Step]
         try:
-            count, problem, steps, result = self._outcome.recv()
+            count, problem, steps = self._outcome.recv()
         except EOFError:  # the child ended without a word (killed outright)
-            count, problem, steps, result = 0, "", [], None
+            count, problem, steps = 0, "", []
         self._outcome.close()
         self._outcome = None
         self.process.join()
@@ -151,13 +148,8 @@ class ForkedJob:
         if code or problem:
             raise UserError(f"building the {self.LABEL} failed: " + (problem or (
                 f"its process was killed by signal {-code}" if code < 0 else f"its process exited with {code}")))
-        self.count, self.result = count, result
+        self.count = count
         self.timings.extend(steps)
-
-    def wait(self) -> None:
-        """Wait for the child, if there is one, and take its count and `result`; its files stay in the
-        staging folder for `finish`. A failed job raises its one line (the caller cancels it)."""
-        self._collect()
 
     def _move_into(self, site_dir: Path) -> None:
         for folder in self.FOLDERS:
@@ -221,28 +213,3 @@ def similar_files(archive: Archive, timings: Timings | None = None) -> dict[str,
         files.update(card_data_files(archive, similar))
     return files
 
-
-class DownloadsJob(ForkedJob):
-    """The data downloads (outputs/export.py: ~10 s of CPU at full size, half of it gzip), forked like
-    the others; the build needs only their listing for the Data page, which it renders last (`wait`,
-    then `result`), and the files go from the staging folder into the site's data/ after MkDocs."""
-
-    FOLDERS = (url("data"),)
-    LABEL = "data downloads"
-
-    def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path, timings: Timings,
-                 site_url: str) -> None:
-        self.site_url = site_url  # before the fork: the child reads it
-        super().__init__(archive, taxonomy, staging, timings)
-
-    def _files(self, archive: Archive, taxonomy: Taxonomy, timings: Timings) -> dict[str, bytes]:
-        with timings.step("downloads"):
-            export = build_data_export(archive, self.site_url)
-        self.result = export.listing
-        return export.files
-
-    def listing(self) -> DataListing:
-        """The downloads' listing, once the job has finished (it waits for a forked child)."""
-        self.wait()
-        assert isinstance(self.result, DataListing)
-        return self.result

@@ -296,26 +296,6 @@ def test_a_failed_search_index_leaves_the_site_and_nothing_else(
     assert "Traceback" not in capfd.readouterr().err
 
 
-def test_failed_downloads_leave_the_site_and_nothing_else(
-        built, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
-    """The downloads are a job like the search index: forked or not, a failure is one line, the last
-    good site stays, and no staging folder is left."""
-    project, good = built
-    edit_demo(project.root)
-
-    def broken(*_: object) -> object:
-        raise RuntimeError("disk on fire")
-
-    monkeypatch.setattr(jobs, "build_data_export", broken)  # the name the job calls
-    for fork in (True, False):
-        monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda fork=fork: fork))
-        with pytest.raises(UserError, match="^building the data downloads failed: RuntimeError: disk on fire$"):
-            build_site(project, site_url=SITE_URL)
-        assert tree(project.site_dir) == good
-        assert leftovers(project) == []
-    assert "Traceback" not in capfd.readouterr().err
-
-
 @pytest.mark.parametrize(("page", "owner"), [
     ("feed.xml", "the generated RSS feed feed.xml"),
     ("topics/reasoning/atom.xml", "the generated Atom feed topics/reasoning/atom.xml"),
