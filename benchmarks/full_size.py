@@ -309,6 +309,23 @@ def bench_ours(folder: Path, days: int, per_day: int, seed: int) -> Result:
     return Result("ours", papers, setup, run, site)
 
 
+WARM = "ours, cache warm"
+
+
+def bench_ours_warm(folder: Path, papers: int) -> Result:
+    """The daily workflow's build: a fresh checkout (no site/, no generated Markdown) whose snapshot
+    cache the workflow restored, i.e. the cold build's `.cache/` kept and everything else it wrote gone."""
+    shutil.rmtree(folder / "site", ignore_errors=True)
+    for entry in (folder / "build" / "docs").iterdir():
+        if entry.name != ".gitkeep":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    command, env = ours_command(folder)
+    print(f"{WARM}: building again with the snapshot cache of the build before", file=sys.stderr)
+    run = timed_run(command, folder, folder / "build-warm.log", env)
+    site = site_stats(folder / "site") if run.returncode == 0 and (folder / "site").is_dir() else None
+    return Result(WARM, papers, 0.0, run, site)
+
+
 def bench_stock(folder: Path, days: int, per_day: int, seed: int) -> Result:
     prepare(folder)
     started = time.perf_counter()
@@ -352,11 +369,11 @@ ROWS: list[tuple[str, Any, Any]] = [
 
 
 def table(results: list[Result]) -> str:
-    """A Markdown table, one column per build, plus ours/stock when both ran."""
+    """A Markdown table, one column per build, plus each of ours over stock when stock ran."""
     by_name = {r.name: r for r in results}
-    both = "ours" in by_name and "stock" in by_name
+    compared = [r for r in results if r.name != "stock"] if "stock" in by_name else []
     header = ["", *(r.name if r.run.returncode == 0 else f"{r.name} (FAILED)" for r in results)]
-    header += ["ours / stock"] if both else []
+    header += [f"{r.name} / stock" for r in compared]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for label, raw_get, fmt in ROWS:
         # a failed build's time and memory measure nothing worth comparing
@@ -365,8 +382,8 @@ def table(results: list[Result]) -> str:
 
         values = [get(r) for r in results]
         cells = [label, *("-" if v is None else fmt(v) for v in values)]
-        if both:
-            ours, stock = get(by_name["ours"]), get(by_name["stock"])
+        for r in compared:
+            ours, stock = get(r), get(by_name["stock"])
             cells.append(f"{ours / stock:.2f}" if ours is not None and stock else "-")
         lines.append("| " + " | ".join(cells) + " |")
     for r in results:
@@ -401,6 +418,10 @@ def to_json(results: list[Result], args: argparse.Namespace) -> dict[str, Any]:
             ours, stock = get(by_name["ours"]), get(by_name["stock"])
             ratios[label] = ours / stock if ours is not None and stock else None
         out["ratios_ours_over_stock"] = ratios
+        if WARM in by_name:
+            out["ratios_warm_over_stock"] = {
+                label: (warm / stock if (warm := get(by_name[WARM])) is not None and (stock := get(by_name["stock"]))
+                        else None) for label, get, _fmt in ROWS}
     return out
 
 
@@ -419,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="work folder; gets ours/ and stock/ (default: %(default)s)")
     parser.add_argument("--skip-stock", action="store_true", help="do not build the stock reference")
     parser.add_argument("--skip-ours", action="store_true", help="do not build with this project")
+    parser.add_argument("--warm", action="store_true",
+                        help="then build ours again as the daily workflow does: fresh site, snapshot cache restored")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--clean", action="store_true", help="delete the work folders afterwards")
     args = parser.parse_args(argv)
@@ -430,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     if not args.skip_ours:
         results.append(bench_ours(args.out / "ours", args.days, args.per_day, args.seed))
+        if args.warm and results[-1].run.returncode == 0:
+            results.append(bench_ours_warm(args.out / "ours", results[-1].papers))
     if not args.skip_stock:
         results.append(bench_stock(args.out / "stock", args.days, args.per_day, args.seed))
     for r in results:
@@ -439,8 +464,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{_tail(r.run.log)}\n", file=sys.stderr)
     print(table(results))
     for r in results:
-        if r.name == "ours" and r.run.returncode == 0 and (profile := build_profile(Path(r.run.log))):
-            print(f"\nwhere this project's build spent its time (`dailypapers build --timings`):\n\n{profile}")
+        if r.name != "stock" and r.run.returncode == 0 and (profile := build_profile(Path(r.run.log))):
+            print(f"\nwhere the build spent its time ({r.name}, `dailypapers build --timings`):\n\n{profile}")
     if args.json:
         args.json.write_text(json.dumps(to_json(results, args), indent=2) + "\n", encoding="utf-8")
     if args.clean:

@@ -24,12 +24,16 @@ def test_make_project_with_real_text_is_valid(tmp_path: Path) -> None:
 
 def test_the_full_size_benchmark_prints_the_build_profile_beside_its_totals(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A small run of benchmarks/full_size.py (this project only): its table, then where the build's
-    time went, from the build's own `--timings`."""
+    """A small run of benchmarks/full_size.py (this project only, cold then warm): its table, then where
+    each build's time went, from the build's own `--timings`."""
     from benchmarks import full_size
 
-    assert full_size.main(["--days", "3", "--per-day", "2", "--skip-stock", "--out", str(tmp_path / "b")]) == 0
+    args = ["--days", "3", "--per-day", "2", "--skip-stock", "--warm", "--out", str(tmp_path / "b")]
+    assert full_size.main(args) == 0
     out = capsys.readouterr().out
+    assert out.splitlines()[0] == "|  | ours | ours, cache warm |"
     assert "| build time (wall) |" in out
-    profile = out[out.index("where this project's build spent its time"):]
+    cold, warm = (out.index(f"where the build spent its time ({name},") for name in ("ours", "ours, cache warm"))
+    profile = out[cold:warm]
     assert "| build | load snapshots |" in profile and "| search index | index |" in profile
+    assert (tmp_path / "b" / "ours" / "site" / "index.html").is_file(), "the warm build built the site again"
