@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import islice
+from itertools import chain, islice
 
 from generator.domain.model import Archive
 
@@ -72,13 +72,19 @@ class _TermIndex:
     phrases: dict[str, list[_Term]] = field(default_factory=dict)
     memo: dict[str, tuple[_Term, ...]] = field(default_factory=dict)
 
-    def prefix_hits(self, word: str) -> tuple[_Term, ...]:
-        """Prefix terms a word starts with; memoized, as vocabularies repeat across papers."""
-        found = self.memo.get(word)
-        if found is None:
-            found = tuple(t for n, terms in self.prefixes.items() if len(word) >= n for t in terms.get(word[:n], ()))
-            self.memo[word] = found
-        return found
+    def word_hits(self, word: str) -> tuple[_Term, ...]:
+        """The single-word and prefix terms a word matches."""
+        return (*self.words.get(word, ()),
+                *(t for n, terms in self.prefixes.items() if len(word) >= n for t in terms.get(word[:n], ())))
+
+    def hits_of(self, unique: set[str]) -> Iterator[_Term]:
+        """The single-word and prefix terms of a set of words: each word's are memoized (vocabularies
+        repeat across papers), and the words met before are looked up by `map`, not a Python loop
+        (5 million lookups in a full-size archive)."""
+        memo = self.memo
+        for word in unique.difference(memo):
+            memo[word] = self.word_hits(word)
+        return chain.from_iterable(map(memo.__getitem__, unique))
 
 
 @dataclass(frozen=True)
@@ -115,11 +121,7 @@ class Taxonomy:
         index = self._index
         words = tokens(text)
         unique = set(words)
-        hits: set[_Term] = set()
-        for word in unique.intersection(index.words):
-            hits.update(index.words[word])
-        for word in unique:
-            hits.update(index.prefix_hits(word))
+        hits = set(index.hits_of(unique))
         starts = unique.intersection(index.phrases)
         if starts:
             joined = " " + " ".join(words) + " "
