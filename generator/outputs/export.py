@@ -120,13 +120,22 @@ class Download:
 
 
 @dataclass(frozen=True)
-class DataExport:
-    """Every file under data/ (keyed by its path under the site root) and what the page says of each."""
+class DataListing:
+    """What the /data/ page says of the files, and every file's path: all the build needs of the
+    downloads before it writes them (they may be made in a forked job, which sends back only this)."""
 
-    files: dict[str, bytes]
+    paths: tuple[str, ...]
     downloads: tuple[Download, ...]
     paper_count: int
     years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DataExport:
+    """Every file under data/ (keyed by its path under the site root) and their listing."""
+
+    files: dict[str, bytes]
+    listing: DataListing
 
 
 # --- rows ----------------------------------------------------------------------------------------------
@@ -353,7 +362,8 @@ def build_data_export(archive: Archive, site_url: str) -> DataExport:
     folder = url("data")
     files[url("download", file=SUMS_FILE)] = sha256sums((path.removeprefix(folder), digest)
                                                        for path, digest in digests.items())
-    return DataExport(files, tuple(downloads), len(rows), tuple(sorted(by_year, reverse=True)))
+    listing = DataListing(tuple(files), tuple(downloads), len(rows), tuple(sorted(by_year, reverse=True)))
+    return DataExport(files, listing)
 
 
 def size_label(size: int) -> str:
@@ -371,13 +381,13 @@ def _entry(download: Download) -> dict[str, Any]:
             "rows": download.rows, "size": size_label(download.size), "sha256": download.sha256}
 
 
-def data_page_context(export: DataExport, site_url: str) -> dict[str, Any]:
+def data_page_context(listing: DataListing, site_url: str) -> dict[str, Any]:
     """What data.md.j2 needs: the downloads by year, the columns and the names of the extra files."""
     site_url = text.site_url(site_url)
-    whole = [_entry(d) for d in export.downloads if d.year is None]
-    years = [(year, [_entry(d) for d in export.downloads if d.year == year]) for year in export.years]
+    whole = [_entry(d) for d in listing.downloads if d.year is None]
+    years = [(year, [_entry(d) for d in listing.downloads if d.year == year]) for year in listing.years]
     return {
-        "paper_count": export.paper_count,
+        "paper_count": listing.paper_count,
         "whole": whole,
         "years": years,
         "columns": [{"name": c.name, "type": TYPE_LABELS[c.kind] + (", or null" if c.nullable else ""),

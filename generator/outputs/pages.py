@@ -15,16 +15,16 @@ from generator.domain.orgs import org_urls
 from generator.domain.site import Site
 from generator.outputs.charts import stats_charts
 from generator.outputs.digest import subscribe_page_context
-from generator.outputs.export import DataExport, data_page_context
+from generator.outputs.export import DataListing, data_page_context
 from generator.outputs.feeds import (
     feeds_page_context,
 )
 from generator.outputs.render import Page, relative_root, render
 
 
-def generate_pages(site: Site, export: DataExport, links: dict[str, list[dict[str, str]]]) -> list[Page]:
-    """Every Markdown page of the site, in a fixed order. `links` are each page's feed links (the
-    `<link rel="alternate">` entries its head gets), by page URL."""
+def generate_pages(site: Site, links: dict[str, list[dict[str, str]]]) -> list[Page]:
+    """Every Markdown page of the site but the Data page (`data_page`), in a fixed order. `links` are
+    each page's feed links (the `<link rel="alternate">` entries its head gets), by page URL."""
     settings = site.settings
     days = views.day_views(site.archive)
     months = views.month_views(days, settings.top_month)
@@ -55,8 +55,13 @@ def generate_pages(site: Site, export: DataExport, links: dict[str, list[dict[st
     stats = views.stats_view(site.archive, site.taxonomy, site.orgs, settings.top_orgs_per_year)
     pages.append(render("stats.md.j2", stats.url, view=stats, charts=stats_charts(stats),
                         top_orgs=settings.top_orgs_per_year))
-    pages.append(render("data.md.j2", url("data"), **data_page_context(export, site.url)))
     return pages
+
+
+def data_page(site: Site, listing: DataListing) -> Page:
+    """The Data page, apart: it lists the downloads' sizes and checksums, which a forked job may still
+    be computing while the other pages are made."""
+    return render("data.md.j2", url("data"), **data_page_context(listing, site.url))
 
 
 def collection_pages(site: Site, links: dict[str, list[dict[str, str]]]) -> list[Page]:

@@ -2,14 +2,16 @@
 each one's work is:
 
 1. load and validate every snapshot into one Archive (store/load.py; nothing is written if any is
-   invalid); start the search index and the similar papers in forked children (jobs.py);
-2. make every page (outputs/pages.py), feed and download in memory, and claim each output path
+   invalid); start the search index (with the data downloads first) and the similar papers in forked
+   children (jobs.py), which write into staging folders;
+2. make every page (outputs/pages.py) and feed in memory, the Data page last (it lists the downloads'
+   checksums, which the search index's child sends as soon as it has them), and claim each output path
    (paths.py): a hand-written page (content.py) on a generated path stops the build here, before
    anything is written;
 3. render the Markdown pages into the git-ignored docs folder, rewriting only changed files;
 4. run MkDocs (mkdocs-material) over them into a fresh sibling of site/, `site.new-<pid>`;
 5. write what MkDocs need not render straight into it (mkdocs_plugin.py calls `PreparedBuild.finish`):
-   feeds, data downloads, and the jobs' search index, similar papers, card data and permalinks;
+   the feeds, and the jobs' downloads, search index, similar papers, card data and permalinks;
 6. swap it in place of site/ in one step (swap.py). A failed, interrupted or killed build never
    touches site/: the last good site stays whole, and the next build removes what a killed one left.
 
@@ -42,7 +44,7 @@ from generator.outputs.feeds import (
     feed_catalog,
     head_links_by_page,
 )
-from generator.outputs.pages import generate_pages, permalink_paths, subscribe_page
+from generator.outputs.pages import data_page, generate_pages, permalink_paths, subscribe_page
 from generator.publish.config import PLUGIN, SiteConfig, read_config
 from generator.publish.content import hand_written_pages, shown_in
 from generator.publish.jobs import CardDataJob, ForkedJob, SearchIndexJob
@@ -120,7 +122,7 @@ class PreparedBuild:
     config: SiteConfig
     site_feeds: list[dict[str, str]]
     source_date: int
-    extras: dict[str, bytes]  # the feeds, the OPML list and the downloads
+    extras: dict[str, bytes]  # the feeds, the OPML list, and the downloads where no job made them
     report: BuildReport
     jobs: list[ForkedJob] = field(default_factory=list)  # the search index and the similar papers
     lock: BuildLock | None = None  # this project's one build at a time, until `close`
@@ -170,8 +172,8 @@ def prepare_build(project: Project, config: SiteConfig, search: bool = True,
         early = search and ForkedJob.can_fork()
         if early:
             with timings.step("fork the jobs"):
-                _start_jobs(project, archive, taxonomy, jobs, timings)
-        prepared = _prepare(project, config, archive, taxonomy, timings)
+                _start_jobs(project, archive, taxonomy, jobs, timings, downloads_for=config.site_url)
+        prepared = _prepare(project, config, archive, taxonomy, timings, jobs)
         if search and not early:  # built here and now: after the checks, so a mistake is reported first
             _start_jobs(project, archive, taxonomy, jobs, timings)
     except BaseException:
@@ -184,32 +186,42 @@ def prepare_build(project: Project, config: SiteConfig, search: bool = True,
 
 
 def _start_jobs(project: Project, archive: Archive, taxonomy: Taxonomy, jobs: list[ForkedJob],
-                timings: Timings) -> None:
-    """The search index and the similar papers, each added to `jobs` as soon as it exists (so a failure
-    of the second still cancels the first)."""
+                timings: Timings, downloads_for: str | None = None) -> None:
+    """The search index (with the downloads for the site at `downloads_for`, if given) and the similar
+    papers, each added to `jobs` as soon as it exists (so a failure of the second still cancels the
+    first)."""
     work = project.docs_dir.parent
-    jobs.append(SearchIndexJob(archive, taxonomy, work / "search-index", timings))
+    jobs.append(SearchIndexJob(archive, taxonomy, work / "search-index", timings, site_url=downloads_for))
     jobs.append(CardDataJob(archive, taxonomy, work / "card-data", timings))
 
 
 def _prepare(project: Project, config: SiteConfig, archive: Archive, taxonomy: Taxonomy,
-             timings: Timings) -> PreparedBuild:
-    """Everything of `prepare_build` but the background jobs."""
+             timings: Timings, jobs: list[ForkedJob]) -> PreparedBuild:
+    """Everything of `prepare_build` but the background jobs; the downloads too unless one of `jobs`
+    makes them."""
     warnings: list[str] = []
     with timings.step("site model"):
         site = make_site(archive, taxonomy, config.site_url, config.settings, warn=warnings.append)
-    with timings.step("downloads"):
-        export = build_data_export(archive, site.url)  # the Data page lists the files' checksums
+    maker = next((job for job in jobs if isinstance(job, SearchIndexJob) and job.site_url is not None), None)
+    extras: dict[str, bytes] = {}  # written into the site after MkDocs' pages, with the feeds
+    if maker is None:
+        with timings.step("downloads"):
+            export = build_data_export(archive, site.url)
+        extras, listing = dict(export.files), export.listing
     with timings.step("pages"):
         catalog = feed_catalog(site)
         links = head_links_by_page(catalog)  # each page's feed links (the home page's: the site-wide feeds)
-        pages = generate_pages(site, export, links)
-        pages.append(subscribe_page(config.extra, site.url))
+        pages = generate_pages(site, links)
     hand_written = hand_written_pages(project)
     with timings.step("feeds"):
-        feeds = build_feeds(site)  # kept in memory, with the downloads, until MkDocs' plugin writes them
+        feeds = build_feeds(site)  # kept in memory until MkDocs' plugin writes them after its pages
+    if maker is not None:
+        with timings.step("wait for the downloads' listing"):
+            listing = maker.listing()
+    pages.append(data_page(site, listing))  # it lists the downloads' sizes and checksums
+    pages.append(subscribe_page(config.extra, site.url))
     with timings.step("claim every path, write the Markdown"):
-        claim_outputs(pages, feeds, export.files, hand_written, catalog, shown_in(project, project.pages_dir),
+        claim_outputs(pages, feeds, listing.paths, hand_written, catalog, shown_in(project, project.pages_dir),
                       permalink_paths(archive))  # every path is checked before a file is written
         files = {page.path: page.text.encode() for page in pages}
         files.update(hand_written)
@@ -221,7 +233,7 @@ def _prepare(project: Project, config: SiteConfig, archive: Archive, taxonomy: T
     report = BuildReport(days=len(archive.days), papers=len(archive.appearances), pages=len(pages),
                          written=stats.written, removed=stats.removed, warnings=[*config.warnings, *warnings],
                          timings=timings)
-    return PreparedBuild(config, links[url("home")], _source_date(archive), {**feeds, **export.files}, report)
+    return PreparedBuild(config, links[url("home")], _source_date(archive), {**feeds, **extras}, report)
 
 
 def build_site(project: Project, site_url: str | None = None, run_mkdocs: bool = True) -> BuildReport:

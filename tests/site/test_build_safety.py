@@ -34,6 +34,7 @@ from support.paths import REPO
 from generator.cli import main
 from generator.core.errors import UserError
 from generator.core.project import Project
+from generator.publish import build as build_module
 from generator.publish import jobs
 from generator.publish import swap as site_swap
 from generator.publish.build import build_site
@@ -290,6 +291,29 @@ def test_a_failed_search_index_leaves_the_site_and_nothing_else(
     for fork in (True, False):
         monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda fork=fork: fork))
         with pytest.raises(UserError, match="building the search index failed"):
+            build_site(project, site_url=SITE_URL)
+        assert tree(project.site_dir) == good
+        assert leftovers(project) == []
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_failed_downloads_leave_the_site_and_nothing_else(
+        built, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """Made in the search index's child or, where the build cannot fork, by the build itself: a failure
+    is one line naming the downloads, the last good site stays, and no staging folder is left."""
+    project, good = built
+    edit_demo(project.root)
+
+    def broken(*_: object) -> object:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(jobs, "build_data_export", broken)  # the names the child and the build call
+    monkeypatch.setattr(build_module, "build_data_export", broken)
+    for fork in (True, False):
+        monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda fork=fork: fork))
+        expected = (UserError, "^building the data downloads failed: RuntimeError: disk on fire$") if fork else (
+            RuntimeError, "^disk on fire$")  # raised in the build's process: the CLI's one line for a bug
+        with pytest.raises(expected[0], match=expected[1]):
             build_site(project, site_url=SITE_URL)
         assert tree(project.site_dir) == good
         assert leftovers(project) == []

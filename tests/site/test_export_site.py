@@ -53,7 +53,7 @@ def test_real_fixtures_read_back_row_by_row(capsys: pytest.CaptureFixture[str]) 
     assert any(len(r["days"]) > 1 for r in expected)  # the fixtures list some papers on two days
     check_export(export, expected)
     with capsys.disabled():
-        n = export.paper_count
+        n = export.listing.paper_count
         sizes = ", ".join(f"{name} {len(export.files['data/' + name]) / n:.0f} B/paper "
                           f"(x 35,000 = {len(export.files['data/' + name]) / n * 35_000 / 1e6:.1f} MB)"
                           for name in FILES)

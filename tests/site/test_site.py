@@ -231,6 +231,32 @@ def test_a_search_child_killed_outright_fails_the_build_in_one_line(
     assert not project.site_dir.exists() and capfd.readouterr().err == ""
 
 
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs os.fork")
+def test_downloads_made_in_the_search_child_are_the_files_and_checksums_the_data_page_lists(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search index's child makes the downloads first and sends only their listing back: the Data
+    page still names every file with its size and SHA-256, the same as when the build makes them itself
+    (no fork), and no staging folder is left."""
+    project = Project.at(new_project(tmp_path / "p", with_demo=True))
+    built: dict[bool, tuple[dict[str, bytes], str]] = {}
+    for fork in (True, False):
+        monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda fork=fork: fork))
+        build_site(project, site_url=SITE_URL)
+        data = project.site_dir / "data"
+        files = {p.relative_to(data).as_posix(): p.read_bytes() for p in sorted(data.rglob("*"))
+                 if p.is_file() and p.name != "index.html"}
+        built[fork] = files, page(project, "data")
+        assert not (project.docs_dir.parent / "search-index").exists()
+    assert built[True] == built[False]
+    files, data_page = built[True]
+    assert "papers.parquet" in files and any(re.fullmatch(r"\d{4}/papers\.csv\.gz", name) for name in files)
+    for name, content in files.items():
+        if name.rsplit("/", 1)[-1].startswith("papers"):
+            assert hashlib.sha256(content).hexdigest() in data_page, f"{name}'s checksum is on the Data page"
+    sums = files["SHA256SUMS"].decode()
+    assert all(f"{hashlib.sha256(c).hexdigest()}  {n}" in sums for n, c in files.items() if n != "SHA256SUMS")
+
+
 def test_build_timings_show_each_step_of_the_build_and_of_its_forked_jobs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: True))
@@ -243,7 +269,7 @@ def test_build_timings_show_each_step_of_the_build_and_of_its_forked_jobs(
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table[2:] if line.startswith("|")]
     steps = {(row[0], row[1]) for row in rows}
     for expected in [("build", "load snapshots"), ("build", "pages"), ("build", "feeds"),
-                     ("build", "downloads"), ("search index", "index"),
+                     ("search index", "downloads"), ("search index", "index"),
                      ("similar papers", "similar papers"), ("similar papers", "permalinks")]:
         assert expected in steps, f"{expected} is in the profile"
     assert any(row[0] == "build" and row[1].startswith("MkDocs") for row in rows)

@@ -115,9 +115,9 @@ def check_export(export: DataExport, expected: list[dict[str, Any]]) -> None:
         assert read_parquet(export.files[folder + "papers.parquet"]) == rows, year
         assert read_jsonl(export.files[folder + "papers.jsonl.gz"]) == [as_json(r) for r in rows], year
         assert read_csv(export.files[folder + "papers.csv.gz"]) == [as_csv(r) for r in rows], year
-    listed = {d.path for d in export.downloads}
+    listed = {d.path for d in export.listing.downloads}
     assert listed == {f"data/{name}" for name in FILES} | {f"data/{y}/{name}" for y in years for name in FILES}
     assert set(export.files) == listed | {"data/schema.json", "data/SHA256SUMS"}
-    for download in export.downloads:
+    for download in export.listing.downloads:
         assert download.sha256 == hashlib.sha256(export.files[download.path]).hexdigest()
         assert download.size == len(export.files[download.path])

@@ -35,7 +35,7 @@ def test_demo_snapshots_read_back_row_by_row(demo_project: Path) -> None:
     export = build_data_export(archive, SITE)
     snapshots = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(project.snapshots_dir.rglob("*.yaml"))]
     expected = expected_rows(snapshots, taxonomy, SITE)
-    assert len(expected) == export.paper_count == 20
+    assert len(expected) == export.listing.paper_count == 20
     check_export(export, expected)
 
 
@@ -56,7 +56,7 @@ def test_a_paper_listed_on_two_days_is_one_row_in_its_first_days_year() -> None:
     assert (row["upvotes"], row["comments"], row["github_stars"]) == (50, 4, 7)  # as last fetched
     assert [r["id"] for r in read_jsonl(export.files["data/2024/papers.jsonl.gz"])] == ["2412.00001"]
     assert [r["id"] for r in read_csv(export.files["data/2025/papers.csv.gz"])] == ["2501.00002"]
-    assert export.years == (2025, 2024)
+    assert export.listing.years == (2025, 2024)
 
 
 def _hostile_archive(strings: list[str]) -> Archive:
@@ -151,8 +151,8 @@ def test_site_url_needs_no_trailing_slash_and_must_be_given() -> None:
 
 def test_an_empty_archive_gives_empty_but_readable_files() -> None:
     export = build_data_export(Archive(()), SITE)
-    assert export.paper_count == 0 and export.years == ()
+    assert export.listing.paper_count == 0 and export.listing.years == ()
     assert read_parquet(export.files["data/papers.parquet"]) == []
     assert read_jsonl(export.files["data/papers.jsonl.gz"]) == []
     assert read_csv(export.files["data/papers.csv.gz"]) == []
-    assert {d.path for d in export.downloads} == {f"data/{name}" for name in FILES}
+    assert {d.path for d in export.listing.downloads} == {f"data/{name}" for name in FILES}
