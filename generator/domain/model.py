@@ -10,6 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+HF_PAPERS = "https://huggingface.co/papers/"
+"""Hugging Face's Daily Papers: a paper's page is HF_PAPERS + its id, a day's list HF_PAPERS + "date/" + the day."""
+
 DayStatus = Literal["listed", "empty", "failed"]
 """A stored day: its list (`listed`), the API had no list (`empty`), or the fetch failed (`failed`)."""
 
@@ -78,7 +81,7 @@ class Paper:
 
     @property
     def hf_url(self) -> str:
-        return f"https://huggingface.co/papers/{self.id}"
+        return f"{HF_PAPERS}{self.id}"
 
     @property
     def arxiv_url(self) -> str:

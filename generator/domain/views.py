@@ -18,7 +18,7 @@ from typing import Literal, TypeVar
 from generator.core import text
 from generator.core.urls import url
 from generator.domain.collections import Collection
-from generator.domain.model import Archive, Day, DayStatus, Paper
+from generator.domain.model import HF_PAPERS, Archive, Day, DayStatus, Paper
 from generator.domain.orgs import Organization
 from generator.domain.topics import Taxonomy, Topic
 
@@ -56,6 +56,11 @@ class DayView:
     @property
     def url(self) -> str:
         return url("day", date=self.date)
+
+    @property
+    def hf_url(self) -> str:
+        """The day's list on Hugging Face: where a reader goes while this archive has not got it."""
+        return f"{HF_PAPERS}date/{self.date.isoformat()}"
 
 
 @dataclass(frozen=True, slots=True)

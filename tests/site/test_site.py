@@ -95,6 +95,17 @@ def test_empty_failed_and_weekend_days_look_different(demo: Project) -> None:
     assert 'class="dp-empty"' in month and 'class="dp-failed"' in month and 'class="dp-weekend"' in month
 
 
+def test_a_day_the_archive_lacks_links_to_that_day_on_hugging_face(demo: Project) -> None:
+    """A failed day (and a weekday never fetched, which the same template sentence serves) sends the
+    reader to the day's list on Hugging Face rather than to a dead end."""
+    notice = parse(page(demo, "2026/11/23")).by_tag["p"]
+    failed = next(p for p in notice if "dp-failed" in p.attrs.get("class", ""))
+    assert failed.links == ["https://huggingface.co/papers/date/2026-11-23"]
+    assert "see this day's list on Hugging Face" in failed.content
+    listed = parse(page(demo, "2026/11/18")).by_tag["a"]
+    assert not any(a.attrs.get("href", "").startswith("https://huggingface.co/papers/date/") for a in listed)
+
+
 def test_paper_on_two_days_is_on_both_and_its_permalink_goes_to_the_first(demo: Project) -> None:
     assert element_by_id(page(demo, "2026/11/16"), "2611.90002") is not None
     assert element_by_id(page(demo, "2026/11/19"), "2611.90002") is not None
