@@ -113,10 +113,20 @@ class YearView:
     top: tuple[Paper, ...]
     paper_count: int
     day_count: int
+    previous: int | None = None  # the years before and after with a page
+    next: int | None = None
 
     @property
     def url(self) -> str:
         return url("year", date=dt.date(self.year, 1, 1))
+
+    @property
+    def previous_url(self) -> str:
+        return url("year", date=dt.date(self.previous, 1, 1)) if self.previous else ""
+
+    @property
+    def next_url(self) -> str:
+        return url("year", date=dt.date(self.next, 1, 1)) if self.next else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,12 +254,14 @@ def year_views(months: list[MonthView], top: int) -> list[YearView]:
     for month in months:
         by_year[month.year].append(month)
     views = []
-    for year in sorted(by_year):
+    years = sorted(by_year)
+    for index, year in enumerate(years):
         year_months = by_year[year]
         papers = [p for m in year_months for d in m.days for p in d.papers]
         day_count = sum(1 for m in year_months for d in m.days if d.papers)
+        previous, following = _neighbours(years, index)
         views.append(YearView(year, tuple(year_months), tuple(top_papers(papers, top)),
-                              len(papers), day_count))
+                              len(papers), day_count, previous, following))
     return views
 
 

@@ -11,7 +11,7 @@ import signal
 from pathlib import Path
 
 import pytest
-from support.factories import SITE_URL, BuiltSite, new_project
+from support.factories import SITE_URL, BuiltSite, new_project, stored_paper, write_day
 from support.htmltext import element_by_id, parse
 
 from generator.cli import main
@@ -104,6 +104,24 @@ def test_a_day_the_archive_lacks_links_to_that_day_on_hugging_face(demo: Project
     assert "see this day's list on Hugging Face" in failed.content
     listed = parse(page(demo, "2026/11/18")).by_tag["a"]
     assert not any(a.attrs.get("href", "").startswith("https://huggingface.co/papers/date/") for a in listed)
+
+
+def test_year_pages_lead_to_the_years_before_and_after(tmp_path: Path) -> None:
+    """Like days, weeks and months, a year has previous and next links (rel, so ← and → follow them);
+    the first year has no previous, the last no next."""
+    root = new_project(tmp_path / "p")
+    for date, pid in (("2024-03-04", "2403.00001"), ("2025-03-04", "2503.00001"), ("2026-03-04", "2603.00001")):
+        write_day(root, date, [stored_paper(pid, 3)])
+    project = Project.at(root)
+    build_site(project, site_url=SITE_URL)
+
+    def pager(year: str) -> dict[str, str]:
+        links = parse(page(project, year)).by_tag["a"]
+        return {a.attrs["rel"]: a.attrs["href"] for a in links if a.attrs.get("rel") in ("prev", "next")}
+
+    assert pager("2025") == {"prev": "../2024/", "next": "../2026/"}
+    assert pager("2024") == {"next": "../2025/"}
+    assert pager("2026") == {"prev": "../2025/"}
 
 
 def test_paper_on_two_days_is_on_both_and_its_permalink_goes_to_the_first(demo: Project) -> None:
