@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import filecmp
 import os
+import posixpath
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from support.factories import SITE_URL, new_project
+from support.htmltext import parse
 from support.paths import REPO
 
 from generator.cli import main
@@ -93,6 +95,31 @@ def test_the_archives_settings_are_the_plugins_options_in_mkdocs_yml(tmp_path: P
     done = _mkdocs_build(root)  # the plain MkDocs build reads the same options
     assert done.returncode == 0, done.stderr
     assert len(feedparser.parse((site / "feed.xml").read_bytes()).entries) == 5
+
+
+def test_a_collection_split_into_pages_leads_to_the_newer_and_older_pages(tmp_path: Path, capsys) -> None:
+    """With page_size 2, the demo's organization of most papers spans pages: each page has "Newer" and
+    "Older" links (rel prev/next, which the arrow keys follow) where there is such a page."""
+    root = new_project(tmp_path / "project", with_demo=True)
+    _with_options(root, "      page_size: 2\n")
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 0, capsys.readouterr().err
+    org = root / "site" / "orgs" / "demo-lab"
+    pages = sorted(org.glob("page/*/index.html"))
+    assert pages, "the organization's papers span several pages"
+    last = len(pages) + 1
+
+    def pager(html_path: Path) -> dict[str, str]:
+        """rel -> the site path its link leads to."""
+        links = parse(html_path.read_text(encoding="utf-8")).by_tag["a"]
+        here = html_path.parent.relative_to(root / "site").as_posix()
+        return {a.attrs["rel"]: posixpath.normpath(posixpath.join(here, a.attrs["href"]))
+                for a in links if a.attrs.get("rel") in ("prev", "next")}
+
+    assert pager(org / "index.html") == {"next": "orgs/demo-lab/page/2"}
+    assert pager(org / "page" / "2" / "index.html") == {
+        "prev": "orgs/demo-lab", **({"next": "orgs/demo-lab/page/3"} if last > 2 else {})}
+    assert pager(org / "page" / str(last) / "index.html") == {"prev": f"orgs/demo-lab/page/{last - 1}"
+                                                              if last > 2 else "orgs/demo-lab"}
 
 
 def test_a_bad_option_is_one_line_naming_it(tmp_path: Path, capsys) -> None:
