@@ -171,6 +171,7 @@ class ForkedJob:
                 break
             if message[0] == "early":
                 self._early.append(message[1])
+                self.stage = self.LABEL  # what came before the early value is done
                 if until_early:
                     return
                 continue
@@ -232,6 +233,8 @@ class SearchIndexJob(ForkedJob):
                  site_url: str | None = None) -> None:
         self.site_url = site_url  # None: the build makes the downloads itself
         super().__init__(archive, taxonomy, staging, timings)
+        if self.process is not None and site_url is not None:
+            self.stage = self.DOWNLOADS  # until their listing comes: a child killed before names them
 
     def _files(self, archive: Archive, taxonomy: Taxonomy, timings: Timings) -> dict[str, bytes]:
         if self.site_url is not None:

@@ -309,6 +309,20 @@ def test_build_timings_show_each_step_of_the_build_and_of_its_forked_jobs(
     assert "build profile" not in capsys.readouterr().err, "only when asked for"
 
 
+def test_a_search_child_killed_while_it_makes_the_downloads_names_them_in_its_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: True))
+    project = Project.at(new_project(tmp_path / "p", with_demo=True))
+
+    def killed(*_: object) -> object:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(jobs, "build_data_export", killed)
+    with pytest.raises(UserError, match="^building the data downloads failed: its process was killed by signal 9$"):
+        build_site(project, site_url=SITE_URL)
+    assert not project.site_dir.exists() and capfd.readouterr().err == ""
+
+
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs os.fork")
 def test_where_it_cannot_fork_the_search_index_is_built_inline_and_lands_the_same(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
