@@ -109,3 +109,25 @@ def test_light_or_dark_follows_the_system_until_the_reader_chooses(browser, orig
         assert scheme(page) == "slate"
         page.locator(".dp-scheme").click()
         assert scheme(page) == "default"
+
+
+@pytest.mark.parametrize("path", ["2026/11/16/", "", "topics/agents/", "feeds/"])
+def test_the_first_tab_stop_skips_to_the_page_content(tab, origin, path: str) -> None:
+    """A keyboard reader's first Tab lands on a skip link, shown while focused, and Enter moves the focus
+    past the header and tabs to the page's content; a hand-written page keeps the theme's own link."""
+    tab.goto(f"{origin}{PREFIX}{path}")
+    tab.keyboard.press("Tab")
+    focused = tab.evaluate("[document.activeElement.classList.contains('md-skip'),"
+                           " document.activeElement.getAttribute('href'), document.activeElement.innerText]")
+    assert focused == [True, "#dp-main", "Skip to content"]
+    tab.wait_for_function("getComputedStyle(document.activeElement).opacity === '1'")  # shown (after the fade)
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == "dp-main"
+    tab.keyboard.press("Tab")  # the next stop is inside the content, not in the header's tabs
+    assert tab.evaluate("document.querySelector('#dp-main').contains(document.activeElement)")
+
+
+def test_a_hand_written_page_has_the_themes_one_skip_link(tab, origin) -> None:
+    tab.goto(f"{origin}{PREFIX}about/")
+    assert tab.locator("a.md-skip").count() == 1
+    assert tab.locator("a.md-skip").get_attribute("href") != "#dp-main"
