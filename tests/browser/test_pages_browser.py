@@ -131,3 +131,21 @@ def test_a_hand_written_page_has_the_themes_one_skip_link(tab, origin) -> None:
     tab.goto(f"{origin}{PREFIX}about/")
     assert tab.locator("a.md-skip").count() == 1
     assert tab.locator("a.md-skip").get_attribute("href") != "#dp-main"
+
+
+@pytest.mark.parametrize("path", ["", "2026/11/16/", "topics/agents/", "orgs/demo-lab/", "keywords/",
+                                  "weeks/2026-W47/"])
+def test_a_page_makes_no_failing_request_and_logs_no_error(browser, origin, path: str) -> None:
+    """The theme's language switcher fetched sitemap.xml beside every <link rel="alternate">: five
+    requests for each page's feed links, to the site's host (here none: the test's site_url is not
+    served) and under topics/ and orgs/ to a sitemap that does not exist. Now: none fail, nothing logged."""
+    with open_page(browser, origin) as page:
+        failed: list[str] = []
+        errors: list[str] = []
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(f"{origin}{PREFIX}{path}")
+        page.wait_for_load_state("networkidle")
+        assert failed == [] and errors == []
+        assert page.locator('link[type="application/rss+xml"]').count() >= 1  # the feeds are still announced

@@ -66,7 +66,8 @@ def test_head_links_in_a_real_mkdocs_material_build(tmp_path: Path) -> None:
     def alternates(page: Path) -> list[tuple[str | None, str | None]]:
         parser = LinkTags()
         parser.feed(page.read_text(encoding="utf-8"))
-        return [(link.get("href"), link.get("type")) for link in parser.links if link.get("rel") == "alternate"]
+        return [(link.get("href"), link.get("type")) for link in parser.links
+                if (link.get("rel") or "").split() == ["alternate"]]
 
     site_wide = [(SITE + i.path, MEDIA_TYPES[i.kind]) for i in feed_catalog(topics_only())
                  if not i.path.startswith("topics/")]
