@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.core import text
 from generator.core.errors import UserError, one_line
@@ -31,6 +32,10 @@ class SiteConfig:
     mkdocs: Any
     warnings: tuple[str, ...] = ()
     """What MkDocs warned of in mkdocs.yml (an option it does not know: a typo?), one line each."""
+
+
+PLACEHOLDER_HOST = "example.github.io"
+"""The host of the site_url mkdocs.yml ships with, so that a fresh clone builds: a build for it says so."""
 
 
 def read_config(project: Project, site_url: str | None = None) -> SiteConfig:
@@ -65,6 +70,10 @@ def read_config(project: Project, site_url: str | None = None) -> SiteConfig:
                         f"[{PLUGIN}]` (it writes permalinks, feeds and the search index into the site)")
     url = text.site_url(site_url or os.environ.get("SITE_URL") or config.site_url or "")
     warnings = tuple(f"{project.mkdocs_file.name}: {line}" for line in errors.warnings)
+    if urlsplit(url).hostname == PLACEHOLDER_HOST:
+        warnings += (f"the site's URL is the placeholder {url}: feeds, the Data page and canonical links point "
+                     f"there. Set your site's site_url in {project.mkdocs_file.name}, or pass --site-url (the "
+                     "daily workflow passes GitHub Pages' URL; `dailypapers serve` uses its own address)",)
     return SiteConfig(plugin.settings(config.site_name), url, dict(config.extra), config, warnings)
 
 

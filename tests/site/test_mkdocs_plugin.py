@@ -139,3 +139,18 @@ def test_a_bad_option_is_one_line_naming_it(tmp_path: Path, capsys) -> None:
                                          "no_such_option"], err
             continue
         assert code == 1 and len(err) == 1 and err[0].startswith("dailypapers: mkdocs.yml: ") and said in err[0], err
+
+
+def test_a_build_for_the_placeholder_site_url_says_so_in_one_line(tmp_path: Path, capsys) -> None:
+    """mkdocs.yml ships a placeholder site_url so that a fresh clone builds; a fork that builds for it
+    is told where its links point, and how to set its own, and the build goes on."""
+    root = new_project(tmp_path / "project", with_demo=True)
+    assert "\nsite_url: https://example.github.io/" in (root / "mkdocs.yml").read_text(encoding="utf-8")
+    assert main(["--root", str(root), "build"]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "placeholder" in line]
+    assert lines == [
+        "dailypapers: warning: the site's URL is the placeholder https://example.github.io/daily-papers-archive/: "
+        "feeds, the Data page and canonical links point there. Set your site's site_url in mkdocs.yml, or pass "
+        "--site-url (the daily workflow passes GitHub Pages' URL; `dailypapers serve` uses its own address)"]
+    assert main(["--root", str(root), "build", "--site-url", SITE_URL]) == 0
+    assert "placeholder" not in capsys.readouterr().err
