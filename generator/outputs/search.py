@@ -208,32 +208,19 @@ def tokenize(text: str) -> list[str]:
     return [t for t in _SEPARATOR.split(js_lower(text)) if t]
 
 
-def _stem_cache() -> dict[str, str | None]:
-    return {}
-
-
-_PIPELINE_CACHE: dict[str, str | None] = _stem_cache()
-
-
 def pipeline_term(token: str) -> str | None:
     """lunr.js's indexing pipeline (trimmer, stopWordFilter, stemmer) for one token; None if dropped.
 
     An empty token (a token of punctuation only) is kept as "", as lunr.js keeps it: it counts in the
     field length, which BM25 uses, though no query can ever reach it.
     """
-    cached = _PIPELINE_CACHE.get(token, False)
-    if cached is not False:
-        return cached  # type: ignore[return-value]
     word = _TRAIL.sub("", _LEAD.sub("", token))
-    result: str | None
-    result = None if word in STOP_WORDS else js_stem(word) if word else ""
-    if len(_PIPELINE_CACHE) < 2_000_000:
-        _PIPELINE_CACHE[token] = result
-    return result
+    return None if word in STOP_WORDS else js_stem(word) if word else ""
 
 
 _DROPPED = object()  # in _ANALYZED: a token the pipeline drops
 _ANALYZED: dict[str, object] = {}  # token -> its term or _DROPPED: pipeline_term's results, read in bulk
+_ANALYZED_LIMIT = 2_000_000  # tokens remembered: bounds the memo's memory on hostile text
 
 
 def analyze(text: str) -> list[str]:
@@ -247,7 +234,7 @@ def analyze(text: str) -> list[str]:
             if term is None:
                 piped = pipeline_term(tokens[i])
                 found[i] = _DROPPED if piped is None else piped
-                if len(_ANALYZED) < 2_000_000:
+                if len(_ANALYZED) < _ANALYZED_LIMIT:
                     _ANALYZED[tokens[i]] = found[i]
     return [term for term in found if isinstance(term, str)]  # every one but _DROPPED
 
@@ -310,14 +297,15 @@ class _Postings:
                     by_term[term][field] += (doc, tf)
 
 
-def _weighted_postings(fields: list[list[int]], lengths: list[list[int]], averages: list[float],
-                       documents: int, length_arrays: list[np.ndarray] | None = None) -> list[list[int]]:
+def _weighted_postings(fields: list[list[int]], lengths: list[list[int]], length_arrays: list[np.ndarray],
+                       averages: list[float], documents: int) -> list[list[int]]:
     """One term's postings per field as flat [document delta, weight x 1000, ...].
 
     Weights are lunr.Builder's: BM25 with lunr's idf (documents counted once per field holding the
     term, as lunr.idf does), times the field boost, rounded to 3 decimals with Math.round. A long list
     is weighed by numpy in the same float64 operations in the same order, so to the same bits
-    (`length_arrays`: `lengths` as float64 arrays, made once for all terms).
+    (`length_arrays`: `lengths` as float64 arrays, made once for all terms; the loop reads the lists,
+    whose items are Python numbers, faster than a numpy scalar).
     """
     with_term = sum(len(p) // 2 for p in fields)
     x = (documents - with_term + 0.5) / (with_term + 0.5)
@@ -328,8 +316,7 @@ def _weighted_postings(fields: list[list[int]], lengths: list[list[int]], averag
         average = averages[field]
         field_lengths = lengths[field]
         if len(postings) >= _NUMPY_POSTINGS:
-            field_array = length_arrays[field] if length_arrays else np.array(field_lengths, dtype=np.float64)
-            weighted.append(_weighted_array(postings, field_array, average, idf, boost))
+            weighted.append(_weighted_array(postings, length_arrays[field], average, idf, boost))
             continue
         out = []
         previous = 0
@@ -508,8 +495,8 @@ def build_search_index(archive: Archive, taxonomy: Taxonomy) -> dict[str, bytes]
         files[_path("shard", shard=len(shard_starts) - 1)] = _dumps(shard)
 
     for term in terms:
-        code = encode_postings(_weighted_postings(postings.by_term[term], postings.lengths, averages, documents,
-                                                  length_arrays))
+        code = encode_postings(_weighted_postings(postings.by_term[term], postings.lengths, length_arrays,
+                                                  averages, documents))
         entry_size = len(term.encode()) + len(code) + 6
         if not shard or size + entry_size > SHARD_TARGET_BYTES:
             if shard:

@@ -64,6 +64,7 @@ class ForkedJob:
 
     FOLDERS: tuple[str, ...]
     LABEL: str
+    written_early = 0  # files a job's `_files` wrote into the staging folder itself (counted by `_write`)
 
     def __init__(self, archive: Archive, taxonomy: Taxonomy, staging: Path, timings: Timings) -> None:
         self.staging = staging
@@ -97,8 +98,6 @@ class ForkedJob:
 
     def _files(self, archive: Archive, taxonomy: Taxonomy, timings: Timings) -> dict[str, bytes]:
         raise NotImplementedError
-
-    written_early = 0  # files a job's `_files` wrote into the staging folder itself
 
     def _write(self, archive: Archive, taxonomy: Taxonomy, timings: Timings) -> int:
         files = self._files(archive, taxonomy, timings)

@@ -136,9 +136,10 @@ def _plain_scalar(value: str) -> Any:
             raise _Unusual
         return int(value)
     resolvers = Resolver.yaml_implicit_resolvers
-    for _tag, regexp in (*resolvers.get(value[0], ()), *resolvers.get(None, ())):
-        if regexp.match(value):  # an int in another notation, a float, a date, a merge key, `=`
-            raise _Unusual
+    for candidates in (resolvers.get(value[0], ()), resolvers.get(None, ())):  # by first character; any
+        for _tag, regexp in candidates:
+            if regexp.match(value):  # an int in another notation, a float, a date, a merge key, `=`
+                raise _Unusual
     return value
 
 

@@ -14,16 +14,14 @@ in a copy of this working tree with its own git repository and a bare "origin" t
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from support.checkout import clean_env, commit_all, git, make_checkout, make_repo
 from support.fake_api import FakeAPI, Fault
 from support.paths import REPO as ROOT
 
@@ -31,36 +29,6 @@ SCRIPT = ROOT / "scripts" / "daily_run.sh"
 BOT = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 SNAPSHOT = "format: 1\ndate: '{day}'\nstatus: empty\npapers: []\n"
 BROKEN_SNAPSHOT = "format: 1\ndate: '2024-03-01'\nstatus: listed\npapers: not a list\n"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=clean_env()
-    ).stdout.strip()
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """No git identity or config from the machine (so the bot identity is what a clean CI runner
-    would use), no make state from an outer `make test`, UTC."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GIT_", "MAKE", "MFLAGS", "FETCH_ARGS", "SITE_URL", "DAILY_RUN_"))}
-    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", TZ="UTC")
-    env.update(extra)
-    return env
-
-
-def commit_all(repo: Path, message: str) -> None:
-    git(repo, "add", "-A")
-    git(repo, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "-qm", message)
-
-
-def make_repo(path: Path, origin: Path) -> None:
-    """Turn `path` into a repository with one commit, pushed to a new bare `origin`."""
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True, env=clean_env())
-    git(path, "init", "-q", "-b", "main")
-    commit_all(path, "base")
-    git(path, "remote", "add", "origin", str(origin))
-    git(path, "push", "-q", "-u", "origin", "main")
 
 
 def run_script(repo: Path, *args: str, timeout: float = 600, **env: str) -> subprocess.CompletedProcess[str]:
@@ -326,44 +294,11 @@ def asked_days(api: FakeAPI) -> list[str]:
     return sorted({request.date for request in api.requests})
 
 
-def working_tree_files() -> list[Path]:
-    """What `git status` would show as the project: tracked and untracked files, not ignored ones,
-    and no stored snapshots (each test brings its own)."""
-    listed = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        check=True, capture_output=True, env=clean_env(),
-    ).stdout.decode().split("\0")
-    return [Path(p) for p in listed
-            if p and not p.startswith("content/snapshots/") and (ROOT / p).is_file()]
-
-
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
     """A copy of this working tree in its own repository, with a bare `origin`, and a `.venv` that
     runs this interpreter on the copy's code, so `make` neither creates a venv nor installs."""
-    copy = tmp_path / "project"
-    for relative in working_tree_files():
-        (copy / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / relative, copy / relative)
-    (copy / "content" / "snapshots").mkdir(parents=True, exist_ok=True)
-    make_repo(copy, tmp_path / "origin.git")
-
-    bin_dir = copy / ".venv" / "bin"
-    bin_dir.mkdir(parents=True)
-    launcher = bin_dir / "dailypapers"
-    launcher.write_text(f'#!/bin/sh\nPYTHONPATH="{copy}" exec "{sys.executable}" -m generator "$@"\n')
-    launcher.chmod(0o755)
-    (bin_dir / "python").symlink_to(sys.executable)
-    # The stamps that say .venv is installed, whatever the Makefile names them: the targets' prerequisites
-    # under .venv/, from make's own database (-p), made without running anything (-q).
-    database = subprocess.run(["make", "-pq", "fetch", "validate", "site"], cwd=copy, capture_output=True,
-                              text=True, env=clean_env()).stdout
-    stamps = {word for line in database.splitlines() if re.match(r"(fetch|validate|site): ", line)
-              for word in line.split(":", 1)[1].split() if word.startswith(".venv/")}
-    assert stamps, "the Makefile's fetch, validate and site targets name no .venv stamp"
-    for stamp in stamps:
-        (copy / stamp).touch()
-    return copy
+    return make_checkout(tmp_path)
 
 
 FAST_FETCH = "--retries 0 --rate 100 --timeout 30"

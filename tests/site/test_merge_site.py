@@ -13,39 +13,16 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 from support.paths import REPO, fixture_day_params, require_fixtures
+from support.stored_days import DAY, T1, T2, api_body, api_entry, day_path, load_day
 
 from generator.core.errors import UserError
 from generator.core.project import Project
 from generator.ingest.merge import project_lock, store_response
 from generator.store.check import parse_snapshot
-from generator.store.files import snapshot_path
-
-T1 = dt.datetime(2026, 6, 5, 8, 0, tzinfo=dt.UTC)
-T2 = dt.datetime(2026, 6, 5, 9, 30, tzinfo=dt.UTC)
-DAY = dt.date(2025, 9, 8)
-
-
-def _path(store: Project, day: dt.date = DAY) -> Path:
-    return snapshot_path(store.snapshots_dir, day)
-
-
-def _load(store: Project, day: dt.date = DAY) -> dict[str, Any]:
-    data, problems = parse_snapshot(_path(store, day), day)
-    assert problems == []
-    return data
-
-
-def _entry(pid: str, upvotes: int = 1, **paper: Any) -> dict[str, Any]:
-    return {"paper": {"id": pid, "title": f"Paper {pid}", "upvotes": upvotes, **paper}, "numComments": 0}
-
-
-def _body(*entries: dict[str, Any]) -> bytes:
-    return json.dumps(list(entries)).encode()
 
 
 @pytest.mark.parametrize("path", fixture_day_params(), ids=lambda p: p.name if p else "no-fixtures")
@@ -53,10 +30,10 @@ def test_storing_the_same_response_twice_changes_no_byte(store: Project, path: P
     day = dt.date.fromisoformat(path.name[:10])
     first = store_response(store, day, path.read_bytes(), T1)
     assert first.kind == "new"
-    stored = _path(store, day).read_bytes()
+    stored = day_path(store, day).read_bytes()
     again = store_response(store, day, path.read_bytes(), T2)
     assert again.kind == "unchanged"
-    assert _path(store, day).read_bytes() == stored
+    assert day_path(store, day).read_bytes() == stored
 
 
 @pytest.mark.parametrize("day", ["2024-06-12", "2025-01-22"])
@@ -67,7 +44,7 @@ def test_partial_then_complete_revisions_lose_nothing(store: Project, day: str) 
     date = dt.date.fromisoformat(day)
     assert store_response(store, date, partial.read_bytes(), T1).kind == "new"
     assert store_response(store, date, complete.read_bytes(), T2).kind == "updated"
-    data = _load(store, date)
+    data = load_day(store, date)
     ids = [e["paper"]["id"] for e in json.loads(complete.read_bytes())]
     early = {e["paper"]["id"] for e in json.loads(partial.read_bytes())}
     stored = {p["id"]: p for p in data["papers"]}
@@ -84,7 +61,7 @@ def test_complete_then_partial_keeps_every_paper(store: Project) -> None:
     date = dt.date(2024, 6, 12)
     store_response(store, date, (folder / "days" / "2024-06-12.json").read_bytes(), T1)
     store_response(store, date, (folder / "revisions" / "2024-06-12.partial.json").read_bytes(), T2)
-    papers = _load(store, date)["papers"]
+    papers = load_day(store, date)["papers"]
     assert len(papers) == 16
     assert sorted(p["id"] for p in papers if "missing_since" in p) == ["2406.07188", "2406.07520"]
 
@@ -92,14 +69,14 @@ def test_complete_then_partial_keeps_every_paper(store: Project) -> None:
 @pytest.mark.parametrize("name", ["2024-12-12.python-repr.json", "2025-01-11.no-data-wrapper.json"])
 def test_bad_response_leaves_stored_data_byte_identical(store: Project, name: str) -> None:
     date = dt.date.fromisoformat(name[:10])
-    store_response(store, date, _body(_entry("2412.00001")), T1)
-    before = _path(store, date).read_bytes()
+    store_response(store, date, api_body(api_entry("2412.00001")), T1)
+    before = day_path(store, date).read_bytes()
     bad = (require_fixtures() / "bad" / name).read_bytes()
     for record in (False, True):
         outcome = store_response(store, date, bad, T2, record_failure=record)
         assert outcome.kind == "failed"
         assert "\n" not in outcome.describe() and outcome.describe().startswith(f"{name[:10]}: failed: ")
-        assert _path(store, date).read_bytes() == before
+        assert day_path(store, date).read_bytes() == before
 
 
 def test_lock_is_held_across_processes(store: Project) -> None:
@@ -140,7 +117,7 @@ def _big_snapshot(marker: str, papers: int = 150) -> bytes:
 
 
 def test_sigkill_while_writing_leaves_the_old_or_the_new_file(store: Project, tmp_path: Path) -> None:
-    path = _path(store)
+    path = day_path(store)
     old, new = _big_snapshot("old"), _big_snapshot("new")
     assert len(old) > 2_000_000
     (tmp_path / "old.yaml").write_bytes(old)

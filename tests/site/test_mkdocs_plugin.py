@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import filecmp
 import os
-import posixpath
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from support.factories import SITE_URL, new_project
-from support.htmltext import parse
+from support.htmltext import pager_links
 from support.paths import REPO
 
 from generator.cli import main
@@ -108,17 +107,11 @@ def test_a_collection_split_into_pages_leads_to_the_newer_and_older_pages(tmp_pa
     assert pages, "the organization's papers span several pages"
     last = len(pages) + 1
 
-    def pager(html_path: Path) -> dict[str, str]:
-        """rel -> the site path its link leads to."""
-        links = parse(html_path.read_text(encoding="utf-8")).by_tag["a"]
-        here = html_path.parent.relative_to(root / "site").as_posix()
-        return {a.attrs["rel"]: posixpath.normpath(posixpath.join(here, a.attrs["href"]))
-                for a in links if a.attrs.get("rel") in ("prev", "next")}
-
-    assert pager(org / "index.html") == {"next": "orgs/demo-lab/page/2"}
-    assert pager(org / "page" / "2" / "index.html") == {
+    site = root / "site"
+    assert pager_links(site, "orgs/demo-lab") == {"next": "orgs/demo-lab/page/2"}
+    assert pager_links(site, "orgs/demo-lab/page/2") == {
         "prev": "orgs/demo-lab", **({"next": "orgs/demo-lab/page/3"} if last > 2 else {})}
-    assert pager(org / "page" / str(last) / "index.html") == {"prev": f"orgs/demo-lab/page/{last - 1}"
+    assert pager_links(site, f"orgs/demo-lab/page/{last}") == {"prev": f"orgs/demo-lab/page/{last - 1}"
                                                               if last > 2 else "orgs/demo-lab"}
 
 

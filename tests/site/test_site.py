@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from support.factories import SITE_URL, BuiltSite, new_project, stored_paper, write_day
-from support.htmltext import element_by_id, parse
+from support.htmltext import element_by_id, pager_links, parse
 
 from generator.cli import main
 from generator.core.errors import UserError
@@ -115,13 +115,9 @@ def test_year_pages_lead_to_the_years_before_and_after(tmp_path: Path) -> None:
     project = Project.at(root)
     build_site(project, site_url=SITE_URL)
 
-    def pager(year: str) -> dict[str, str]:
-        links = parse(page(project, year)).by_tag["a"]
-        return {a.attrs["rel"]: a.attrs["href"] for a in links if a.attrs.get("rel") in ("prev", "next")}
-
-    assert pager("2025") == {"prev": "../2024/", "next": "../2026/"}
-    assert pager("2024") == {"next": "../2025/"}
-    assert pager("2026") == {"prev": "../2025/"}
+    assert pager_links(project.site_dir, "2025") == {"prev": "2024", "next": "2026"}
+    assert pager_links(project.site_dir, "2024") == {"next": "2025"}
+    assert pager_links(project.site_dir, "2026") == {"prev": "2025"}
 
 
 def test_paper_on_two_days_is_on_both_and_its_permalink_goes_to_the_first(demo: Project) -> None:
@@ -244,9 +240,13 @@ def test_a_search_child_with_a_huge_error_fails_the_build_in_one_short_line(
     assert line.endswith("…") and len(line) < 400 and "\n" not in line
 
 
+@pytest.mark.parametrize(("step", "named"), [("build_search_index", "search index"),
+                                              ("build_data_export", "data downloads")])
 def test_a_search_child_killed_outright_fails_the_build_in_one_line(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
-    """The out-of-memory killer's way: the child ends without a word; the parent still says what happened."""
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], step: str,
+        named: str) -> None:
+    """The out-of-memory killer's way: the child ends without a word; the parent still says what happened,
+    naming what the child was making (it makes the downloads first, then the index)."""
     monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: True))
     project = Project.at(new_project(tmp_path / "p", with_demo=True))
 
@@ -254,8 +254,8 @@ def test_a_search_child_killed_outright_fails_the_build_in_one_line(
         os.kill(os.getpid(), signal.SIGKILL)
         return {}
 
-    monkeypatch.setattr(jobs, "build_search_index", killed)
-    with pytest.raises(UserError, match="^building the search index failed: its process was killed by signal 9$"):
+    monkeypatch.setattr(jobs, step, killed)
+    with pytest.raises(UserError, match=f"^building the {named} failed: its process was killed by signal 9$"):
         build_site(project, site_url=SITE_URL)
     assert not project.site_dir.exists() and capfd.readouterr().err == ""
 
@@ -307,20 +307,6 @@ def test_build_timings_show_each_step_of_the_build_and_of_its_forked_jobs(
     assert all(float(row[3].removesuffix(" s")) >= 0 and row[5].endswith(" MB") for row in rows)
     assert main(["--root", str(root), "build"]) == 0
     assert "build profile" not in capsys.readouterr().err, "only when asked for"
-
-
-def test_a_search_child_killed_while_it_makes_the_downloads_names_them_in_its_one_line(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(ForkedJob, "can_fork", staticmethod(lambda: True))
-    project = Project.at(new_project(tmp_path / "p", with_demo=True))
-
-    def killed(*_: object) -> object:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    monkeypatch.setattr(jobs, "build_data_export", killed)
-    with pytest.raises(UserError, match="^building the data downloads failed: its process was killed by signal 9$"):
-        build_site(project, site_url=SITE_URL)
-    assert not project.site_dir.exists() and capfd.readouterr().err == ""
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs os.fork")

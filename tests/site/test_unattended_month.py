@@ -41,7 +41,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -54,8 +53,8 @@ from typing import Any
 import feedparser
 import pytest
 import yaml
+from support.checkout import clean_env, git, make_checkout
 from support.fake_api import FakeAPI, Fault
-from support.paths import REPO as ROOT
 from support.site_reader import SiteReader, read_page
 
 from generator import cli
@@ -363,55 +362,6 @@ def window(today: dt.date) -> list[dt.date]:
 
 
 # --- the project: a copy of this tree in its own repository ------------------------------------------
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """No git identity or config of this machine (the bot commits, as on a CI runner), no make state."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GIT_", "MAKE", "MFLAGS", "FETCH_ARGS", "SITE_URL", "DAILY_RUN_"))}
-    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", TZ="UTC", **extra)
-    return env
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                          env=clean_env()).stdout.strip()
-
-
-def make_checkout(target: Path) -> Path:
-    """This working tree without its snapshots, in a repository pushed to a bare `origin`, with a `.venv`
-    whose `dailypapers` runs this interpreter on the copy's code (so `make` installs nothing)."""
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others",
-                             "--exclude-standard"], check=True, capture_output=True, env=clean_env())
-    project = target / "project"
-    for name in listed.stdout.decode().split("\0"):
-        if name and not name.startswith("content/snapshots/") and (ROOT / name).is_file():
-            (project / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, project / name)
-    (project / "content" / "snapshots").mkdir(parents=True, exist_ok=True)
-    bin_dir = project / ".venv" / "bin"
-    bin_dir.mkdir(parents=True)
-    launcher = bin_dir / "dailypapers"
-    launcher.write_text(f'#!/bin/sh\nPYTHONPATH="{project}" exec "{sys.executable}" -m generator "$@"\n')
-    launcher.chmod(0o755)
-    (bin_dir / "python").symlink_to(sys.executable)
-    # The stamps that say .venv is installed, whatever the Makefile names them: the targets' prerequisites
-    # under .venv/, from make's own database (-p), made without running anything (-q).
-    database = subprocess.run(["make", "-pq", "fetch", "validate", "site"], cwd=project, capture_output=True,
-                              text=True, env=clean_env()).stdout
-    stamps = {word for line in database.splitlines() if re.match(r"(fetch|validate|site): ", line)
-              for word in line.split(":", 1)[1].split() if word.startswith(".venv/")}
-    assert stamps, "the Makefile's fetch, validate and site targets name no .venv stamp"
-    for stamp in stamps:  # now: newer than every copied file, which keeps its own time
-        (project / stamp).touch()
-    origin = target / "origin.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True, env=clean_env())
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "-qm", "base")
-    git(project, "remote", "add", "origin", str(origin))
-    git(project, "push", "-q", "-u", "origin", "main")
-    return project
-
 
 def script_command(root: Path, today: dt.date, api: FakeAPI) -> list[str]:
     """The daily script with the morning's window named, as the workflow's backfill names it."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -68,3 +70,11 @@ def element_by_id(html: str, element_id: str) -> Element | None:
 
 def normalize_space(text: str) -> str:
     return " ".join(text.split())
+
+
+def pager_links(site: Path, page_path: str) -> dict[str, str]:
+    """The rel="prev" and rel="next" links of the page at `page_path` (a folder under `site`), each as
+    the site path it leads to: what the ← and → keys follow."""
+    links = parse((site / page_path / "index.html").read_text(encoding="utf-8")).by_tag.get("a", [])
+    return {a.attrs["rel"]: posixpath.normpath(posixpath.join(page_path, a.attrs["href"]))
+            for a in links if a.attrs.get("rel") in ("prev", "next")}

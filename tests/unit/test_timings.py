@@ -29,4 +29,3 @@ def test_a_step_records_the_memory_it_ends_with() -> None:
         block[::4096] = b"x" * len(block[::4096])  # touched: resident
     step = timings.steps[0]
     assert step.rss >= 50_000_000 and 0 < step.pss <= step.rss
-    assert step.seconds >= step.cpu_seconds * 0.5 >= 0
