@@ -50,6 +50,25 @@ def http_url(value: str) -> str:
     return value if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
+HF_IMAGE_HOST = "huggingface.co"
+"""Images a page may load come from Hugging Face's own hosts (huggingface.co and its subdomains, such as
+cdn-thumbnails. and cdn-avatars.), over https: nothing else a snapshot holds makes a reader's browser
+ask a third party for anything."""
+
+
+def hf_image_url(value: str) -> str:
+    """The URL when it is an https URL of Hugging Face's hosts (HF_IMAGE_HOST), with no user or port,
+    else "": the one rule for which image URLs become `<img src>`."""
+    value = http_url(value)
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    host = parts.netloc.lower()  # no "@" (a user) and no ":" (a port) may be in it
+    if parts.scheme.lower() != "https" or not re.fullmatch(r"[a-z0-9.-]+", host):
+        return ""
+    return value if host == HF_IMAGE_HOST or host.endswith("." + HF_IMAGE_HOST) else ""
+
+
 def site_url(value: str | None) -> str:
     """The site's public URL with a trailing slash; a UserError saying how to set it when it is missing
     or not an absolute http(s) URL (feeds, permalinks and emails need absolute links)."""
