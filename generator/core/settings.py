@@ -32,10 +32,11 @@ class Settings:
     """Papers on one page of a topic, an organization or any collection; more make more pages."""
     home_days: int = 10
     """Recent days the home page links to."""
-    top_week: int = 15
-    top_month: int = 20
+    top_week: int = 10
+    top_month: int = 10
+    """The most upvoted papers a week's and a month's page show as cards; the others follow as a list."""
     top_year: int = 30
-    """The most upvoted papers a week's, month's and year's page lists."""
+    """The most upvoted papers a year's page lists."""
     top_orgs_per_year: int = 10
     """Organizations with the most papers, per year, on the stats page."""
     feed_items: int = 100
@@ -50,12 +51,17 @@ class Settings:
     """Papers in one email digest: a day's median list is about 15, so most days show nearly all."""
     keyword_pages: int = 30
     """The most frequent AI keywords that get a page (and feeds) of their own; search finds the rest."""
+    remote_images: bool = True
+    """Paper thumbnails on cards, loaded from Hugging Face's image hosts; false for pages that make the
+    reader's browser load nothing from elsewhere (privacy)."""
 
     def __post_init__(self) -> None:
         for item in fields(self):
             value = getattr(self, item.name)
             numbers = value.values() if isinstance(value, Mapping) else [value]
-            if item.name != "site_name" and not all(isinstance(n, int) and n >= 1 for n in numbers):
+            if item.name in ("site_name", "remote_images"):
+                continue
+            if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in numbers):
                 raise ValueError(f"{item.name} must be a whole number of at least 1, not {value!r}")
 
 

@@ -37,9 +37,18 @@ def week_key(date: dt.date) -> str:
     return f"{iso.year:04d}-W{iso.week:02d}"
 
 
-def top_papers(papers: Iterable[Paper], limit: int) -> list[Paper]:
-    """Most upvoted first; ties by newer day then id, so the order is stable."""
-    return sorted(papers, key=lambda p: p.period_rank)[:limit]
+def top_papers(papers: Iterable[Paper], limit: int | None = None) -> list[Paper]:
+    """Most upvoted first; ties by newer day then id, so the order is stable. A paper listed on several
+    of the days counts once, at its best place (one card, one id on a page)."""
+    seen: set[str] = set()
+    ranked = []
+    for paper in sorted(papers, key=lambda p: p.period_rank):
+        if paper.id not in seen:
+            seen.add(paper.id)
+            ranked.append(paper)
+            if limit is not None and len(ranked) == limit:
+                break
+    return ranked
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +86,8 @@ class MonthView:
     weeks: tuple[tuple[CalendarCell, ...], ...]
     days: tuple[DayView, ...]
     top: tuple[Paper, ...]
+    """The most upvoted papers, shown as cards; `rest` are the others, ranked, shown as a list."""
+    rest: tuple[Paper, ...]
     paper_count: int
     previous: tuple[int, int] | None
     next: tuple[int, int] | None
@@ -135,6 +146,8 @@ class WeekView:
     start: dt.date
     days: tuple[DayView, ...]
     top: tuple[Paper, ...]
+    """As MonthView's: the cards, then the list of the others."""
+    rest: tuple[Paper, ...]
     paper_count: int
     previous: str | None
     next: str | None
@@ -222,7 +235,7 @@ def _neighbours(keys: Sequence[K], index: int) -> tuple[K | None, K | None]:
 
 
 def month_views(days: list[DayView], top: int) -> list[MonthView]:
-    """Each month with a day page, its calendar, and its `top` most upvoted papers."""
+    """Each month with a day page, its calendar, its `top` most upvoted papers and the rest, ranked."""
     by_month: dict[tuple[int, int], list[DayView]] = defaultdict(list)
     for day in days:
         by_month[(day.date.year, day.date.month)].append(day)
@@ -244,8 +257,9 @@ def month_views(days: list[DayView], top: int) -> list[MonthView]:
             weeks.append(tuple(cells))
         papers = [p for d in month_days for p in d.papers]
         previous, following = _neighbours(keys, index)
-        views.append(MonthView(year, month, tuple(weeks), tuple(month_days),
-                               tuple(top_papers(papers, top)), len(papers), previous, following))
+        ranked = top_papers(papers)
+        views.append(MonthView(year, month, tuple(weeks), tuple(month_days), tuple(ranked[:top]),
+                               tuple(ranked[top:]), len(papers), previous, following))
     return views
 
 
@@ -276,7 +290,8 @@ def week_views(days: list[DayView], top: int) -> list[WeekView]:
         start = week_days[0].date - dt.timedelta(days=week_days[0].date.weekday())
         papers = [p for d in week_days for p in d.papers]
         previous, following = _neighbours(keys, index)
-        views.append(WeekView(key, start, tuple(week_days), tuple(top_papers(papers, top)),
+        ranked = top_papers(papers)
+        views.append(WeekView(key, start, tuple(week_days), tuple(ranked[:top]), tuple(ranked[top:]),
                               len(papers), previous, following))
     return views
 

@@ -32,19 +32,20 @@ def generate_pages(site: Site, links: dict[str, list[dict[str, str]]]) -> list[P
     weeks = views.week_views(days, settings.top_week)
     listed = [d for d in days if d.papers]
     totals: dict[str, Any] = {"paper_count": len(site.archive.appearances), "listed_days": len(listed)}
-    cards: dict[str, Any] = {"topics": site.taxonomy.by_slug,  # what a card links to
+    cards: dict[str, Any] = {"topics": site.taxonomy.by_slug,  # what a card links to, and shows
                              "org_urls": org_urls(list(site.orgs), lambda slug: url("org", slug=slug)),
-                             "keyword_urls": {c.slug: url("keyword", slug=c.slug) for c in site.collections["keyword"]}}
+                             "keyword_urls": {c.slug: url("keyword", slug=c.slug) for c in site.collections["keyword"]},
+                             "images": settings.remote_images}
 
     pages = [
-        render("home.md.j2", url("home"), latest=listed[-1] if listed else None, **cards,
+        render("home.md.j2", url("home"), latest=listed[-1] if listed else None, cards=cards,
                recent=list(reversed(days))[:settings.home_days], months=list(reversed(months))[:12], **totals),
         render("archive.md.j2", url("archive"), years=years, weeks=weeks,
                first=days[0].date if days else None, last=days[-1].date if days else None, **totals),
     ]
-    pages += [render("day.md.j2", view.url, view=view, **cards) for view in days]
-    pages += [render("week.md.j2", view.url, view=view) for view in weeks]
-    pages += [render("month.md.j2", view.url, view=view) for view in months]
+    pages += [render("day.md.j2", view.url, view=view, cards=cards) for view in days]
+    pages += [render("week.md.j2", view.url, view=view, cards=cards) for view in weeks]
+    pages += [render("month.md.j2", view.url, view=view, cards=cards) for view in months]
     pages += [render("year.md.j2", view.url, view=view) for view in years]
     pages += collection_pages(site, links)
     pages += [

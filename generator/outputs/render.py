@@ -24,6 +24,7 @@ from generator.domain import views
 from generator.domain.collections import keyword_slug
 from generator.domain.model import Paper
 from generator.outputs.feeds import FORMATS
+from generator.outputs.mathml import with_math
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -70,6 +71,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(
         http_url=text.http_url,
+        hf_image_url=text.hf_image_url,
+        math=with_math,
         paragraphs=paragraphs,
         long_date=text.long_date,
         short_authors=short_authors,

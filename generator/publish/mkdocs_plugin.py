@@ -136,7 +136,9 @@ class _FeedItems(c.DictOfItems[int]):
 
 def _option(name: str) -> c.BaseConfigOption[Any]:
     """The mkdocs.yml option of a Settings field: a whole number of at least 1 (a count of something),
-    or for `collection_feed_items` a mapping of them by collection kind."""
+    or for `collection_feed_items` a mapping of them by collection kind; `remote_images` is true or false."""
+    if name == "remote_images":
+        return c.Type(bool, default=DEFAULTS.remote_images)
     return _FeedItems() if name == "collection_feed_items" else _AtLeastOne(getattr(DEFAULTS, name))
 
 

@@ -54,7 +54,11 @@ def test_month_calendar_cells_and_top_papers() -> None:
     assert cells[TUE].status == "empty"
     assert cells[WED].status == "missing"
     assert cells[dt.date(2026, 11, 21)].status == "weekend"
-    assert [p.upvotes for p in month.top] == [20, 9, 5, 1]
+    # 2611.00001 is listed twice (5 and 20 upvotes): one card, at its best; the rest follow, ranked
+    assert [(p.id, p.upvotes) for p in month.top] == [("2611.00001", 20), ("2611.00002", 9), ("2611.00003", 1)]
+    assert month.rest == ()
+    (few,) = views.month_views(views.day_views(archive()), 1)
+    assert [p.id for p in few.top] == ["2611.00001"] and [p.id for p in few.rest] == ["2611.00002", "2611.00003"]
 
 
 def test_iso_weeks_and_years() -> None:

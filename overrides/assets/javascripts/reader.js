@@ -36,7 +36,9 @@
     return shards[path];
   }
 
-  var CARDS = "[data-cards] article.dp-card";
+  /* A day's cards share its shard (on the element around them); a week's or a month's top cards come
+     from several days, and each names its own. */
+  var CARDS = "[data-cards] article.dp-card, article.dp-card[data-cards]";
 
   /* The element the address's #fragment names, or null (also for a malformed fragment such as "%E0%A4%A"). */
   function targetedCard() {
@@ -210,8 +212,9 @@
     tools.appendChild(el("button", { type: "button", "data-tool": "similar", "aria-expanded": "false" },
       "Similar papers"));
     tools.appendChild(el("span", { "class": "dp-tools__status", role: "status", "aria-live": "polite" }));
-    var links = card.querySelector(".dp-links");
-    card.insertBefore(tools, links ? links.nextSibling : null);
+    var links = card.querySelector(".dp-links");  // inside the card's disclosure
+    if (links) links.parentNode.insertBefore(tools, links.nextSibling);
+    else card.appendChild(tools);
   }
 
   function toggleSave(card, button) {
@@ -301,6 +304,7 @@
       var card = targetedCard();
       // Once per card and page: Back and Forward never reopen a list the reader closed.
       if (!card || !card.matches(CARDS) || card.querySelector(".dp-similar")) return;
+      openCard(card, true);
       var button = card.querySelector('button[data-tool="similar"]');
       if (button) toggleSimilar(card, button);
     }
@@ -316,6 +320,64 @@
         if (button) showSaved(button, now[card.id] === true);
       });
       updateHeaderLink();
+    });
+  }
+
+  /* ---------- compact or full cards, and keywords as searches ---------- */
+
+  /* Cards are compact (their disclosure closed) until the reader picks Full, which is kept in this
+     browser. The switch is made here, so a page without JavaScript has no dead control. */
+  var VIEW_STORE = "dailypapers.cards";
+
+  function disclosures() {
+    return Array.prototype.slice.call(document.querySelectorAll("article.dp-card > details.dp-abstract"));
+  }
+
+  function openCard(card, open) {
+    var details = card.querySelector(":scope > details.dp-abstract");
+    if (details) details.open = open === undefined ? !details.open : open;
+  }
+
+  function showView(view, buttons) {
+    disclosures().forEach(function (details) { details.open = view === "full"; });
+    buttons.forEach(function (button) {
+      button.setAttribute("aria-pressed", button.getAttribute("data-view") === view ? "true" : "false");
+    });
+  }
+
+  function initView() {
+    var all = disclosures();
+    if (!all.length) return;
+    var view = "compact";
+    try { if (localStorage.getItem(VIEW_STORE) === "full") view = "full"; } catch { /* storage blocked */ }
+    var box = el("p", { "class": "dp-view", role: "group", "aria-label": "Show cards" });
+    box.appendChild(el("span", {}, "Cards:"));
+    var buttons = [["compact", "Compact"], ["full", "Full"]].map(function (pair) {
+      var button = el("button", { type: "button", "data-view": pair[0] }, pair[1]);
+      button.addEventListener("click", function () {
+        try { localStorage.setItem(VIEW_STORE, pair[0]); } catch { /* kept for this page only */ }
+        showView(pair[0], buttons);
+      });
+      box.appendChild(button);
+      return button;
+    });
+    var first = all[0].parentNode;
+    first.parentNode.insertBefore(box, first);
+    showView(view, buttons);
+  }
+
+  /* A keyword without a page of its own searches the archive for it: made here rather than written on
+     every card (750 links on a 50-paper day), and the search needs JavaScript anyway. */
+  function linkKeywords() {
+    var form = document.querySelector("form.dp-search");
+    if (!form) return;
+    Array.prototype.forEach.call(document.querySelectorAll(".dp-keywords li"), function (item) {
+      if (item.querySelector("a")) return;
+      var word = item.textContent;
+      var url = new URL(form.action);
+      url.searchParams.set("q", word);
+      item.textContent = "";
+      item.appendChild(el("a", { href: url.href, title: "Search the archive for " + word }, word));
     });
   }
 
@@ -394,7 +456,7 @@
 
   var KEYS = [
     ["←", "previous day, week or month"], ["→", "next day, week or month"], ["j", "next paper"],
-    ["k", "previous paper"], ["/", "search"], ["?", "show or hide these keys"], ["Esc", "close this list"]
+    ["k", "previous paper"], ["o", "open or close the paper"], ["/", "search"], ["?", "show or hide these keys"], ["Esc", "close this list"]
   ];
   var overlay = null;
   var returnFocus = null;
@@ -482,10 +544,16 @@
     else if (event.key === "ArrowRight") follow("next");
     else if (event.key === "j") { event.preventDefault(); moveCard(1); }
     else if (event.key === "k") { event.preventDefault(); moveCard(-1); }
+    else if (event.key === "o") {
+      var card = document.querySelector("article.dp-card.dp-current") || targetedCard();
+      if (card && card.matches("article.dp-card")) { event.preventDefault(); openCard(card); }
+    }
     /* "/" is search-ui.js's: it focuses the header's search box. */
   }
 
   function init() {
+    initView();
+    linkKeywords();
     initCards();
     var savedBox = document.querySelector("[data-dp-saved]");
     if (savedBox) initSavedPage(savedBox);
