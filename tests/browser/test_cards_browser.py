@@ -37,10 +37,10 @@ def test_a_card_opens_its_abstract_links_and_tools_from_one_disclosure(tab, orig
     tab.goto(f"{origin}{PREFIX}2026/11/16/")
     first = card(tab, "2611.90001")
     assert first.locator(".dp-summary").is_visible() and first.locator(".dp-authors").is_visible()
-    for hidden in (".dp-abstract > p", ".dp-links", ".dp-tools", ".dp-topics"):
+    for hidden in ("details > p", ".dp-links", ".dp-tools", ".dp-topics"):
         assert first.locator(hidden).first.is_hidden(), hidden
     first.locator("summary", has_text="Abstract, links").click()
-    for shown in (".dp-abstract > p", ".dp-links", ".dp-topics"):
+    for shown in ("details > p", ".dp-links", ".dp-topics"):
         assert first.locator(shown).first.is_visible(), shown
     assert first.locator('.dp-tools button[data-tool="save"]').is_visible()
     assert card(tab, "2611.90002").locator(".dp-links").is_hidden()  # the others stay closed
@@ -54,7 +54,7 @@ def test_the_full_switch_opens_every_card_and_is_kept_for_the_next_page(tab, ori
     assert tab.locator("article.dp-card .dp-links:visible").count() == 5
     tab.goto(f"{origin}{PREFIX}2026/11/18/")
     assert tab.locator(".dp-view button[aria-pressed='true']").inner_text() == "Full"
-    assert tab.locator("article.dp-card .dp-abstract > p:visible").count() >= 1
+    assert tab.locator("article.dp-card details > p:visible").count() >= 1
     tab.locator(".dp-view button", has_text="Compact").click()
     assert tab.locator("article.dp-card .dp-links:visible").count() == 0
     tab.reload()

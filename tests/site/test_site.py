@@ -147,7 +147,8 @@ def test_periods_topics_and_home(demo: Project) -> None:
 def test_navigation_is_small_and_fixed(demo: Project) -> None:
     html = page(demo, "2026/11/16")
     tabs = re.findall(r'class="md-tabs__link"', html)
-    assert len(tabs) == 8  # Home, Archive, Topics, Stats, Search, Feeds, Data, About
+    # Home, Archive, Topics, Organizations, Stats, Saved, Feeds, Subscribe, Data, About; search is the header's box
+    assert len(tabs) == 10
 
 
 def test_theme_indentation_is_trimmed_but_code_blocks_keep_theirs(demo: Project) -> None:

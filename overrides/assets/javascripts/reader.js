@@ -330,11 +330,11 @@
   var VIEW_STORE = "dailypapers.cards";
 
   function disclosures() {
-    return Array.prototype.slice.call(document.querySelectorAll("article.dp-card > details.dp-abstract"));
+    return Array.prototype.slice.call(document.querySelectorAll("article.dp-card > details"));
   }
 
   function openCard(card, open) {
-    var details = card.querySelector(":scope > details.dp-abstract");
+    var details = card.querySelector(":scope > details");
     if (details) details.open = open === undefined ? !details.open : open;
   }
 
