@@ -38,7 +38,7 @@ from generator.core import text
 from generator.core.errors import SnapshotError, UserError
 from generator.core.project import Project
 from generator.core.settings import DEFAULTS, Settings
-from generator.core.urls import url
+from generator.core.urls import PATTERNS, url
 from generator.domain.collections import KIND
 from generator.outputs.render import RAW_HTML_MARKER as MARKER
 from generator.publish.build import PreparedBuild, prepare_build
@@ -53,9 +53,11 @@ log = logging.getLogger("mkdocs.plugins.dailypapers")  # MkDocs shows its plugin
 
 
 def theme_urls() -> dict[str, str]:
-    """The theme's own links (overrides/, as `config.extra.dailypapers_urls`): the header's search box
-    and the reading list's page, from core/urls.py like every other URL."""
-    return {kind: url(kind) for kind in ("search", "saved")}
+    """The theme's own links (overrides/, as `config.extra.dailypapers_urls`): the header's search box,
+    the reading list's page, and the 404 page's ways back in (with the month pattern its script fills
+    to find the nearest listed days), from core/urls.py like every other URL."""
+    links = {kind: url(kind) for kind in ("search", "saved", "archive", "topic-index", "org-index")}
+    return {**links, "month_pattern": PATTERNS["month"]}
 
 
 class RawHtmlPassthrough:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from support.browser_support import open_page, require_chromium, serve
-from support.factories import BuiltSite
+from support.factories import SITE_URL, BuiltSite
 from support.paths import REPO
 
 require_chromium()
 pytestmark = pytest.mark.browser
-PREFIX = "/daily-papers-archive/"
+PREFIX = urlsplit(SITE_URL).path  # where the sites' site_url puts them: the 404 page's links are absolute
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -25,7 +26,7 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DEMO_PAGES = ["", "2026/11/16/", "2026/11/17/", "2026/11/23/", "weeks/2026-W47/", "2026/11/", "2026/",
               "archive/", "topics/", "topics/agents/", "orgs/", "orgs/demo-lab/", "keywords/",
               "keywords/agents/", "stats/", "search/?q=agents", "feeds/", "data/", "subscribe/", "saved/",
-              "about/", "2026/11/14/"]  # the last is a weekend: the 404 page
+              "about/", "2026/11/14/"]  # the last is a weekend: the 404 page, with its nearest days
 # The real archive's largest pages of each kind: many cards, calendars and organizations.
 REAL_PAGES = ["", "2025/09/30/", "2025/09/", "2025/", "weeks/2025-W40/", "orgs/", "topics/agents/", "feeds/"]
 MODES = {"light-desktop": ("light", 1280, 900), "dark-desktop": ("dark", 1280, 900),

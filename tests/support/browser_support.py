@@ -26,7 +26,8 @@ def require_chromium() -> None:
 
 
 class MountHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves each mounted folder under its URL prefix; everything else is a 404."""
+    """Serves each mounted folder under its URL prefix; everything else is a 404. As GitHub Pages does,
+    a missing path under a prefix gets that folder's 404.html (with the status 404) where it has one."""
 
     mounts: dict[str, Path] = {}
 
@@ -36,6 +37,21 @@ class MountHandler(http.server.SimpleHTTPRequestHandler):
             if path.startswith(prefix):
                 return str(folder / urllib.parse.unquote(path[len(prefix):]))
         return str(Path("/nonexistent"))
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        path = urllib.parse.urlsplit(self.path).path
+        page = next((folder / "404.html" for prefix, folder in self.mounts.items() if path.startswith(prefix)),
+                    None)
+        if code != 404 or page is None or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
         pass
