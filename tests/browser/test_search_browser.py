@@ -174,6 +174,42 @@ def test_nothing_matches_says_so(page, server) -> None:
                            "document.querySelector('.dp-results__status').textContent)")
 
 
+def _header_status(page, origin: str, text: str) -> str:
+    page.goto(f"{origin}{PREFIX}")
+    page.fill("#dp-search-input", text)
+    page.wait_for_function("() => /found|match/.test(document.querySelector('.dp-search__status').textContent)")
+    return page.locator(".dp-search__status").inner_text()
+
+
+def _results_status(page, origin: str, text: str) -> str:
+    page.goto(f"{origin}{PREFIX}search/?q={urllib.parse.quote(text)}")
+    page.wait_for_function("() => /found|match/.test(document.querySelector('.dp-results__status').textContent)")
+    page.locator(".dp-results__list .dp-hit").first.wait_for()
+    return page.locator(".dp-results__status").inner_text()
+
+
+@pytest.mark.parametrize("text", ["diffusion", "diffu", "video generation", "reasoning agent", "halucination"])
+def test_the_header_box_and_the_results_page_count_the_same_papers(page, server, text: str) -> None:
+    """The box reads the last word as unfinished (a prefix) while typing; a whole word of the index is
+    searched as itself, and the page reads the query the same way: 503 in the box and 500 on the
+    page, for one query, was the bug."""
+    header = _header_status(page, server[0], text).removesuffix(" Enter shows all.")
+    assert header == _results_status(page, server[0], text)
+
+
+@pytest.mark.parametrize(("typo", "word"), [("halucination", "hallucination"), ("transfomer", "transformer"),
+                                             ("halucination detection", "hallucination detection")])
+def test_a_misspelt_word_shows_the_papers_of_the_closest_word(page, server, typo: str, word: str) -> None:
+    status = _results_status(page, server[0], typo)
+    assert status.startswith(f"No paper matches “{typo}”. Showing ")
+    assert status.endswith(f" for the closest words in the archive: “{word}”.")
+    shown = status.split("Showing ", 1)[1].split(" ", 1)[0]
+    titles = page.locator(".dp-results__list .dp-hit__title").all_inner_texts()
+    assert _results_status(page, server[0], word).split(" ", 1)[0] == shown  # as if spelt right
+    assert page.locator(".dp-results__list .dp-hit__title").all_inner_texts() == titles
+    assert page.locator(".dp-results__list .dp-hit").first.locator("mark").count() >= 1  # the word is marked
+
+
 def test_an_index_that_cannot_load_says_so(browser, server) -> None:
     context = browser.new_context()
     context.route("**/search/manifest.json", lambda route: route.fulfill(status=404, body="gone"))

@@ -90,7 +90,7 @@
       var tokens = lunr.tokenizer(text);
       var open = typing && tokens.length && !/[\s-]$/.test(text);
       var terms = [];
-      var prefix = null;
+      var prefix = null, last = null;
       tokens.forEach(function (token, i) {
         var raw = token.toString();
         if (open && i === tokens.length - 1) {
@@ -98,13 +98,68 @@
           var stem = pipelineTerm(word) || word;
           var cut = word.length > MIN_PREFIX + 1 ? word.slice(0, Math.max(MIN_PREFIX, word.length - 2)) : word;
           var p = commonPrefix(stem, cut);
-          if (p.length >= MIN_PREFIX) { prefix = p; return; }
+          if (p.length >= MIN_PREFIX) { prefix = p; last = pipelineTerm(word); return; }
         }
         var term = pipelineTerm(raw);
         if (term) term = term.replace(/\*/g, "");
         if (term && terms.indexOf(term) < 0) terms.push(term);
       });
-      return { terms: terms, prefix: prefix };
+      return { terms: terms, prefix: prefix, last: last };
+    }
+
+    /* The query once its shards are loaded: an unfinished last word that is already a whole term of the
+     * index is searched as that term, so the header box (typing) and the results page it opens count
+     * the same papers; otherwise it stays a prefix. */
+    function settle(parsed, shards) {
+      if (!parsed.prefix || !parsed.last || parsed.terms.indexOf(parsed.last) >= 0) return parsed;
+      var known = shards.some(function (shard) { return shard.some(function (entry) { return entry[0] === parsed.last; }); });
+      return known ? { terms: parsed.terms.concat([parsed.last]), prefix: null, last: null } : parsed;
+    }
+
+    /* Edit distance with adjacent swaps (optimal string alignment), or limit + 1 once it exceeds limit. */
+    function distance(a, b, limit) {
+      if (Math.abs(a.length - b.length) > limit) return limit + 1;
+      var before = null, previous = [], current = [], i, j;
+      for (j = 0; j <= b.length; j++) previous[j] = j;
+      for (i = 1; i <= a.length; i++) {
+        current = [i];
+        var best = i;
+        for (j = 1; j <= b.length; j++) {
+          var cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+          var d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+          if (before && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+          current[j] = d;
+          if (d < best) best = d;
+        }
+        if (best > limit) return limit + 1;
+        before = previous;
+        previous = current;
+      }
+      return previous[b.length];
+    }
+
+    /* For a query that found nothing: each of its terms the index lacks, replaced by the closest term
+     * of the shard it would be in (1 edit for terms of 4 to 7 letters, 2 from 8; among equals the term
+     * in the most papers, by the length of its postings). Null when no term has a close one. */
+    function corrections(parsed, shards) {
+      var terms = parsed.terms.concat(parsed.prefix ? [parsed.last || parsed.prefix] : []);
+      var out = [], changed = false;
+      terms.forEach(function (term) {
+        var limit = term.length >= 8 ? 2 : term.length >= 4 ? 1 : 0;
+        var best = null, bestDistance = limit + 1, bestSize = -1;
+        shards.forEach(function (shard) {
+          shard.forEach(function (entry) {
+            if (entry[0] === term) { bestDistance = -1; return; }
+            if (bestDistance < 0 || !limit) return;
+            var d = distance(term, entry[0], limit);
+            if (d < bestDistance || (d === bestDistance && d <= limit && entry[1].length > bestSize)) {
+              best = entry[0]; bestDistance = d; bestSize = entry[1].length;
+            }
+          });
+        });
+        if (best && bestDistance >= 1) { out.push([term, best]); changed = true; } else out.push([term, term]);
+      });
+      return changed ? out : null;
     }
 
     /* Index of the shard holding `term`: the last shard whose first term is <= term (UTF-16 order). */
@@ -260,7 +315,8 @@
     return {
       analyze: analyze, pipelineTerm: pipelineTerm, parseQuery: parseQuery, shardOf: shardOf,
       shardsFor: shardsFor, serializedIndex: serializedIndex, runQuery: runQuery,
-      relevantEntries: relevantEntries, matcher: matcher
+      relevantEntries: relevantEntries, matcher: matcher, settle: settle, corrections: corrections,
+      distance: distance
     };
   }
 
@@ -366,7 +422,8 @@
       });
     }
 
-    /* The whole search: resolves to {parsed, hits: [{doc, score}], total, all, id, notFound, empty,
+    /* The whole search: resolves to {parsed, hits: [{doc, score}], total, all, corrected ([[term, closest
+     * term], ...] when a query that found nothing was run again with the closest terms), id, notFound, empty,
      * manifest, core}. options: typing (the last word is unfinished), year, topic (a slug), sort
      * ("relevance", "upvotes" or "date"). */
     function search(text, searchOptions) {
@@ -380,33 +437,54 @@
           return { parsed: parsed, hits: [], total: 0, all: true, empty: true, manifest: m, core: core };
         }
         var wanted = core.shardsFor(loaded.starts, parsed);
-        return Promise.all(wanted.map(function (s) { return fetchJSON(indexFile(m, "shard", { shard: s })); }))
-          .then(function (shards) {
-            var out = core.runQuery(m.fields, core.relevantEntries(shards, parsed, loaded.decode), parsed);
-            var hits = out.results;
-            if (searchOptions.year) {
-              var range = m.years[searchOptions.year] || [0, 0];
-              hits = hits.filter(function (h) { return h.doc >= range[0] && h.doc < range[1]; });
-            }
-            var topicBit = 0;
-            if (searchOptions.topic) {
-              m.topics.forEach(function (t, i) { if (t[0] === searchOptions.topic) topicBit = 1 << i; });
-            }
-            var sort = searchOptions.sort;
-            var done = function (facetOf) {
-              if (topicBit) hits = hits.filter(function (h) { return facetOf(h.doc).topics & topicBit; });
-              if (sort === "upvotes") {
-                hits.sort(function (a, b) { return facetOf(b.doc).upvotes - facetOf(a.doc).upvotes || b.doc - a.doc; });
-              } else if (sort === "date") {
-                hits.sort(function (a, b) { return b.doc - a.doc; });
-              } else {
-                hits.sort(function (a, b) { return b.score - a.score || b.doc - a.doc; });
-              }
-              return { parsed: parsed, hits: hits, total: hits.length, all: out.all, manifest: m, core: core };
-            };
-            var needFacets = topicBit || sort === "upvotes";
-            return needFacets ? facets(m, hits.map(function (h) { return h.doc; })).then(done) : done(null);
+        var shardFiles = function (list) {
+          return Promise.all(list.map(function (s) { return fetchJSON(indexFile(m, "shard", { shard: s })); }));
+        };
+        return shardFiles(wanted).then(function (shards) {
+          parsed = core.settle(parsed, shards);
+          var out = core.runQuery(m.fields, core.relevantEntries(shards, parsed, loaded.decode), parsed);
+          if (out.results.length && out.all) return finish(parsed, out, null);
+          /* Nothing, or no paper with every word: a misspelt word? Its shard and the two beside it (a typo may cross a shard's first
+             term) are searched for the closest terms, and the query runs again with them. */
+          var near = {};
+          wanted.forEach(function (s) { [s - 1, s, s + 1].forEach(function (n) { if (n >= 0 && n < loaded.starts.length) near[n] = true; }); });
+          return shardFiles(Object.keys(near).map(Number)).then(function (nearShards) {
+            var fixes = core.corrections(parsed, nearShards);
+            if (!fixes) return finish(parsed, out, null);
+            var fixed = { terms: [], prefix: null, last: null };
+            fixes.forEach(function (pair) { if (fixed.terms.indexOf(pair[1]) < 0) fixed.terms.push(pair[1]); });
+            var again = core.runQuery(m.fields, core.relevantEntries(nearShards, fixed, loaded.decode), fixed);
+            /* Taken when it finds papers and the query did not (or found only papers with some words). */
+            var better = again.results.length && (again.all || !out.results.length);
+            return better ? finish(fixed, again, fixes) : finish(parsed, out, null);
           });
+        });
+
+        function finish(query, out, fixes) {
+          var hits = out.results;
+          if (searchOptions.year) {
+            var range = m.years[searchOptions.year] || [0, 0];
+            hits = hits.filter(function (h) { return h.doc >= range[0] && h.doc < range[1]; });
+          }
+          var topicBit = 0;
+          if (searchOptions.topic) {
+            m.topics.forEach(function (t, i) { if (t[0] === searchOptions.topic) topicBit = 1 << i; });
+          }
+          var sort = searchOptions.sort;
+          var done = function (facetOf) {
+            if (topicBit) hits = hits.filter(function (h) { return facetOf(h.doc).topics & topicBit; });
+            if (sort === "upvotes") {
+              hits.sort(function (a, b) { return facetOf(b.doc).upvotes - facetOf(a.doc).upvotes || b.doc - a.doc; });
+            } else if (sort === "date") {
+              hits.sort(function (a, b) { return b.doc - a.doc; });
+            } else {
+              hits.sort(function (a, b) { return b.score - a.score || b.doc - a.doc; });
+            }
+            return { parsed: query, hits: hits, total: hits.length, all: out.all, corrected: fixes, manifest: m, core: core };
+          };
+          var needFacets = topicBit || sort === "upvotes";
+          return needFacets ? facets(m, hits.map(function (h) { return h.doc; })).then(done) : done(null);
+        }
       });
     }
 

@@ -115,7 +115,28 @@
     return item;
   }
 
-  function describe(text, result) {
+  /* A corrected query's words as a reader would write them: the first word of the shown papers' titles
+     and snippets whose term is the correction (else the term itself, a stem). */
+  function correctedWords(result, records) {
+    return result.corrected.map(function (pair) {
+      var found = null;
+      records.some(function (record) {
+        return (record.title + " " + (record.snippet || "")).split(/\s+/).some(function (word) {
+          var plain = word.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+          if (plain && result.core.pipelineTerm(plain) === pair[1]) { found = plain; return true; }
+          return false;
+        });
+      });
+      return found || pair[1];
+    });
+  }
+
+  function describe(text, result, records) {
+    if (result.corrected && result.total) {
+      var shown = result.total.toLocaleString("en-US");
+      return "No paper matches “" + text.trim() + "”. Showing " + shown + (result.total === 1 ? " paper" : " papers") +
+        " for the closest words in the archive: “" + correctedWords(result, records || []).join(" ") + "”.";
+    }
     if (result.notFound) return "No paper with arXiv id " + result.id + " is in the archive.";
     if (result.empty) {
       return "Nothing to search for in “" + text.trim() + "”: search skips punctuation, symbols and the " +
@@ -176,7 +197,7 @@
           active = -1;
           records.forEach(function (record, i) { list.appendChild(renderHit(record, isMatch, true, "dp-search-opt-" + i)); });
           var more = result.total > top.length ? " Enter shows all." : "";
-          status.textContent = describe(text, result) + (result.total ? more : "");
+          status.textContent = describe(text, result, records) + (result.total ? more : "");
           form.setAttribute("data-state", "done");
         });
       }).catch(function (error) {
@@ -253,6 +274,7 @@
         records.forEach(function (record) { list.appendChild(renderHit(record, isMatch, false, null)); });
         shown += slice.length;
         more.hidden = shown >= current.total;
+        return records;
       });
     }
 
@@ -273,12 +295,16 @@
       if (!text.trim()) {
         box.setAttribute("data-state", "done"); status.textContent = "Type words from a title, authors, an abstract, or an arXiv id or link."; return Promise.resolve(); }
       status.textContent = "Searching…";
-      return search(text, { topic: topic.value, year: year.value, sort: sort.value }).then(function (result) {
+      /* Read as the header box reads it (an unfinished last word is a prefix unless it is a whole term),
+         so the page counts the papers the box said it would show. */
+      return search(text, { typing: true, topic: topic.value, year: year.value, sort: sort.value }).then(function (result) {
         if (mine !== seq) return null;
         current = result;
         status.textContent = describe(text, result);
         document.title = "Search: " + text.trim() + " - " + document.title.replace(/^Search: .* - /, "");
-        return showMore();
+        return showMore().then(function (records) {
+          if (mine === seq && result.corrected && records) status.textContent = describe(text, result, records);
+        });
       }).catch(function (error) {
         if (mine !== seq) return;
         status.textContent = failure(error);
