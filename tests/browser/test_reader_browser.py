@@ -284,6 +284,9 @@ def test_keyboard_keys_move_between_cards_days_search_and_the_help(tab, origin) 
     tab.goto(f"{origin}{PREFIX}weeks/2026-W47/")
     tab.keyboard.press("ArrowRight")
     tab.wait_for_url(f"**{PREFIX}weeks/2026-W48/")
+    tab.goto(f"{origin}{PREFIX}")  # home shows the latest day (11-24): ← is the listed day before it
+    tab.keyboard.press("ArrowLeft")
+    tab.wait_for_url(f"**{PREFIX}2026/11/20/")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
