@@ -17,6 +17,7 @@ from functools import cache
 from typing import Literal
 
 from generator.core.settings import DEFAULTS, Settings
+from generator.core.text import hf_image_url
 from generator.domain.model import Archive, Paper
 from generator.domain.orgs import Organization
 from generator.domain.topics import Taxonomy
@@ -39,6 +40,9 @@ class Collection:
     name: str = ""
     total: int = -1
     """How many papers it has in all, when it lists only the newest of them (keywords); else len(papers)."""
+    image: str = ""
+    """A picture a page may show beside its title (an organization's avatar): an https URL of Hugging
+    Face's hosts (core/text.hf_image_url), and "" for none or when mkdocs.yml's remote_images is off."""
 
     @property
     def size(self) -> int:
@@ -93,10 +97,12 @@ def topic_collections(archive: Archive, taxonomy: Taxonomy) -> list[Collection]:
             for topic in taxonomy.all_topics]
 
 
-def org_collections(orgs: list[Organization]) -> list[Collection]:
-    """Every organization (domain/orgs.py groups them and gives each its slug), most papers first."""
+def org_collections(orgs: list[Organization], images: bool = True) -> list[Collection]:
+    """Every organization (domain/orgs.py groups them and gives each its slug), most papers first, with
+    its avatar where `images` allows and the URL is one of Hugging Face's."""
     what = "Papers of a Hugging Face organization in the Daily Papers archive, newest first."
-    return [Collection(ORG.name, org.slug, org.title, what, org.papers, org.name) for org in orgs]
+    return [Collection(ORG.name, org.slug, org.title, what, org.papers, org.name,
+                       image=hf_image_url(org.avatar) if images else "") for org in orgs]
 
 
 _NOT_IN_SLUG = re.compile(r"[^a-z0-9]+")
@@ -140,5 +146,5 @@ def keyword_collections(archive: Archive, count: int, shown: int) -> list[Collec
 def collections_of(archive: Archive, taxonomy: Taxonomy, orgs: list[Organization],
                    settings: Settings = DEFAULTS) -> dict[str, list[Collection]]:
     """Every collection of the archive by kind, in KINDS' order: what pages, feeds and the OPML list."""
-    return {TOPIC.name: topic_collections(archive, taxonomy), ORG.name: org_collections(orgs),
+    return {TOPIC.name: topic_collections(archive, taxonomy), ORG.name: org_collections(orgs, settings.remote_images),
             KEYWORD.name: keyword_collections(archive, settings.keyword_pages, settings.page_size)}

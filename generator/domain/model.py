@@ -19,10 +19,12 @@ DayStatus = Literal["listed", "empty", "failed"]
 
 @dataclass(frozen=True, slots=True)
 class Account:
-    """A Hugging Face user or organization."""
+    """A Hugging Face user or organization; `avatar` is an organization's picture (its URL as the API
+    gave it, "" for none)."""
 
     name: str
     fullname: str = ""
+    avatar: str = ""
 
     @property
     def label(self) -> str:

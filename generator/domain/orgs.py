@@ -94,6 +94,8 @@ class Organization:
     slug: str
     papers: tuple[Paper, ...]
     spellings: tuple[str, ...] = ()
+    avatar: str = ""
+    """Its picture's URL as last given (an organization changes it), "" for none."""
 
     @property
     def title(self) -> str:
@@ -119,6 +121,7 @@ def organizations(archive: Archive, warn: Callable[[str], None] | None = None) -
     names: dict[str, str] = {}
     labels: dict[str, str] = {}
     spellings: dict[str, set[str]] = defaultdict(set)
+    avatars: dict[str, str] = {}
     for day in archive.days:  # oldest first, so the last name and label seen are the newest
         for paper in sorted(day.papers, key=lambda p: p.id):  # a day's own order never decides
             account = paper.organization
@@ -128,6 +131,8 @@ def organizations(archive: Archive, warn: Callable[[str], None] | None = None) -
             by_key[key].setdefault(paper.id, first[paper.id])
             names[key], labels[key] = account.name, account.label
             spellings[key].add(account.name)
+            if account.avatar:
+                avatars[key] = account.avatar
     owners: dict[str, str] = {}  # slug -> the key of the account that has it
     orgs = []
     for key in sorted(by_key, key=lambda k: (not _HF_NAME.issuperset(k), k)):  # see the module docstring
@@ -141,7 +146,8 @@ def organizations(archive: Archive, warn: Callable[[str], None] | None = None) -
                      f"share the page orgs/{org_slug(name)}/; {_quoted(name)} is at orgs/{slug}/")
         owners[slug] = key
         ranked = sorted(by_key[key].values(), key=lambda paper: newest_first[paper.id])
-        orgs.append(Organization(name, labels[key], slug, tuple(ranked), tuple(sorted(spellings[key]))))
+        orgs.append(Organization(name, labels[key], slug, tuple(ranked), tuple(sorted(spellings[key])),
+                                 avatars.get(key, "")))
     # Two accounts may share a display name (Hugging Face has both "zju" and "ZhejiangUniversity" as
     # "Zhejiang University"): each then shows its account name too, so no two pages look alike.
     shared = Counter(org.title.casefold() for org in orgs)

@@ -316,9 +316,9 @@ def _paper(entry: dict[str, Any], ctx: _Entry, fetched_at: str) -> dict[str, Any
     if submitter:
         out["submitted_by"] = submitter
     organization = (
-        _account(ctx, entry, "organization", "name")
-        or _account(ctx, raw, "organization", "name", "paper.")
-        or _account(ctx, entry, "submitterOrganization", "name")
+        _account(ctx, entry, "organization", "name", avatar=True)
+        or _account(ctx, raw, "organization", "name", "paper.", avatar=True)
+        or _account(ctx, entry, "submitterOrganization", "name", avatar=True)
     )
     if organization:
         out["organization"] = organization
@@ -386,7 +386,7 @@ def _authors(raw: dict[str, Any], ctx: _Entry) -> list[dict[str, Any]]:
 
 
 def _account(
-    ctx: _Entry, obj: dict[str, Any], key: str, name_key: str, where: str = ""
+    ctx: _Entry, obj: dict[str, Any], key: str, name_key: str, where: str = "", avatar: bool = False
 ) -> dict[str, str] | None:
     account = ctx.get(obj, key, dict, where)
     if account is None:
@@ -401,6 +401,9 @@ def _account(
     fullname = fold_title(ctx.text(account, "fullname", inner, MAX_ACCOUNT_FULLNAME))
     if fullname:
         out["fullname"] = fullname
+    picture = ctx.url(account.get("avatar"), f"{inner}avatar") if avatar else ""
+    if picture:
+        out["avatar"] = picture
     return out
 
 

@@ -19,7 +19,7 @@ from generator.store.taxonomy import read_taxonomy
 
 
 def _account(value: dict[str, Any]) -> Account:
-    return Account(value["name"], value.get("fullname", ""))
+    return Account(value["name"], value.get("fullname", ""), value.get("avatar", ""))
 
 
 def _authors(value: list[dict[str, Any]]) -> tuple[Author, ...]:

@@ -17,6 +17,7 @@ from support.htmltext import element_by_id
 from generator.cli import main
 
 THUMB = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{}.png"
+AVATAR = "https://cdn-avatars.huggingface.co/v1/production/uploads/demo-lab.png"
 MATH_TITLE = "$\\nabla^2$DFT: a $L_2$ Norm-Based Model"
 HOSTILE_MATH = "Tags $\\text{<img src=x onerror=alert(1)>}$ and $\\href{javascript:alert(1)}{click}$"
 
@@ -24,8 +25,10 @@ HOSTILE_MATH = "Tags $\\text{<img src=x onerror=alert(1)>}$ and $\\href{javascri
 def papers_with_images() -> list[dict]:
     return [
         stored_paper("2611.00001", 50, MATH_TITLE, thumbnail=THUMB.format("2611.00001"),
-                     abstract="We bound $O(N^2)$ attention. A run costs $5 to $10."),
-        stored_paper("2611.00002", 40, HOSTILE_MATH, thumbnail="http://cdn-thumbnails.huggingface.co/x.png"),
+                     abstract="We bound $O(N^2)$ attention. A run costs $5 to $10.",
+                     organization={"name": "demo-lab", "fullname": "Demo Lab", "avatar": AVATAR}),
+        stored_paper("2611.00002", 40, HOSTILE_MATH, thumbnail="http://cdn-thumbnails.huggingface.co/x.png",
+                     organization={"name": "other-lab", "avatar": "https://www.gravatar.com/avatar/x"}),
         stored_paper("2611.00003", 30, thumbnail="https://tracker.example.com/pixel.png"),
         stored_paper("2611.00004", 20, thumbnail="https://cdn-thumbnails.huggingface.co.evil.example/x.png"),
     ]
@@ -59,10 +62,21 @@ def test_only_an_https_thumbnail_of_hugging_faces_hosts_is_shown(site: Path) -> 
     assert "tracker.example.com" not in html and "evil.example" not in html and "http://cdn" not in html
 
 
+def test_an_organization_shows_its_avatar_on_its_page_and_in_the_index(site: Path) -> None:
+    page = (site / "orgs" / "demo-lab" / "index.html").read_text(encoding="utf-8")
+    image = f'<img class="dp-avatar" src="{AVATAR}" alt="" width="40" height="40" loading="lazy">'
+    assert f"<h1>{image} Demo Lab</h1>" in page
+    index = (site / "orgs" / "index.html").read_text(encoding="utf-8")
+    assert f'<img class="dp-avatar" src="{AVATAR}" alt="" width="20" height="20" loading="lazy">' in index
+    other = (site / "orgs" / "other-lab" / "index.html").read_text(encoding="utf-8")
+    assert "gravatar" not in other and "gravatar" not in index  # not one of Hugging Face's hosts
+
+
 def test_remote_images_off_in_mkdocs_yml_loads_nothing_from_elsewhere(tmp_path: Path) -> None:
     site = build(tmp_path, "      remote_images: false\n")
     for page in site.rglob("*.html"):
-        assert "huggingface.co/social-thumbnails" not in page.read_text(encoding="utf-8"), page
+        html = page.read_text(encoding="utf-8")
+        assert "huggingface.co/social-thumbnails" not in html and AVATAR not in html, page
     snapshot = (tmp_path / "project" / "content" / "snapshots" / "2026" / "2026-11-16.yaml").read_text()
     assert THUMB.format("2611.00001") in snapshot  # the snapshot keeps the URL it has
 

@@ -25,8 +25,10 @@ def _every_field(stamp: str) -> dict:
     return {
         "id": "2510.00001", "title": "A title", "authors": [{"name": "A. Author", "hidden": True, "user": "aa"}],
         "abstract": "An abstract.", "published_at": "2025-10-01T00:00:00.000Z",
-        "featured_at": "2025-10-03T01:02:03.000Z", "submitted_by": {"name": "sub", "fullname": "Sub Mitter"},
-        "organization": {"name": "org", "fullname": "An Org"}, "upvotes": 7, "comments": 2,
+        "featured_at": "2025-10-03T01:02:03.000Z",
+        "submitted_by": {"name": "sub", "fullname": "Sub Mitter", "avatar": "https://cdn-avatars.huggingface.co/s.png"},
+        "organization": {"name": "org", "fullname": "An Org", "avatar": "https://cdn-avatars.huggingface.co/o.png"},
+        "upvotes": 7, "comments": 2,
         "github_repo": "https://github.com/a/b", "github_stars": 9, "project_page": "https://example.org/p",
         "ai_summary": "A summary.", "ai_keywords": ["k1", "k2"], "thumbnail": "https://example.org/t.png",
         "media": ["https://example.org/m.mp4"], "first_seen": stamp, "last_updated": stamp,
