@@ -122,6 +122,18 @@ class _AtLeastOne(c.Type[int]):
         return number
 
 
+class _Flag(c.Type[bool]):
+    """true or false (YAML's own booleans); anything else is named in the one-line error."""
+
+    def __init__(self, default: bool) -> None:
+        super().__init__(bool, default=default)
+
+    def run_validation(self, value: object) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError(f"expected true or false, not {value!r}")
+        return value
+
+
 class _FeedItems(c.DictOfItems[int]):
     """Papers in each collection kind's feeds, `{topic: 50, org: 20}`: a kind left out keeps its default."""
 
@@ -140,7 +152,7 @@ def _option(name: str) -> c.BaseConfigOption[Any]:
     """The mkdocs.yml option of a Settings field: a whole number of at least 1 (a count of something),
     or for `collection_feed_items` a mapping of them by collection kind; `remote_images` is true or false."""
     if name == "remote_images":
-        return c.Type(bool, default=DEFAULTS.remote_images)
+        return _Flag(DEFAULTS.remote_images)
     return _FeedItems() if name == "collection_feed_items" else _AtLeastOne(getattr(DEFAULTS, name))
 
 

@@ -121,6 +121,8 @@ def test_a_bad_option_is_one_line_naming_it(tmp_path: Path, capsys) -> None:
                           ("      collection_feed_items: {venue: 3}\n",
                            "option 'collection_feed_items': no collection kind 'venue'; the kinds are topic, org, "
                            "keyword"),
+                          ("      remote_images: maybe\n",
+                           "option 'remote_images': expected true or false, not 'maybe'"),
                           ("      no_such_option: 1\n", "no_such_option")):
         shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
         _with_options(root, options)
