@@ -32,6 +32,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from generator.core.urls import url
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -43,7 +45,10 @@ TOPICAL = ["diffusion models", "reinforcement learning", "video generation", "la
            "3d gaussian splatting", "retrieval augmented generation", "model quantization", "agent memory"]
 COMPRESSED = (".html", ".js", ".json", ".css", ".svg", ".xml", ".txt")
 
+# The header's search form names the index's folder (search-ui.js reads its action, from core/urls.py in
+# the build); the page has the form with nothing in it, so the box itself is not set up.
 OURS_PAGE = """<!doctype html><meta charset="utf-8"><meta name="dp-root" content=".">
+<form class="dp-search" action="SEARCH_URL" hidden></form>
 <script src="assets/search/search-core.js"></script>
 <script src="assets/search/search-ui.js"></script>
 <script>
@@ -78,7 +83,7 @@ class Counter:
 
 
 def make_server(site: Path, counter: Counter) -> http.server.ThreadingHTTPServer:
-    pages = {"/__ours.html": OURS_PAGE, "/__pagefind.html": PAGEFIND_PAGE}
+    pages = {"/__ours.html": OURS_PAGE.replace("SEARCH_URL", url("search")), "/__pagefind.html": PAGEFIND_PAGE}
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
