@@ -59,7 +59,7 @@ class Settings:
         for item in fields(self):
             value = getattr(self, item.name)
             numbers = value.values() if isinstance(value, Mapping) else [value]
-            if item.name in ("site_name", "remote_images"):
+            if isinstance(item.default, str | bool):  # the name and the switches; the rest count things
                 continue
             if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in numbers):
                 raise ValueError(f"{item.name} must be a whole number of at least 1, not {value!r}")

@@ -50,11 +50,8 @@ class _Unsafe(Exception):
 def formula_markup(latex: str) -> str:
     """The MathML of one formula (without its dollars), or "" when it is not shown as math."""
     try:
-        root = ET.fromstring(convert(latex))
-        return "".join(_write(root, top=True))
-    except (_Unsafe, ET.ParseError):
-        return ""
-    except Exception:  # noqa: BLE001 - the converter raises many kinds (and RecursionError) on bad input
+        return "".join(_write(ET.fromstring(convert(latex)), top=True))
+    except Exception:  # noqa: BLE001 - _Unsafe, a ParseError, and the many kinds (RecursionError too) the converter raises
         return ""
 
 

@@ -150,10 +150,11 @@ class _FeedItems(c.DictOfItems[int]):
 
 def _option(name: str) -> c.BaseConfigOption[Any]:
     """The mkdocs.yml option of a Settings field: a whole number of at least 1 (a count of something),
-    or for `collection_feed_items` a mapping of them by collection kind; `remote_images` is true or false."""
-    if name == "remote_images":
-        return _Flag(DEFAULTS.remote_images)
-    return _FeedItems() if name == "collection_feed_items" else _AtLeastOne(getattr(DEFAULTS, name))
+    or for `collection_feed_items` a mapping of them by collection kind; a switch (`remote_images`) is true or false."""
+    default = getattr(DEFAULTS, name)
+    if isinstance(default, bool):
+        return _Flag(default)
+    return _FeedItems() if name == "collection_feed_items" else _AtLeastOne(default)
 
 
 # The plugin's options in mkdocs.yml: every field of core/settings.py's Settings but the site's name

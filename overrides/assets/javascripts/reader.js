@@ -371,10 +371,11 @@
   function linkKeywords() {
     var form = document.querySelector("form.dp-search");
     if (!form) return;
+    var page = form.action;
     Array.prototype.forEach.call(document.querySelectorAll(".dp-keywords li"), function (item) {
       if (item.querySelector("a")) return;
       var word = item.textContent;
-      var url = new URL(form.action);
+      var url = new URL(page);
       url.searchParams.set("q", word);
       item.textContent = "";
       item.appendChild(el("a", { href: url.href, title: "Search the archive for " + word }, word));

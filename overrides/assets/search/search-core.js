@@ -116,48 +116,27 @@
       return known ? { terms: parsed.terms.concat([parsed.last]), prefix: null, last: null } : parsed;
     }
 
-    /* Edit distance with adjacent swaps (optimal string alignment), or limit + 1 once it exceeds limit. */
-    function distance(a, b, limit) {
-      if (Math.abs(a.length - b.length) > limit) return limit + 1;
-      var before = null, previous = [], current = [], i, j;
-      for (j = 0; j <= b.length; j++) previous[j] = j;
-      for (i = 1; i <= a.length; i++) {
-        current = [i];
-        var best = i;
-        for (j = 1; j <= b.length; j++) {
-          var cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-          var d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-          if (before && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
-          current[j] = d;
-          if (d < best) best = d;
-        }
-        if (best > limit) return limit + 1;
-        before = previous;
-        previous = current;
-      }
-      return previous[b.length];
-    }
-
     /* For a query that found nothing: each of its terms the index lacks, replaced by the closest term
-     * of the shard it would be in (1 edit for terms of 4 to 7 letters, 2 from 8; among equals the term
-     * in the most papers, by the length of its postings). Null when no term has a close one. */
+     * of the loaded shards, found by lunr's own fuzzy matching (TokenSet.fromFuzzyString: insertions,
+     * deletions, substitutions and swaps): 1 edit for terms of 4 to 7 letters, 2 from 8; the fewest
+     * edits first, then the term in the most papers (the longest postings). Null when none has one. */
     function corrections(parsed, shards) {
-      var terms = parsed.terms.concat(parsed.prefix ? [parsed.last || parsed.prefix] : []);
-      var out = [], changed = false;
-      terms.forEach(function (term) {
-        var limit = term.length >= 8 ? 2 : term.length >= 4 ? 1 : 0;
-        var best = null, bestDistance = limit + 1, bestSize = -1;
-        shards.forEach(function (shard) {
-          shard.forEach(function (entry) {
-            if (entry[0] === term) { bestDistance = -1; return; }
-            if (bestDistance < 0 || !limit) return;
-            var d = distance(term, entry[0], limit);
-            if (d < bestDistance || (d === bestDistance && d <= limit && entry[1].length > bestSize)) {
-              best = entry[0]; bestDistance = d; bestSize = entry[1].length;
-            }
-          });
-        });
-        if (best && bestDistance >= 1) { out.push([term, best]); changed = true; } else out.push([term, term]);
+      var sizes = Object.create(null);
+      shards.forEach(function (shard) { shard.forEach(function (entry) { sizes[entry[0]] = entry[1].length; }); });
+      var known = lunr.TokenSet.fromArray(Object.keys(sizes).sort());  // UTF-16 order, as fromArray needs
+      var changed = false;
+      var out = parsed.terms.concat(parsed.prefix ? [parsed.last || parsed.prefix] : []).map(function (term) {
+        if (term in sizes) return [term, term];
+        var most = term.length >= 8 ? 2 : term.length >= 4 ? 1 : 0;
+        for (var edits = 1; edits <= most; edits++) {
+          var close = known.intersect(lunr.TokenSet.fromFuzzyString(term, edits)).toArray();
+          if (close.length) {
+            close.sort(function (a, b) { return sizes[b] - sizes[a] || (a < b ? -1 : 1); });
+            changed = true;
+            return [term, close[0]];
+          }
+        }
+        return [term, term];
       });
       return changed ? out : null;
     }
@@ -315,8 +294,7 @@
     return {
       analyze: analyze, pipelineTerm: pipelineTerm, parseQuery: parseQuery, shardOf: shardOf,
       shardsFor: shardsFor, serializedIndex: serializedIndex, runQuery: runQuery,
-      relevantEntries: relevantEntries, matcher: matcher, settle: settle, corrections: corrections,
-      distance: distance
+      relevantEntries: relevantEntries, matcher: matcher, settle: settle, corrections: corrections
     };
   }
 
