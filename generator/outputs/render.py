@@ -111,10 +111,16 @@ def markdown_path(url: str) -> str:
 
 @dataclass(frozen=True)
 class Page:
-    """One generated file: its path below the output folder and its text."""
+    """One generated file: its path below the output folder and its UTF-8 bytes. Bytes, not text: every
+    page is held until all are written, and one character outside Latin-1 (a name, a formula's MathML)
+    makes Python store a whole string at 2 or 4 bytes a character; the files are written as bytes."""
 
     path: str
-    text: str
+    data: bytes
+
+    @property
+    def text(self) -> str:
+        return self.data.decode()
 
 
 def front_matter(meta: Mapping[str, Any]) -> str:
@@ -148,6 +154,7 @@ def render(template: str, url: str, path: str | None = None, **context: Any) -> 
     module = environment().get_template(f"pages/{template}").make_module({"root": relative_root(url), **context})
     body = str(module)
     meta = getattr(module, "meta", None)
-    return Page(path or markdown_path(url), body if meta is None else front_matter(meta) + body)
+    page = body if meta is None else front_matter(meta) + body
+    return Page(path or markdown_path(url), page.encode())
 
 

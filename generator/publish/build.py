@@ -48,6 +48,7 @@ from generator.outputs.pages import data_page, generate_pages, permalink_paths, 
 from generator.publish.config import PLUGIN, SiteConfig, read_config
 from generator.publish.content import hand_written_pages, shown_in
 from generator.publish.jobs import CardDataJob, ForkedJob, SearchIndexJob
+from generator.publish.memory import release_freed_memory
 from generator.publish.paths import SCHEMA_PATH, claim_outputs
 from generator.publish.swap import BuildLock, clean_stale, staging_dir, swap_in
 from generator.publish.timings import Timings
@@ -169,6 +170,7 @@ def prepare_build(project: Project, config: SiteConfig, search: bool = True,
     try:
         with timings.step("load snapshots"):
             archive, taxonomy = load_archive(project)
+            release_freed_memory()  # the parsed YAML is garbage now; the forked children need not inherit it
         early = search and ForkedJob.can_fork()
         if early:
             with timings.step("fork the jobs"):
@@ -223,7 +225,7 @@ def _prepare(project: Project, config: SiteConfig, archive: Archive, taxonomy: T
     with timings.step("claim every path, write the Markdown"):
         claim_outputs(pages, feeds, listing.paths, hand_written, catalog, shown_in(project, project.pages_dir),
                       permalink_paths(archive))  # every path is checked before a file is written
-        files = {page.path: page.text.encode() for page in pages}
+        files = {page.path: page.data for page in pages}
         files.update(hand_written)
         files.update(published_schema())
         try:
@@ -270,6 +272,7 @@ def _build_into_site(project: Project, prepared: PreparedBuild) -> None:
             raise UserError(f"cannot clean up after an earlier build next to {site_dir}: {error}") from None
         try:
             timings = prepared.report.timings
+            release_freed_memory()  # the pages and feeds are written: MkDocs starts from what is still held
             with timings.step("MkDocs: its pages, then the post-build steps"):
                 mkdocs_build(prepared, staging)
             with timings.step("swap in, remove the old site"):

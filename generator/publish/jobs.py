@@ -25,6 +25,7 @@ from generator.outputs.export import DataListing, build_data_export
 from generator.outputs.pages import permalink_pages
 from generator.outputs.search import SEARCH_DIR, build_search_index
 from generator.outputs.similar import similar_papers
+from generator.publish.memory import release_freed_memory
 from generator.publish.paths import clash
 from generator.publish.timings import Step, Timings
 from generator.publish.writing import write_files
@@ -245,6 +246,7 @@ class SearchIndexJob(ForkedJob):
             self.written_early = len(export.files)
             self._send_early(export.listing)
             del export
+            release_freed_memory()  # the downloads' tables and bytes, before the index is made
             self.stage = self.LABEL
         with timings.step("index"):
             return build_search_index(archive, taxonomy)
@@ -273,9 +275,10 @@ def similar_files(archive: Archive, timings: Timings | None = None) -> dict[str,
     """The permalinks and the card tools' day shards, which hold the similar papers (CardDataJob's)."""
     timings = timings or Timings()
     with timings.step("permalinks"):
-        files = {page.path: page.text.encode() for page in permalink_pages(archive)}
+        files = {page.path: page.data for page in permalink_pages(archive)}
     with timings.step("similar papers"):
         similar = similar_papers(archive.papers)
+        release_freed_memory()  # the text matrix and its neighbours
     with timings.step("card data"):
         files.update(card_data_files(archive, similar))
     return files
