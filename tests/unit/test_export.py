@@ -12,12 +12,16 @@ import gzip
 import io
 import json
 import time
+import zlib
 from pathlib import Path
 
 import jsonschema
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.export_files import FILES, NAMES, check_export, expected_rows, read_csv, read_jsonl, read_parquet
 from support.factories import REPO_SITE_URL as SITE
 from support.factories import feed_paper, make_archive
@@ -25,7 +29,16 @@ from support.factories import feed_paper, make_archive
 from generator.core.errors import UserError
 from generator.core.project import Project
 from generator.domain.model import Account, Archive, Author
-from generator.outputs.export import COLUMNS, FORMULA_START, build_data_export
+from generator.outputs.export import (
+    CHUNK_ROWS,
+    COLUMNS,
+    FORMULA_START,
+    GZIP_LEVEL,
+    _gzip_chunks,
+    arrow_table,
+    build_data_export,
+    paper_rows,
+)
 from generator.store.load import load_archive
 
 
@@ -156,3 +169,30 @@ def test_an_empty_archive_gives_empty_but_readable_files() -> None:
     assert read_jsonl(export.files["data/papers.jsonl.gz"]) == []
     assert read_csv(export.files["data/papers.csv.gz"]) == []
     assert {d.path for d in export.listing.downloads} == {f"data/{name}" for name in FILES}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=3000), max_size=12))
+def test_compressing_in_chunks_gives_the_bytes_of_compressing_at_once(chunks: list[bytes]) -> None:
+    assert _gzip_chunks(chunks) == zlib.compress(b"".join(chunks), GZIP_LEVEL, wbits=31)
+
+
+def test_files_made_in_chunks_and_slices_are_the_files_made_whole() -> None:
+    """More rows than one chunk, over two years: each gzip file is its text compressed in one call, and
+    each year's Parquet is the one its own rows would make."""
+    days = [dt.date(2024, 12, 2), dt.date(2025, 1, 6)]
+    papers = [feed_paper(f"2501.{n:05d}", days[n % 2], abstract=f"Abstract {n} " * (n % 40))
+              for n in range(2 * CHUNK_ROWS + 7)]  # a chunk and more in each year
+    archive = make_archive(papers)
+    files = build_data_export(archive, SITE).files
+    for path in ("data/2024/papers.jsonl.gz", "data/2025/papers.jsonl.gz"):
+        assert len(read_jsonl(files[path])) > CHUNK_ROWS
+        assert files[path] == zlib.compress(gzip.decompress(files[path]), GZIP_LEVEL, wbits=31)
+    assert files["data/papers.jsonl.gz"] == files["data/2024/papers.jsonl.gz"] + files["data/2025/papers.jsonl.gz"]
+    rows = paper_rows(archive, SITE)
+    for year in (2024, 2025):
+        own = [row for row in rows if row["first_day"].year == year]
+        alone = pa.BufferOutputStream()
+        pq.write_table(arrow_table(own), alone, compression="zstd", compression_level=3, row_group_size=len(own),
+                       use_dictionary=False, write_statistics=True, version="2.6", data_page_version="1.0")
+        assert files[f"data/{year}/papers.parquet"] == alone.getvalue().to_pybytes()
