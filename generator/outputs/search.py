@@ -37,6 +37,7 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import cache
 from itertools import chain
 from pathlib import Path
 
@@ -268,7 +269,7 @@ def _dumps(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def lunr_js_source() -> bytes:
+def lunr_js_original() -> bytes:
     """lunr.js as shipped inside the installed mkdocs package: the browser half of the same pipeline."""
     import mkdocs.contrib.search as search_plugin
 
@@ -277,6 +278,18 @@ def lunr_js_source() -> bytes:
     if f'lunr.version = "{LUNR_VERSION}"'.encode() not in data:
         raise RuntimeError(f"{path} is not lunr.js {LUNR_VERSION}; the index format would not match")
     return data
+
+
+@cache
+def lunr_js_source() -> bytes:
+    """lunr.js as the site serves it: minified by rjsmin (97 KiB down to 40, 24 KiB gzipped down to 10;
+    every reader's first search loads it), its licence header kept as it was. rjsmin, not a hand-written
+    minifier: it only removes comments and whitespace, which keeps the code lunr.js's own."""
+    import rjsmin
+
+    original = lunr_js_original().decode("utf-8")
+    header_end = original.index("*/") + 2  # the first comment: lunr's name, version, copyright, licence
+    return (original[:header_end] + "\n" + rjsmin.jsmin(original[header_end:]) + "\n").encode("utf-8")
 
 
 class _Postings:

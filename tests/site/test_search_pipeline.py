@@ -32,6 +32,7 @@ from generator.outputs.search import (
     build_search_index,
     field_texts,
     js_sort_key,
+    lunr_js_original,
     lunr_js_source,
 )
 
@@ -175,9 +176,11 @@ const index = search.openIndex({
 """
 
 
-def _node(script: str, tmp_path: Path, payload: object) -> object:
+def _node(script: str, tmp_path: Path, payload: object, lunr_source: bytes | None = None) -> object:
+    """`script` run in Node on `payload`, given lunr.js (the one the site serves unless `lunr_source`)
+    and search-core.js; what it printed, as JSON."""
     lunr = tmp_path / "lunr.js"
-    lunr.write_bytes(lunr_js_source())
+    lunr.write_bytes(lunr_source or lunr_js_source())
     program = tmp_path / "run.js"
     program.write_text(script, encoding="utf-8")
     done = subprocess.run(["node", str(program), str(lunr), str(CORE_JS)], input=json.dumps(payload),
@@ -231,6 +234,35 @@ def test_sharded_scores_equal_lunr_js_builder(tmp_path: Path, fixture_archive) -
         if row["parsed"]["terms"] and theirs:
             assert [d for d, _ in mine] == [d for d, _ in theirs], row["q"]
             assert all(abs(a[1] - b[1]) < 1e-9 for a, b in zip(mine, theirs, strict=True)), row["q"]
+
+
+# lunr.js's whole index (every posting, vector and token set) and its results, for the payload's queries.
+WHOLE_INDEX_JS = REFERENCE_JS + r"""
+const results = input.queries.map(q => {
+  try { return reference.search(q).map(r => [r.ref, r.score]); } catch (e) { return e.name + ": " + e.message; }
+});
+process.stdout.write(JSON.stringify({ version: lunr.version, index: reference.toJSON(), results }));
+"""
+
+
+def test_the_served_lunr_js_is_mkdocs_lunr_js_minified(tmp_path: Path, fixture_papers: list) -> None:
+    """The minified lunr.js the site serves builds the same index and finds the same papers, with the
+    same scores, as mkdocs's lunr.js; it is smaller and keeps its licence header."""
+    original, served = lunr_js_original(), lunr_js_source()
+    assert len(served) < len(original) * 0.45
+    header = original[:original.index(b"*/") + 2]
+    assert served.startswith(header) and b"@license MIT" in header and b"Oliver Nightingale" in header
+    papers = fixture_papers[:200]
+    queries = [p.title for p in papers[:20]] + [papers[5].authors[0].name, "diffusion model~1", "+video -image",
+                                               "title:agent*", "reinforc*", "the of and", "zzzz unknownword"]
+    payload = {"fields": [f for f, _ in FIELDS], "boosts": [b for _, b in FIELDS],
+               "docs": [list(field_texts(p)) for p in papers], "queries": queries}
+    theirs = _node(WHOLE_INDEX_JS, tmp_path, payload, lunr_source=original)
+    ours = _node(WHOLE_INDEX_JS, tmp_path, payload, lunr_source=served)
+    assert ours["version"] == "2.3.9"
+    assert ours == theirs
+    found = [r for r in ours["results"] if isinstance(r, list)]
+    assert len(found) >= 10 and sum(map(len, found)) > 100  # papers found: the comparison compared something
 
 
 def test_shards_decode_to_lunr_js_builders_postings(tmp_path: Path, fixture_archive) -> None:
