@@ -82,13 +82,21 @@ class Counter:
             self.bytes = self.requests = 0
 
 
-def make_server(site: Path, counter: Counter) -> http.server.ThreadingHTTPServer:
+def make_server(site: Path, counter: Counter, nagle: bool = False,
+                latency: float = 0.0) -> http.server.ThreadingHTTPServer:
+    """The site on 127.0.0.1. TCP_NODELAY unless `nagle`: with Nagle's algorithm on, http.server's
+    separate writes of headers and body wait for the browser's delayed ACK, ~40 ms a response on
+    loopback, a stall no real web server has. `latency` seconds are waited before each answer, to
+    stand in for a real network's round trip."""
     pages = {"/__ours.html": OURS_PAGE.replace("SEARCH_URL", url("search")), "/__pagefind.html": PAGEFIND_PAGE}
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = not nagle
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if latency:
+                time.sleep(latency)
             path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
             if path in pages:
                 body, kind = pages[path].encode(), "text/html"
@@ -129,6 +137,9 @@ def prepare(args: argparse.Namespace, work: Path) -> tuple[Path, object, float, 
     from generator.publish.build import build_site
     from generator.store.load import load_archive
 
+    if args.reuse:  # its site, our index and Pagefind's are there already
+        project = Project.at(args.reuse)
+        return project.site_dir, load_archive(project)[0], float("nan"), float("nan")
     root = work / "project"
     if args.synthetic:
         from benchmarks.synthetic import make_project
@@ -180,11 +191,12 @@ def queries(archive, seed: int = 7) -> list[tuple[str, str, object]]:
     return out
 
 
-def run(site: Path, archive, limit: int | None) -> dict[str, list[dict]]:
+def run(site: Path, archive, limit: int | None, nagle: bool = False,
+        latency: float = 0.0) -> dict[str, list[dict]]:
     from playwright.sync_api import sync_playwright
 
     counter = Counter()
-    server = make_server(site, counter)
+    server = make_server(site, counter, nagle, latency)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_port}"
     papers = archive.papers
@@ -259,6 +271,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="run only the first N queries (a quick check)")
     parser.add_argument("--keep", type=Path, help="keep the work folder here")
     parser.add_argument("--json", type=Path, help="write every row here")
+    parser.add_argument("--nagle", action="store_true",
+                        help="leave Nagle's algorithm on, as this script did before 2026-12-04 (~40 ms a response)")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="MS",
+                        help="wait MS milliseconds before each response, as a network would")
+    parser.add_argument("--reuse", type=Path, metavar="PROJECT",
+                        help="a project this script built before (--keep DIR: DIR/project): skip the build")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="search-bench-"))
     try:
@@ -271,7 +289,8 @@ def main() -> None:
               f"{sum(p.stat().st_size for p in index_files) / 2**20:.1f} MiB); "
               f"Pagefind {pagefind_s:.1f} s ({len(pf_files)} files, "
               f"{sum(p.stat().st_size for p in pf_files) / 2**20:.1f} MiB)\n", flush=True)
-        rows = run(site, archive, args.limit)
+        rows = run(site, archive, args.limit, args.nagle, args.latency / 1000)
+        print(f"server: {'Nagle on' if args.nagle else 'TCP_NODELAY'}, {args.latency:g} ms before each response")
         print(table(rows, bool(args.synthetic)))
         if args.json:
             args.json.write_text(json.dumps(rows, indent=1))
