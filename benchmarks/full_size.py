@@ -54,6 +54,9 @@ class TreeRssSampler:
         self.interval = interval
         self.peak = 0
         self.peak_pss = 0
+        self.peak_at = 0.0  # seconds from the start when the tree's PSS peaked
+        self.peak_split: list[tuple[str, int]] = []  # then: each process of the tree, oldest first, and its PSS
+        self._started = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -65,9 +68,10 @@ class TreeRssSampler:
         self._stop.set()
         self._thread.join()
 
-    def _tree(self) -> tuple[set[int], dict[int, int]]:
+    def _tree(self) -> tuple[set[int], dict[int, int], dict[int, str]]:
         parents: dict[int, int] = {}
         rss: dict[int, int] = {}
+        names: dict[int, str] = {}
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
                 continue
@@ -78,6 +82,7 @@ class TreeRssSampler:
                 continue
             fields = stat[stat.rfind(b")") + 2 :].split()
             pid = int(entry.name)
+            names[pid] = stat[stat.find(b"(") + 1 : stat.rfind(b")")].decode(errors="replace")
             parents[pid] = int(fields[1])
             rss[pid] = int(fields[21]) * PAGE_SIZE
         tree = {self.pid}
@@ -88,7 +93,7 @@ class TreeRssSampler:
                 if parent in tree and pid not in tree:
                     tree.add(pid)
                     grew = True
-        return tree, rss
+        return tree, rss, names
 
     @staticmethod
     def _pss(pid: int) -> int:
@@ -103,9 +108,13 @@ class TreeRssSampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            tree, rss = self._tree()
+            tree, rss, names = self._tree()
             self.peak = max(self.peak, sum(rss.get(pid, 0) for pid in tree))
-            self.peak_pss = max(self.peak_pss, sum(self._pss(pid) for pid in tree))
+            pss = {pid: self._pss(pid) for pid in sorted(tree)}  # pids grow: the build, then its children
+            if sum(pss.values()) > self.peak_pss:
+                self.peak_pss = sum(pss.values())
+                self.peak_at = time.perf_counter() - self._started
+                self.peak_split = [(names.get(pid, "?"), size) for pid, size in pss.items() if size]
             self._stop.wait(self.interval)
 
 
@@ -119,6 +128,8 @@ class Run:
     peak_pss_tree: int  # bytes, proportional set size summed over the tree: shared pages counted once
     returncode: int
     log: str
+    peak_at: float = 0.0  # seconds into the build when the tree's PSS peaked
+    peak_split: list[tuple[str, int]] = field(default_factory=list)  # (process name, PSS) at that moment
 
 
 def timed_run(command: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> Run:
@@ -141,7 +152,8 @@ def timed_run(command: list[str], cwd: Path, log: Path, env: dict[str, str] | No
 
         max_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     stats.unlink(missing_ok=True)
-    return Run(seconds, max_rss, sampler.peak, sampler.peak_pss, returncode, str(log))
+    return Run(seconds, max_rss, sampler.peak, sampler.peak_pss, returncode, str(log), sampler.peak_at,
+               sampler.peak_split)
 
 
 @dataclass
@@ -387,6 +399,10 @@ def table(results: list[Result]) -> str:
             cells.append(f"{ours / stock:.2f}" if ours is not None and stock else "-")
         lines.append("| " + " | ".join(cells) + " |")
     for r in results:
+        if r.run.peak_split:
+            held = " + ".join(f"{name} {size / 1e6:,.0f} MB" for name, size in r.run.peak_split if size >= 1e6)
+            lines.append(f"\n{r.name}: PSS peaked {r.run.peak_at:.1f} s in: {held} (processes oldest first; "
+                         "the build's forked jobs after it)")
         if r.site:
             lines.append(f"\n{r.name}: largest page {r.site.largest_page}; "
                          f"search files: {len(r.site.search_files)}"

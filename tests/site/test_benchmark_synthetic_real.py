@@ -3,6 +3,7 @@ text recycled rather than made up. Of pseudo text: tests/unit/test_benchmark_syn
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,4 +37,6 @@ def test_the_full_size_benchmark_prints_the_build_profile_beside_its_totals(
     cold, warm = (out.index(f"where the build spent its time ({name},") for name in ("ours", "ours, cache warm"))
     profile = out[cold:warm]
     assert "| build | load snapshots |" in profile and "| search index | index |" in profile
+    peak = re.search(r"^ours: PSS peaked \d+\.\d s in: dailypapers \d+ MB", out, re.MULTILINE)
+    assert peak, "the report names the processes that held the peak"
     assert (tmp_path / "b" / "ours" / "site" / "index.html").is_file(), "the warm build built the site again"
